@@ -1,0 +1,1 @@
+DROP TABLE line_years; DROP TABLE lines; DROP TABLE directorates;

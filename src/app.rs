@@ -1,0 +1,109 @@
+//! The actix application, built the same way for the server and for the tests.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Logger;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::db::Pool;
+use crate::http::extract::MAX_BODY_BYTES;
+use crate::http::fallback::{not_routed, KnownRoutes};
+use crate::openapi::ApiDoc;
+use crate::{directorates, lines, ops, reports};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+}
+
+/// Every versioned API operation, under `/api/v1`.
+fn api_v1(config: &mut ServiceConfig) {
+    config
+        .service(directorates::api::list_directorates)
+        .service(directorates::api::create_directorate)
+        .service(directorates::api::get_directorate)
+        .service(lines::api::list_lines)
+        .service(lines::api::create_line)
+        .service(lines::api::get_line)
+        .service(lines::api::patch_line)
+        .service(lines::api::put_year)
+        .service(lines::api::delete_year)
+        .service(reports::summary::summary_report);
+}
+
+fn documented_app() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let (app, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .service(ops::health)
+        .service(ops::ready)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_v1))
+        .split_for_parts();
+    crate::openapi::add_problem_responses(&mut spec);
+    (app, spec)
+}
+
+/// The OpenAPI document, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented_app().1
+}
+
+/// The whole application: the API, `/health` and `/ready`, the spec and the docs page, one log line per
+/// request, and problem+json for every request no handler takes.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, spec) = documented_app();
+    let known_routes = web::Data::new(KnownRoutes::from_spec(&spec));
+    app.app_data(web::Data::new(state))
+        .app_data(known_routes)
+        .service(web::resource("/docs").get(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api-docs/openapi.json", spec)
+                .config(Config::default().validator_url("none")),
+        )
+        .default_service(web::to(not_routed))
+        .wrap(Logger::new("%r %s %Dms"))
+}
+
+/// Starts serving on `listener`; stops gracefully (finishing requests in flight) on SIGTERM or Ctrl-C.
+pub fn serve(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run())
+}

@@ -1,0 +1,54 @@
+//! The command line: `mtfs serve` (the default), `mtfs migrate`, `mtfs load-demo`, `mtfs openapi`.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mtfs",
+    version,
+    about = "The MTFS savings tracker: savings and growth lines, savings at risk and DSG balances"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default): migrates the database first.
+    Serve,
+    /// Apply any pending database migrations, then exit.
+    Migrate,
+    /// Load the CFE 2021–24 demo dataset (Children, Families & Education MTFS lines).
+    LoadDemo,
+    /// Print the OpenAPI document (regenerates openapi/openapi.json).
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MTFS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// sqlite://PATH (created on the spot) or postgres://USER@HOST/DATABASE.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://mtfs.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Database connections in the pool, per process.
+    #[arg(long, env = "MTFS_POOL_SIZE", default_value_t = 16, global = true)]
+    pub pool_size: u32,
+    /// HTTP worker threads; defaults to one per core.
+    #[arg(long, env = "MTFS_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}

@@ -1,0 +1,123 @@
+//! Connections and the pool. The backend is chosen by the database URL, never guessed by trying each in turn,
+//! so a PostgreSQL that cannot be reached is reported as such.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Where the data lives: `sqlite://PATH` or `postgres://…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    pub fn parse(text: &str) -> Result<DatabaseUrl, String> {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres {
+                url: text.to_owned(),
+            })
+        } else if let Some(path) = text.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                Err("sqlite:// needs a file path, e.g. sqlite://mtfs.db".to_owned())
+            } else {
+                Ok(DatabaseUrl::Sqlite {
+                    path: path.to_owned(),
+                })
+            }
+        } else {
+            Err(format!("`{text}` is not a database URL: use sqlite://PATH or postgres://USER@HOST/DATABASE"))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite { .. } => "sqlite",
+            DatabaseUrl::Postgres { .. } => "postgresql",
+        }
+    }
+}
+
+/// How long an SQLite writer waits for another to finish before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// Opens connections of the configured backend, with SQLite's per-connection settings applied.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot connect to {backend}: {cause}")]
+    Connect {
+        backend: &'static str,
+        cause: diesel::ConnectionError,
+    },
+    #[error("cannot configure the connection: {0}")]
+    Configure(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        let backend = self.url.backend_name();
+        let failed = |cause| ConnectError::Connect { backend, cause };
+        match &self.url {
+            DatabaseUrl::Postgres { url } => Ok(DbConnection::Postgresql(
+                PgConnection::establish(url).map_err(failed)?,
+            )),
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(path).map_err(failed)?;
+                // WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit
+                // survive a power failure; foreign keys are off in SQLite unless asked for.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;"
+                ))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// A pool of `size` connections; fails at once, naming the cause, when the database cannot be reached.
+pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager { url: url.clone() })
+        .map_err(|error| {
+            // r2d2 reports only a timeout; open one connection directly to say why.
+            match (Manager { url: url.clone() }).connect() {
+                Err(cause) => cause.to_string(),
+                Ok(_) => error.to_string(),
+            }
+        })
+}

@@ -1,0 +1,39 @@
+//! The tables, written by hand: the same on both backends (see `migrations/sqlite` and `migrations/postgres`).
+
+diesel::table! {
+    directorates (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lines (line_ref) {
+        line_ref -> Text,
+        directorate -> Text,
+        kind -> Text,
+        ref_number -> Integer,
+        title -> Text,
+        owner -> Nullable<Text>,
+        description -> Text,
+        status -> Text,
+        nature -> Text,
+        withdrawal_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    line_years (line_ref, year_start) {
+        line_ref -> Text,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+    }
+}
+
+diesel::joinable!(lines -> directorates (directorate));
+diesel::joinable!(line_years -> lines (line_ref));
+diesel::allow_tables_to_appear_in_same_query!(directorates, lines, line_years);

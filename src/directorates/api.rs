@@ -1,0 +1,62 @@
+use actix_web::{get, http::header, post, web, HttpResponse};
+
+use super::{repo, CreateDirectorate, Directorate};
+use crate::app::AppState;
+use crate::db;
+use crate::domain::DirectorateCode;
+use crate::error::ApiError;
+use crate::http::JsonBody;
+
+/// Every directorate, by code.
+#[utoipa::path(tag = "directorates", responses((status = 200, body = [Directorate])))]
+#[get("/directorates")]
+pub async fn list_directorates(
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<Directorate>>, ApiError> {
+    db::run(&state.pool, repo::list).await.map(web::Json)
+}
+
+/// Adds a directorate; lines can then be recorded against it.
+#[utoipa::path(
+    tag = "directorates",
+    request_body = CreateDirectorate,
+    responses(
+        (status = 201, body = Directorate, headers(("Location" = String, description = "The new directorate's URL"))),
+        (status = 409, description = "A directorate with that code exists", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/directorates")]
+pub async fn create_directorate(
+    state: web::Data<AppState>,
+    body: JsonBody<CreateDirectorate>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let created = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| repo::insert(conn, &request))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/directorates/{}", created.code),
+        ))
+        .json(created))
+}
+
+/// One directorate (code in any case).
+#[utoipa::path(
+    tag = "directorates",
+    params(("code" = String, Path, description = "The directorate's code", example = "CFE")),
+    responses((status = 200, body = Directorate), (status = 404, description = "No such directorate", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[get("/directorates/{code}")]
+pub async fn get_directorate(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<Directorate>, ApiError> {
+    let code = DirectorateCode::parse_lenient(&path)
+        .map_err(|error| ApiError::parameter("code", error.to_string()))?;
+    db::run(&state.pool, move |conn| repo::find(conn, &code))
+        .await
+        .map(web::Json)
+}

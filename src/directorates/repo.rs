@@ -1,0 +1,75 @@
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::{CreateDirectorate, Directorate};
+use crate::db::schema::directorates;
+use crate::db::{self, DbConnection};
+use crate::domain::line::check_text;
+use crate::domain::{DirectorateCode, FieldErrors};
+use crate::error::ApiError;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = directorates)]
+struct DirectorateRow {
+    code: String,
+    name: String,
+    created_at: PrimitiveDateTime,
+}
+
+const MAX_NAME: usize = 200;
+
+pub fn insert(
+    conn: &mut DbConnection,
+    request: &CreateDirectorate,
+) -> Result<Directorate, ApiError> {
+    let mut errors = FieldErrors::default();
+    let name = check_text(&request.name, "name", true, MAX_NAME, &mut errors);
+    errors.into_result(()).map_err(ApiError::Validation)?;
+    let row = DirectorateRow {
+        code: request.code.as_str().to_owned(),
+        name,
+        created_at: db::time::now(),
+    };
+    diesel::insert_into(directorates::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|error| match ApiError::from(error) {
+            ApiError::Conflict(_) => {
+                ApiError::Conflict(format!("directorate {} already exists", request.code))
+            }
+            other => other,
+        })?;
+    directorate_from_row(row)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Directorate>, ApiError> {
+    let rows: Vec<DirectorateRow> = directorates::table
+        .order(directorates::code)
+        .select(DirectorateRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(directorate_from_row).collect()
+}
+
+fn directorate_from_row(row: DirectorateRow) -> Result<Directorate, ApiError> {
+    Ok(Directorate {
+        code: DirectorateCode::parse(&row.code).map_err(|_| {
+            ApiError::Internal(format!(
+                "stored directorate code {} is unreadable",
+                row.code
+            ))
+        })?,
+        name: row.name,
+        created_at: db::time::utc(row.created_at),
+    })
+}
+
+pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> Result<Directorate, ApiError> {
+    let row: Option<DirectorateRow> = directorates::table
+        .find(code.as_str())
+        .select(DirectorateRow::as_select())
+        .first(conn)
+        .optional()?;
+    directorate_from_row(
+        row.ok_or_else(|| ApiError::NotFound(format!("there is no directorate {code}")))?,
+    )
+}

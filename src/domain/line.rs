@@ -1,0 +1,141 @@
+//! The vocabulary of an MTFS line: its kind, status, nature and profile of amounts by year.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::financial_year::FinancialYear;
+use super::money::Money;
+use super::validation::FieldErrors;
+
+/// Whether a line reduces the base budget (a saving) or adds to it (growth).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Growth,
+    Saving,
+}
+
+/// Where a line stands. Lines are never deleted: a line that drops out of the plan is `withdrawn`, with a reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    Proposed,
+    Agreed,
+    InDelivery,
+    Delivered,
+    Withdrawn,
+}
+
+/// Whether a line's amounts stay in the base budget (`ongoing`) or apply in their year only (`one_off`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineNature {
+    #[default]
+    Ongoing,
+    OneOff,
+}
+
+/// Stored and printed names, one place for each enum.
+macro_rules! text_names {
+    ($type:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$(<$type>::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$type>::$variant => $text),+ }
+            }
+
+            /// Reads a stored or query-string name.
+            pub fn from_name(text: &str) -> Option<$type> {
+                match text { $($text => Some(<$type>::$variant),)+ _ => None }
+            }
+
+            /// The accepted names, for error messages.
+            pub fn names() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+    };
+}
+
+text_names!(LineKind { Growth => "growth", Saving => "saving" });
+text_names!(LineStatus {
+    Proposed => "proposed",
+    Agreed => "agreed",
+    InDelivery => "in_delivery",
+    Delivered => "delivered",
+    Withdrawn => "withdrawn",
+});
+text_names!(LineNature { Ongoing => "ongoing", OneOff => "one_off" });
+
+impl LineKind {
+    /// The three letters a ref uses for this kind.
+    pub fn ref_code(self) -> &'static str {
+        match self {
+            LineKind::Saving => "SAV",
+            LineKind::Growth => "GRO",
+        }
+    }
+}
+
+/// One year's amount of a line: a non-negative magnitude in pounds; the line's kind gives the direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": "2021/22", "amount": "794000.00"}))]
+pub struct YearAmount {
+    pub year: FinancialYear,
+    pub amount: Money,
+}
+
+/// Checks a line's profile: amounts are magnitudes (never negative) and each year appears once.
+/// Returns the profile in year order.
+pub fn check_profile(
+    years: &[YearAmount],
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Vec<YearAmount> {
+    let mut seen = BTreeSet::new();
+    for (index, entry) in years.iter().enumerate() {
+        if entry.amount.is_negative() {
+            errors.add(
+                format!("{field}[{index}].amount"),
+                "amounts are magnitudes and cannot be negative: the line's kind says whether it is a saving or growth",
+            );
+        }
+        if !seen.insert(entry.year) {
+            errors.add(
+                format!("{field}[{index}].year"),
+                format!("{} appears more than once", entry.year),
+            );
+        }
+    }
+    let mut sorted = years.to_vec();
+    sorted.sort_by_key(|entry| entry.year);
+    sorted
+}
+
+/// A line's title, owner and other free text: trimmed, and within a length a report can print.
+pub fn check_text(
+    value: &str,
+    field: &str,
+    required: bool,
+    max_chars: usize,
+    errors: &mut FieldErrors,
+) -> String {
+    let trimmed = value.trim();
+    if required && trimmed.is_empty() {
+        errors.add(field, "must not be empty");
+    } else if trimmed.chars().count() > max_chars {
+        errors.add(field, format!("must be at most {max_chars} characters"));
+    }
+    trimmed.to_owned()
+}
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_OWNER: usize = 100;
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_REASON: usize = 2_000;

@@ -1,0 +1,179 @@
+//! Line refs such as `CFE SAV05`: a directorate code, `SAV` (saving) or `GRO` (growth), and a number.
+//!
+//! The council's papers print the same ref many ways (`CFE Sav 07`, `CFE SAV 08`, `MTFS Ref: CFE SAV 02`,
+//! `CFE-SAV05`); all of them read as the one normal form `CFE SAV05`.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::directorate_code::DirectorateCode;
+use super::line::LineKind;
+
+/// The normal form of a line's ref.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineRef {
+    directorate: DirectorateCode,
+    kind: LineKind,
+    number: u16,
+}
+
+/// The largest line number; refs print at least two digits (`SAV05`), three from 100.
+pub const MAX_LINE_NUMBER: u16 = 999;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a line ref: write the directorate, SAV or GRO, and a number, e.g. CFE SAV05")]
+pub struct LineRefError(String);
+
+impl LineRef {
+    pub fn new(directorate: DirectorateCode, kind: LineKind, number: u16) -> Option<LineRef> {
+        (1..=MAX_LINE_NUMBER).contains(&number).then_some(LineRef {
+            directorate,
+            kind,
+            number,
+        })
+    }
+
+    /// Reads any printed form: any case, spaces, hyphens, underscores, leading zeros and an `MTFS Ref:` prefix.
+    pub fn parse(text: &str) -> Result<LineRef, LineRefError> {
+        let error = || LineRefError(text.to_owned());
+        let mut compact: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_' | '\t'))
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if let Some(rest) = compact.strip_prefix("MTFSREF:") {
+            compact = rest.to_owned();
+        }
+        let digits_from = compact.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (letters, digits) = compact.split_at(digits_from);
+        if digits.is_empty() || letters.len() < 3 {
+            return Err(error());
+        }
+        let (directorate, kind) = letters.split_at(letters.len() - 3);
+        let kind = match kind {
+            "SAV" => LineKind::Saving,
+            "GRO" => LineKind::Growth,
+            _ => return Err(error()),
+        };
+        let directorate = DirectorateCode::parse(directorate).map_err(|_| error())?;
+        let number = digits
+            .trim_start_matches('0')
+            .parse::<u16>()
+            .map_err(|_| error())?;
+        LineRef::new(directorate, kind, number).ok_or_else(error)
+    }
+
+    pub fn directorate(&self) -> &DirectorateCode {
+        &self.directorate
+    }
+
+    pub fn kind(&self) -> LineKind {
+        self.kind
+    }
+
+    pub fn number(&self) -> u16 {
+        self.number
+    }
+
+    /// The form used in URLs: `CFE-SAV05` (no space to encode).
+    pub fn path_form(&self) -> String {
+        format!(
+            "{}-{}{:02}",
+            self.directorate,
+            self.kind.ref_code(),
+            self.number
+        )
+    }
+}
+
+impl fmt::Display for LineRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}{:02}",
+            self.directorate,
+            self.kind.ref_code(),
+            self.number
+        )
+    }
+}
+
+impl Serialize for LineRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for LineRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        LineRef::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for LineRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A line's ref: directorate, SAV (saving) or GRO (growth), and a number. Answers use the normal form \
+                 `CFE SAV05`; requests may use any printed form (`cfe sav 5`, `CFE-SAV05`, `MTFS Ref: CFE SAV 05`).",
+            ))
+            .examples(["CFE SAV05"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LineRef {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_printed_form() {
+        for printed in [
+            "CFE SAV05",
+            "cfe sav 5",
+            "CFE Sav 05",
+            "CFE SAV 05",
+            "CFE-SAV05",
+            "cfesav05",
+            "CFE SAV 005",
+            "MTFS Ref: CFE SAV 05",
+            "  CFE  SAV05 ",
+        ] {
+            assert_eq!(
+                LineRef::parse(printed).unwrap().to_string(),
+                "CFE SAV05",
+                "{printed:?}"
+            );
+        }
+        let growth = LineRef::parse("cfe gro 1").unwrap();
+        assert_eq!(growth.to_string(), "CFE GRO01");
+        assert_eq!(growth.path_form(), "CFE-GRO01");
+        assert_eq!(
+            LineRef::parse("ASC SAV123").unwrap().to_string(),
+            "ASC SAV123"
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_ref() {
+        for bad in [
+            "",
+            "CFE",
+            "CFE SAV",
+            "CFE XYZ05",
+            "SAV05",
+            "C SAV05",
+            "CFE SAV0",
+            "CFE SAV1000",
+            "CF3 SAV05",
+            "ABCDEFGHI SAV01",
+        ] {
+            assert!(LineRef::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! What every endpoint shares: extractors whose errors are problem+json, and the fallback handlers.
+
+pub mod extract;
+pub mod fallback;
+
+pub use extract::{JsonBody, QueryParams};

@@ -1,0 +1,16 @@
+//! The MTFS savings tracker: the single version of the truth for Medium-Term Financial Strategy savings and
+//! growth lines, savings at risk and DSG balances, exact to the penny on SQLite and PostgreSQL.
+
+pub mod app;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod directorates;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod lines;
+pub mod openapi;
+pub mod ops;
+pub mod reports;
+pub mod startup;

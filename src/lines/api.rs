@@ -1,0 +1,257 @@
+//! HTTP handlers for lines: extract, call one service or repo function, answer.
+
+use actix_web::{delete, get, http::header, patch, post, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
+use super::repo::{self, LineFilter};
+use super::service;
+use crate::app::AppState;
+use crate::db;
+use crate::domain::summary::{SummaryTotals, YearSummary};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus};
+use crate::error::ApiError;
+use crate::http::{JsonBody, QueryParams};
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 500;
+
+/// Filters and paging for the lines list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListLinesParams {
+    /// Only this directorate's lines (any case).
+    #[param(example = "CFE")]
+    pub directorate: Option<String>,
+    pub kind: Option<LineKind>,
+    pub status: Option<LineStatus>,
+    /// Only lines with a non-zero amount in this year (`2021/22` or `2021-22`).
+    #[param(value_type = Option<String>, example = "2021/22")]
+    pub year: Option<FinancialYear>,
+    /// Text in the ref, title or owner, in any case.
+    #[param(example = "placements")]
+    pub q: Option<String>,
+    /// Lines per page: 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// Where the page starts: the `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Count withdrawn lines in `totals` (they are always listed).
+    pub include_withdrawn: Option<bool>,
+}
+
+/// A page of lines, and the totals of every line the filters cover (not just this page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinePage {
+    pub lines: Vec<Line>,
+    /// Per year over all pages: savings, growth and net (growth − savings).
+    pub totals: Vec<YearSummary>,
+    /// Whether withdrawn lines are counted in `totals`.
+    pub totals_include_withdrawn: bool,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// The next page's URL; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Lines in ref order, filtered and paged, with per-year totals over the whole filtered set.
+#[utoipa::path(tag = "lines", params(ListLinesParams), responses((status = 200, body = LinePage)))]
+#[get("/lines")]
+pub async fn list_lines(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: QueryParams<ListLinesParams>,
+) -> Result<web::Json<LinePage>, ApiError> {
+    let params = params.0;
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::parameter(
+            "limit",
+            format!("must be from 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|cursor| {
+            LineRef::parse(cursor).map_err(|error| ApiError::parameter("cursor", error.to_string()))
+        })
+        .transpose()?;
+    let filter = LineFilter {
+        directorate: params
+            .directorate
+            .as_deref()
+            .map(|code| {
+                DirectorateCode::parse_lenient(code)
+                    .map_err(|error| ApiError::parameter("directorate", error.to_string()))
+            })
+            .transpose()?,
+        kind: params.kind,
+        status: params.status,
+        year: params.year,
+        text: params
+            .q
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| q.trim().to_owned()),
+    };
+    let include_withdrawn = params.include_withdrawn.unwrap_or(false);
+    let (mut lines, sums) = db::run(&state.pool, move |conn| {
+        // One more than a page tells whether there is a next page.
+        let lines = repo::list(conn, &filter, after.as_ref(), i64::from(limit) + 1)?;
+        Ok((lines, repo::sums(conn, &filter, include_withdrawn)?))
+    })
+    .await?;
+    let more = lines.len() > limit as usize;
+    lines.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| lines.last().map(|line| line.line_ref.path_form()))
+        .flatten();
+    let next = next_cursor
+        .as_ref()
+        .map(|cursor| next_page_url(&req, cursor));
+    let mut totals = SummaryTotals::default();
+    for sum in sums {
+        totals.add(sum.kind, sum.year, sum.amount);
+    }
+    Ok(web::Json(LinePage {
+        lines,
+        totals: totals.all_rows(),
+        totals_include_withdrawn: include_withdrawn,
+        next_cursor,
+        next,
+    }))
+}
+
+fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in
+        form_urlencoded::parse(req.query_string().as_bytes()).filter(|(name, _)| name != "cursor")
+    {
+        query.append_pair(&name, &value);
+    }
+    query.append_pair("cursor", cursor);
+    format!("{}?{}", req.path(), query.finish())
+}
+
+/// Records a new line. Without a `ref`, the next number never used in its directorate and kind is assigned.
+#[utoipa::path(
+    tag = "lines",
+    request_body = CreateLine,
+    responses(
+        (status = 201, body = Line, headers(("Location" = String, description = "The new line's URL"))),
+        (status = 409, description = "A line with that ref exists (refs are never reused)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/lines")]
+pub async fn create_line(
+    state: web::Data<AppState>,
+    body: JsonBody<CreateLine>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    let line = db::run(&state.pool, move |conn| service::create(conn, request)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, line_url(&line.line_ref)))
+        .json(line))
+}
+
+/// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`).
+#[utoipa::path(tag = "lines", params(RefParam), responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/lines/{ref}")]
+pub async fn get_line(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<Line>, ApiError> {
+    let line_ref = ref_param(&path)?;
+    db::run(&state.pool, move |conn| repo::find(conn, &line_ref))
+        .await
+        .map(web::Json)
+}
+
+/// Changes some of a line's fields (JSON merge-patch). `years`, when given, replaces the whole profile.
+/// Withdrawing a line (`status: withdrawn`) needs a `reason`; lines are never deleted.
+#[utoipa::path(
+    tag = "lines",
+    params(RefParam),
+    request_body(content = LinePatch, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[patch("/lines/{ref}")]
+pub async fn patch_line(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: JsonBody<LinePatch>,
+) -> Result<web::Json<Line>, ApiError> {
+    let line_ref = ref_param(&path)?;
+    let patch = body.0;
+    db::run(&state.pool, move |conn| {
+        service::patch(conn, &line_ref, &patch)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Sets one year's amount of a line, adding the year when the profile does not have it.
+#[utoipa::path(tag = "lines", params(RefParam, YearParam), request_body = SetYearAmount, responses((status = 200, body = Line)))]
+#[put("/lines/{ref}/years/{year}")]
+pub async fn put_year(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<SetYearAmount>,
+) -> Result<web::Json<Line>, ApiError> {
+    let (line_ref, year) = (ref_param(&path.0)?, year_param(&path.1)?);
+    let amount = body.0.amount;
+    db::run(&state.pool, move |conn| {
+        service::set_year(conn, &line_ref, year, amount)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Removes one year from a line's profile.
+#[utoipa::path(tag = "lines", params(RefParam, YearParam), responses((status = 200, body = Line), (status = 404, description = "No such line, or no amount in that year", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[delete("/lines/{ref}/years/{year}")]
+pub async fn delete_year(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Line>, ApiError> {
+    let (line_ref, year) = (ref_param(&path.0)?, year_param(&path.1)?);
+    db::run(&state.pool, move |conn| {
+        service::delete_year(conn, &line_ref, year)
+    })
+    .await
+    .map(web::Json)
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // documents the path parameter; handlers read it as text to report errors their own way
+struct RefParam {
+    /// The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`.
+    #[param(example = "CFE-SAV05")]
+    r#ref: String,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct YearParam {
+    /// The financial year, written `2021-22` in a path.
+    #[param(example = "2021-22")]
+    year: String,
+}
+
+pub fn line_url(line_ref: &LineRef) -> String {
+    format!("/api/v1/lines/{}", line_ref.path_form())
+}
+
+fn ref_param(text: &str) -> Result<LineRef, ApiError> {
+    LineRef::parse(text).map_err(|error| ApiError::parameter("ref", error.to_string()))
+}
+
+pub fn year_param(text: &str) -> Result<FinancialYear, ApiError> {
+    // A client may encode the slash of `2021/22`; the router leaves `%2F` as it is.
+    let text = text.replace("%2F", "/").replace("%2f", "/");
+    FinancialYear::parse(&text).map_err(|error| ApiError::parameter("year", error.to_string()))
+}

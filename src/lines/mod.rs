@@ -1,0 +1,6 @@
+//! MTFS savings and growth lines: one folder, from the API down to the queries.
+
+pub mod api;
+pub mod model;
+pub mod repo;
+pub mod service;

@@ -1,0 +1,404 @@
+//! Queries for lines and their yearly amounts. Each function takes a connection, so it runs inside or
+//! outside a transaction alike.
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::dsl::max;
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::model::{Line, LineFields, NewLine};
+use crate::db::schema::{directorates, line_years, lines};
+use crate::db::{self, DbConnection, MultiBackend};
+use crate::domain::line_ref::MAX_LINE_NUMBER;
+use crate::domain::{
+    DirectorateCode, FinancialYear, LineKind, LineNature, LineRef, LineStatus, Money, YearAmount,
+};
+use crate::error::ApiError;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = lines)]
+struct LineRow {
+    line_ref: String,
+    directorate: String,
+    kind: String,
+    ref_number: i32,
+    title: String,
+    owner: Option<String>,
+    description: String,
+    status: String,
+    nature: String,
+    withdrawal_reason: Option<String>,
+    created_at: PrimitiveDateTime,
+    updated_at: PrimitiveDateTime,
+    version: i64,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = line_years)]
+struct YearRow {
+    line_ref: String,
+    year_start: i32,
+    amount_pence: i64,
+}
+
+/// Which lines a list or a total covers. Every part is optional; together they narrow the set.
+#[derive(Clone, Debug, Default)]
+pub struct LineFilter {
+    pub directorate: Option<DirectorateCode>,
+    pub kind: Option<LineKind>,
+    pub status: Option<LineStatus>,
+    /// Lines with a non-zero amount in this year.
+    pub year: Option<FinancialYear>,
+    /// Text in the ref, title or owner, in any case.
+    pub text: Option<String>,
+}
+
+/// Where a page starts: after this line, in ref order.
+pub type Cursor = LineRef;
+
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Narrows a boxed query over `lines` (alone or joined) to the lines a filter covers. A macro because the
+/// same conditions apply to two query shapes, and a boxed multi-backend query cannot be nested as a subquery.
+macro_rules! filter_lines {
+    ($query:expr, $filter:expr) => {{
+        let filter: &LineFilter = $filter;
+        let mut query = $query;
+        if let Some(directorate) = &filter.directorate {
+            query = query.filter(lines::directorate.eq(directorate.as_str().to_owned()));
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(lines::kind.eq(kind.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(lines::status.eq(status.as_str()));
+        }
+        if let Some(year) = filter.year {
+            // An alias, so the subquery can sit in a query that joins line_years itself.
+            let years = diesel::alias!(line_years as years_with_amount);
+            let with_amount = years
+                .filter(years.field(line_years::year_start).eq(year.start()))
+                .filter(years.field(line_years::amount_pence).ne(0))
+                .select(years.field(line_years::line_ref));
+            query = query.filter(lines::line_ref.eq_any(with_amount));
+        }
+        if let Some(text) = &filter.text {
+            let pattern = like_pattern(text);
+            query = query.filter(
+                lower(lines::line_ref)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(lines::title).like(pattern.clone()).escape('\\'))
+                    // A NULL owner matches nothing, as LIKE on NULL is NULL.
+                    .or(lower(lines::owner.assume_not_null())
+                        .like(pattern)
+                        .escape('\\')),
+            );
+        }
+        query
+    }};
+}
+
+/// `%text%` in lower case, with LIKE's wildcards in the text escaped.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// One page of lines in ref order, starting after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<Vec<Line>, ApiError> {
+    let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), filter);
+    if let Some(after) = after {
+        let (directorate, kind, number) = (
+            after.directorate().as_str().to_owned(),
+            after.kind().as_str(),
+            i32::from(after.number()),
+        );
+        query = query.filter(
+            lines::directorate
+                .gt(directorate.clone())
+                .or(lines::directorate.eq(directorate).and(
+                    lines::kind
+                        .gt(kind)
+                        .or(lines::kind.eq(kind).and(lines::ref_number.gt(number))),
+                )),
+        );
+    }
+    let rows: Vec<LineRow> = query
+        .order((lines::directorate, lines::kind, lines::ref_number))
+        .limit(limit)
+        .select(LineRow::as_select())
+        .load(conn)?;
+    with_years(conn, rows)
+}
+
+/// The sum of amounts of one directorate, kind and year.
+pub struct AmountSum {
+    pub directorate: DirectorateCode,
+    pub kind: LineKind,
+    pub year: FinancialYear,
+    pub amount: Money,
+}
+
+/// Sums of amounts by directorate, kind and year over every line the filter covers (all pages, not one);
+/// withdrawn lines only when asked for.
+pub fn sums(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    include_withdrawn: bool,
+) -> Result<Vec<AmountSum>, ApiError> {
+    let mut query = filter_lines!(
+        line_years::table
+            .inner_join(lines::table)
+            .into_boxed::<MultiBackend>(),
+        filter
+    );
+    if !include_withdrawn {
+        query = query.filter(lines::status.ne(LineStatus::Withdrawn.as_str()));
+    }
+    let rows: Vec<(String, String, i32, i64)> = query
+        .select((
+            lines::directorate,
+            lines::kind,
+            line_years::year_start,
+            line_years::amount_pence,
+        ))
+        .load(conn)?;
+    // Added up here, exactly, rather than by SQL SUM (NUMERIC on PostgreSQL, INTEGER on SQLite).
+    let mut sums: BTreeMap<(String, String, i32), Money> = BTreeMap::new();
+    for (directorate, kind, start, pence) in rows {
+        let sum = sums.entry((directorate, kind, start)).or_default();
+        *sum = *sum + Money::from_pence(pence);
+    }
+    sums.into_iter()
+        .map(|((directorate, kind, start), amount)| {
+            Ok(AmountSum {
+                directorate: DirectorateCode::parse(&directorate).map_err(|_| {
+                    ApiError::Internal(format!("stored directorate {directorate} is unreadable"))
+                })?,
+                kind: LineKind::from_name(&kind)
+                    .ok_or_else(|| ApiError::Internal(format!("stored kind {kind} is unknown")))?,
+                year: stored_year(start)?,
+                amount,
+            })
+        })
+        .collect()
+}
+
+pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiError> {
+    let row: Option<LineRow> = lines::table
+        .find(line_ref.to_string())
+        .select(LineRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or_else(|| ApiError::NotFound(format!("there is no line {line_ref}")))?;
+    Ok(with_years(conn, vec![row])?.remove(0))
+}
+
+/// Records a new line and returns its ref: the one given, or the next number never used in its directorate
+/// and kind. Lines are never deleted, so that is one past the highest number there.
+pub fn insert(conn: &mut DbConnection, new: &NewLine) -> Result<LineRef, ApiError> {
+    let known = directorates::table
+        .find(new.directorate.as_str())
+        .select(directorates::code)
+        .first::<String>(conn)
+        .optional()?;
+    if known.is_none() {
+        return Err(ApiError::field(
+            "directorate",
+            format!(
+                "there is no directorate {}: create it first",
+                new.directorate
+            ),
+        ));
+    }
+    let line_ref = match &new.line_ref {
+        Some(line_ref) => line_ref.clone(),
+        None => next_ref(conn, &new.directorate, new.kind)?,
+    };
+    let now = db::time::now();
+    let row = LineRow {
+        line_ref: line_ref.to_string(),
+        directorate: new.directorate.as_str().to_owned(),
+        kind: new.kind.as_str().to_owned(),
+        ref_number: i32::from(line_ref.number()),
+        title: new.title.clone(),
+        owner: new.owner.clone(),
+        description: new.description.clone(),
+        status: new.status.as_str().to_owned(),
+        nature: new.nature.as_str().to_owned(),
+        withdrawal_reason: new.withdrawal_reason.clone(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    diesel::insert_into(lines::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|error| match ApiError::from(error) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!(
+                "line {line_ref} already exists; refs are never reused"
+            )),
+            other => other,
+        })?;
+    insert_years(conn, &line_ref, &new.years)?;
+    Ok(line_ref)
+}
+
+fn next_ref(
+    conn: &mut DbConnection,
+    directorate: &DirectorateCode,
+    kind: LineKind,
+) -> Result<LineRef, ApiError> {
+    let highest: Option<i32> = lines::table
+        .filter(lines::directorate.eq(directorate.as_str()))
+        .filter(lines::kind.eq(kind.as_str()))
+        .select(max(lines::ref_number))
+        .first(conn)?;
+    let next = u16::try_from(highest.unwrap_or(0) + 1).ok();
+    next.and_then(|number| LineRef::new(directorate.clone(), kind, number))
+        .ok_or_else(|| {
+            ApiError::Conflict(format!(
+                "{directorate} has used every {} number up to {MAX_LINE_NUMBER}",
+                kind.ref_code()
+            ))
+        })
+}
+
+/// Writes a line's new fields and, when given, its new profile; returns whether anything changed.
+/// The version goes up by one only when something did.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Line,
+    fields: &LineFields,
+    years: Option<&[YearAmount]>,
+) -> Result<bool, ApiError> {
+    let unchanged_fields = fields.title == current.title
+        && fields.owner == current.owner
+        && fields.description == current.description
+        && fields.status == current.status
+        && fields.nature == current.nature
+        && fields.withdrawal_reason == current.withdrawal_reason;
+    let unchanged_years = years.is_none_or(|years| years == current.years.as_slice());
+    if unchanged_fields && unchanged_years {
+        return Ok(false);
+    }
+    let key = current.line_ref.to_string();
+    let written = diesel::update(
+        lines::table
+            .find(&key)
+            .filter(lines::version.eq(current.version)),
+    )
+    .set((
+        lines::title.eq(&fields.title),
+        lines::owner.eq(&fields.owner),
+        lines::description.eq(&fields.description),
+        lines::status.eq(fields.status.as_str()),
+        lines::nature.eq(fields.nature.as_str()),
+        lines::withdrawal_reason.eq(&fields.withdrawal_reason),
+        lines::updated_at.eq(db::time::now()),
+        lines::version.eq(current.version + 1),
+    ))
+    .execute(conn)?;
+    if written != 1 {
+        return Err(ApiError::Conflict(format!(
+            "line {} was changed by another request; read it again and retry",
+            current.line_ref
+        )));
+    }
+    if let Some(years) = years {
+        diesel::delete(line_years::table.filter(line_years::line_ref.eq(&key))).execute(conn)?;
+        insert_years(conn, &current.line_ref, years)?;
+    }
+    Ok(true)
+}
+
+fn insert_years(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    years: &[YearAmount],
+) -> Result<(), ApiError> {
+    let rows: Vec<YearRow> = years
+        .iter()
+        .map(|entry| YearRow {
+            line_ref: line_ref.to_string(),
+            year_start: entry.year.start(),
+            amount_pence: entry.amount.pence(),
+        })
+        .collect();
+    // One statement per row: SQLite caps the number of bound parameters in one statement.
+    for row in &rows {
+        diesel::insert_into(line_years::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Attaches each line's profile, read in one query.
+fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> Result<Vec<Line>, ApiError> {
+    let refs: Vec<&str> = rows.iter().map(|row| row.line_ref.as_str()).collect();
+    let year_rows: Vec<YearRow> = line_years::table
+        .filter(line_years::line_ref.eq_any(&refs))
+        .order((line_years::line_ref, line_years::year_start))
+        .select(YearRow::as_select())
+        .load(conn)?;
+    let mut profiles: HashMap<String, Vec<YearAmount>> = HashMap::new();
+    for row in year_rows {
+        let entry = YearAmount {
+            year: stored_year(row.year_start)?,
+            amount: Money::from_pence(row.amount_pence),
+        };
+        profiles.entry(row.line_ref).or_default().push(entry);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let years = profiles.remove(&row.line_ref).unwrap_or_default();
+            line_from_row(row, years)
+        })
+        .collect()
+}
+
+fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Result<Line, ApiError> {
+    let corrupt = |what: &str| {
+        ApiError::Internal(format!(
+            "stored line {} has an unreadable {what}",
+            row.line_ref
+        ))
+    };
+    Ok(Line {
+        line_ref: LineRef::parse(&row.line_ref).map_err(|_| corrupt("ref"))?,
+        kind: LineKind::from_name(&row.kind).ok_or_else(|| corrupt("kind"))?,
+        directorate: DirectorateCode::parse(&row.directorate)
+            .map_err(|_| corrupt("directorate"))?,
+        status: LineStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?,
+        nature: LineNature::from_name(&row.nature).ok_or_else(|| corrupt("nature"))?,
+        total: years.iter().map(|entry| entry.amount).sum(),
+        years,
+        title: row.title,
+        owner: row.owner,
+        description: row.description,
+        withdrawal_reason: row.withdrawal_reason,
+        created_at: db::time::utc(row.created_at),
+        updated_at: db::time::utc(row.updated_at),
+        version: row.version,
+    })
+}
+
+pub fn stored_year(start: i32) -> Result<FinancialYear, ApiError> {
+    FinancialYear::starting(start)
+        .ok_or_else(|| ApiError::Internal(format!("stored year {start} is out of range")))
+}

@@ -1,0 +1,56 @@
+//! Liveness and readiness, for load balancers and orchestrators.
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::ApiError;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// `sqlite` or `postgresql`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/health")]
+pub async fn health() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// The database can be reached and every migration is applied.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Readiness), (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
+    db::run(&state.pool, |conn| {
+        let database = match conn {
+            db::DbConnection::Postgresql(_) => "postgresql",
+            db::DbConnection::Sqlite(_) => "sqlite",
+        };
+        match db::migrations::is_current(conn) {
+            Ok(true) => Ok(web::Json(Readiness {
+                status: "ready",
+                database,
+            })),
+            Ok(false) => Err(ApiError::Unavailable(
+                "the database has migrations still to apply".to_owned(),
+            )),
+            Err(error) => Err(ApiError::Unavailable(format!(
+                "cannot read the migrations applied: {error}"
+            ))),
+        }
+    })
+    .await
+}

@@ -1,0 +1,3 @@
+//! Reports drawn from the tracker for Cabinet, scrutiny and the PMO.
+
+pub mod summary;
