@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const MAX_PENCE: i64 = 99_999_999_999_999;
 
 /// An exact amount of money in pounds, always held with two decimal places.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(Decimal);
 
 /// Why a text is not an amount of money.
@@ -30,7 +30,8 @@ pub enum MoneyError {
 }
 
 impl Money {
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    /// Zero, with the two decimal places every amount carries (`"0.00"`).
+    pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// An amount from whole pence (as stored).
     pub fn from_pence(pence: i64) -> Money {
@@ -78,12 +79,20 @@ impl Money {
         }
         let mut decimal = Decimal::from_str(text).map_err(|_| not_an_amount())?;
         decimal.rescale(2);
-        decimal.set_sign_positive(decimal.is_sign_positive() || !decimal.is_zero()); // "-0" is zero
+        if decimal.is_zero() {
+            decimal.set_sign_positive(true); // "-0.00" is plain zero
+        }
         Ok(Money(decimal))
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
+    }
+}
+
+impl Default for Money {
+    fn default() -> Money {
+        Money::ZERO
     }
 }
 
@@ -177,6 +186,11 @@ mod tests {
         assert_eq!(Money::parse("794000").unwrap().to_string(), "794000.00");
         assert_eq!(Money::parse("794000.5").unwrap().to_string(), "794000.50");
         assert_eq!(Money::parse("-5.00").unwrap().to_string(), "-5.00");
+        assert!(Money::parse("-5.00").unwrap().is_negative());
+        assert!(!Money::parse("-0.00").unwrap().is_negative());
+        assert_eq!(Money::parse("-0").unwrap().to_string(), "0.00");
+        assert_eq!(Money::ZERO.to_string(), "0.00");
+        assert_eq!(Money::default(), Money::ZERO);
         assert_eq!(Money::parse("0.01").unwrap().pence(), 1);
         assert_eq!(Money::parse("999999999999.99").unwrap().pence(), MAX_PENCE);
     }

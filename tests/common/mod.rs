@@ -1,0 +1,295 @@
+//! The test harness: every test starts the real service on its own fresh database (a temporary SQLite file,
+//! or its own schema in the PostgreSQL at `MTFS_TEST_POSTGRES_URL`) and talks to it over real HTTP.
+
+#![allow(dead_code)] // each test file uses part of the harness
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use mtfs::app::{self, AppState};
+use mtfs::db::{self, DatabaseUrl};
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL, as `sqlite::NAME` and `postgres::NAME`.
+/// The PostgreSQL runs are skipped, saying so, when `MTFS_TEST_POSTGRES_URL` is not set; CI sets it.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(fn $name:ident($api:ident: &TestApi) $body:block)*) => {
+        mod sqlite {
+            use super::*;
+            $(#[test] fn $name() { let $api = &common::TestApi::start(common::Backend::Sqlite).expect("SQLite"); $body })*
+        }
+        mod postgres {
+            use super::*;
+            $(#[test] fn $name() {
+                let Some(api) = common::TestApi::start(common::Backend::Postgres) else { return };
+                let $api = &api;
+                $body
+            })*
+        }
+    };
+}
+
+/// A running service on a fresh database.
+pub struct TestApi {
+    pub base: String,
+    pub database_url: String,
+    agent: ureq::Agent,
+    server: ServerHandle,
+    _sqlite_dir: Option<tempfile::TempDir>,
+}
+
+/// One HTTP answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts a problem+json answer with this status and problem type; returns the problem.
+    pub fn assert_problem(&self, status: u16, problem_type: &str) -> Value {
+        assert_eq!(self.status, status, "status of {}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "content type of {}",
+            self.body
+        );
+        let problem = self.json();
+        assert_eq!(
+            problem["type"],
+            format!("/problems/{problem_type}"),
+            "{problem}"
+        );
+        assert_eq!(problem["status"], status, "{problem}");
+        assert!(
+            problem["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{problem}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{problem}"
+        );
+        problem
+    }
+
+    /// Asserts a validation problem (422 or 400) naming `field`.
+    pub fn assert_field_error(&self, status: u16, problem_type: &str, field: &str) -> Value {
+        let problem = self.assert_problem(status, problem_type);
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            fields.contains(&field),
+            "expected an error on `{field}`, got {problem}"
+        );
+        problem
+    }
+}
+
+static NEXT_SCHEMA: AtomicU64 = AtomicU64::new(0);
+
+impl TestApi {
+    /// Starts the service on a fresh database of `backend`; `None` for PostgreSQL when it is not configured.
+    pub fn start(backend: Backend) -> Option<TestApi> {
+        let (database_url, sqlite_dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (
+                    format!("sqlite://{}", dir.path().join("mtfs.db").display()),
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => {
+                let Ok(url) = std::env::var("MTFS_TEST_POSTGRES_URL") else {
+                    eprintln!("PostgreSQL run skipped: set MTFS_TEST_POSTGRES_URL to run it");
+                    return None;
+                };
+                (fresh_postgres_schema(&url), None)
+            }
+        };
+        Some(TestApi::start_on(&database_url, sqlite_dir))
+    }
+
+    /// Starts the service on an existing database (migrating it first).
+    pub fn start_on(database_url: &str, sqlite_dir: Option<tempfile::TempDir>) -> TestApi {
+        let url = DatabaseUrl::parse(database_url).expect("database URL");
+        let pool =
+            db::connect(&url, 8).unwrap_or_else(|e| panic!("cannot reach the test database: {e}"));
+        db::migrations::run_pending(&mut pool.get().expect("connection")).expect("migrations");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = app::serve(AppState { pool }, listener, 2).expect("server");
+                sender.send(server.handle()).expect("handle");
+                server.await
+            })
+        });
+        let server = receiver.recv().expect("the server started");
+        let agent = ureq::Agent::new_with_config(
+            ureq::config::Config::builder()
+                .http_status_as_error(false)
+                .build(),
+        );
+        TestApi {
+            base,
+            database_url: database_url.to_owned(),
+            agent,
+            server,
+            _sqlite_dir: sqlite_dir,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.reply(self.agent.get(self.url(path)).call())
+    }
+
+    pub fn delete(&self, path: &str) -> Reply {
+        self.reply(self.agent.delete(self.url(path)).call())
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, "application/json", &body.to_string())
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            "PATCH",
+            path,
+            "application/merge-patch+json",
+            &body.to_string(),
+        )
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send("PUT", path, "application/json", &body.to_string())
+    }
+
+    /// Sends a body as it is, with this content type (empty for none).
+    pub fn send(&self, method: &str, path: &str, content_type: &str, body: &str) -> Reply {
+        let url = self.url(path);
+        let request = match method {
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            "PATCH" => self.agent.patch(url),
+            other => panic!("no body for {other}"),
+        };
+        let request = if content_type.is_empty() {
+            request
+        } else {
+            request.header("content-type", content_type)
+        };
+        self.reply(request.send(body))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn reply(&self, outcome: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let mut response = outcome.expect("an HTTP answer");
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    value.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .expect("a readable body");
+        Reply {
+            status: response.status().as_u16(),
+            content_type,
+            headers,
+            body,
+        }
+    }
+
+    /// Adds the CFE directorate, as most tests need it.
+    pub fn with_cfe(self) -> TestApi {
+        let reply = self.post(
+            "/api/v1/directorates",
+            &serde_json::json!({"code": "CFE", "name": "Children, Families & Education"}),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        self
+    }
+
+    /// Loads the shipped CFE 2021–24 dataset through the same code as `mtfs load-demo`.
+    pub fn with_demo(self) -> TestApi {
+        let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
+        let pool = db::connect(&url, 1).expect("database");
+        let loaded = mtfs::demo::load(&mut pool.get().expect("connection")).expect("demo data");
+        assert_eq!(loaded, mtfs::demo::Loaded::Lines(21));
+        self
+    }
+}
+
+impl Drop for TestApi {
+    fn drop(&mut self) {
+        // Stopping sends the command at once; the server thread ends on its own.
+        drop(self.server.stop(false));
+    }
+}
+
+/// A new, empty schema in the test PostgreSQL, and a URL whose connections use it.
+fn fresh_postgres_schema(url: &str) -> String {
+    let mut conn = PgConnection::establish(url).unwrap_or_else(|e| {
+        panic!("MTFS_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}")
+    });
+    let schema = format!(
+        "test_{}_{}_{}",
+        std::process::id(),
+        NEXT_SCHEMA.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create schema");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-csearch_path%3D{schema}")
+}
+
+/// The demo dataset as shipped, for expected values.
+pub fn demo_dataset() -> Value {
+    serde_json::from_str(mtfs::demo::CFE_2021_24).expect("demo JSON")
+}

@@ -1,0 +1,233 @@
+//! The lines API over HTTP: recording, reading, listing, changing and withdrawing MTFS lines.
+
+mod common;
+
+use common::TestApi;
+use serde_json::{json, Value};
+
+fn sav05() -> Value {
+    json!({
+        "ref": "CFE SAV05", "kind": "saving", "directorate": "CFE",
+        "title": "Reduction in the numbers of children in care", "owner": "Hannah Doughty",
+        "description": "Reducing the numbers of children in care", "status": "agreed",
+        "years": [
+            {"year": "2022/23", "amount": "1654000.00"},
+            {"year": "2021/22", "amount": 794000},
+            {"year": "2023/24", "amount": "1385000"}
+        ]
+    })
+}
+
+fn line_count(api: &TestApi) -> usize {
+    api.get("/api/v1/lines?limit=500").json()["lines"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+on_both_backends! {
+    fn creates_a_line_and_reads_it_back_exactly(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        let created = api.post("/api/v1/lines", &sav05());
+        assert_eq!(created.status, 201, "{}", created.body);
+        assert_eq!(created.header("location"), Some("/api/v1/lines/CFE-SAV05"));
+        let line = created.json();
+        assert_eq!(line["ref"], "CFE SAV05");
+        assert_eq!(line["kind"], "saving");
+        assert_eq!(line["status"], "agreed");
+        assert_eq!(line["nature"], "ongoing");
+        assert_eq!(line["version"], 1);
+        assert_eq!(line["years"], json!([
+            {"year": "2021/22", "amount": "794000.00"},
+            {"year": "2022/23", "amount": "1654000.00"},
+            {"year": "2023/24", "amount": "1385000.00"}
+        ]));
+        assert_eq!(line["total"], "3833000.00");
+        assert_eq!(line["created_at"], line["updated_at"]);
+
+        for form in ["CFE-SAV05", "CFE%20SAV05", "cfesav05", "cfe-sav-5", "CFE%20Sav%2005"] {
+            let read = api.get(&format!("/api/v1/lines/{form}"));
+            assert_eq!(read.status, 200, "{form}: {}", read.body);
+            assert_eq!(read.json(), line, "{form}");
+        }
+    }
+
+    fn assigns_the_next_number_never_used(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let new = |kind: &str, title: &str| json!({"kind": kind, "directorate": "CFE", "title": title, "owner": "Finance BP"});
+        // The demo's highest printed saving is SAV14, then its two unprinted savings took 15 and 16.
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV15").json()["title"], "Release of one off investment / full year effect of savings from 2020/21");
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV16").json()["title"], "Staffing Review");
+        assert_eq!(api.get("/api/v1/lines/CFE-GRO09").json()["title"], "Asylum Seekers Budget Correction");
+        assert_eq!(api.post("/api/v1/lines", &new("saving", "A")).json()["ref"], "CFE SAV17");
+        assert_eq!(api.post("/api/v1/lines", &new("growth", "B")).json()["ref"], "CFE GRO10");
+        // Withdrawing the highest does not free its number.
+        let withdrawn = api.patch("/api/v1/lines/CFE-SAV17", &json!({"status": "withdrawn", "reason": "Duplicate of SAV16"}));
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+        assert_eq!(api.post("/api/v1/lines", &new("saving", "C")).json()["ref"], "CFE SAV18");
+    }
+
+    fn rejects_a_duplicate_ref_and_refs_that_disagree(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        assert_eq!(api.post("/api/v1/lines", &sav05()).status, 201);
+        let mut again = sav05();
+        again["ref"] = json!("cfe sav 5");
+        api.post("/api/v1/lines", &again).assert_problem(409, "conflict");
+
+        let mut growth_ref = sav05();
+        growth_ref["ref"] = json!("CFE GRO20");
+        growth_ref.assert_field(api, "ref");
+        let mut other_directorate = sav05();
+        other_directorate["ref"] = json!("ASC SAV20");
+        other_directorate.assert_field(api, "ref");
+        let mut unknown_directorate = sav05();
+        unknown_directorate["ref"] = json!("ASC SAV20");
+        unknown_directorate["directorate"] = json!("ASC");
+        unknown_directorate.assert_field(api, "directorate");
+        assert_eq!(line_count(api), 1);
+    }
+
+    fn patches_fields_and_replaces_the_profile(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        let created = api.post("/api/v1/lines", &sav05()).json();
+        let patched = api.patch("/api/v1/lines/CFE-SAV05", &json!({"owner": "Debbie Jones", "status": "in_delivery"}));
+        assert_eq!(patched.status, 200, "{}", patched.body);
+        let line = patched.json();
+        assert_eq!(line["owner"], "Debbie Jones");
+        assert_eq!(line["status"], "in_delivery");
+        assert_eq!(line["title"], created["title"]);
+        assert_eq!(line["years"], created["years"]);
+        assert_eq!(line["version"], 2);
+        assert_ne!(line["updated_at"], created["updated_at"]);
+        assert_eq!(line["created_at"], created["created_at"]);
+
+        let replaced = api.patch("/api/v1/lines/CFE-SAV05", &json!({"years": [{"year": "2021/22", "amount": "800000.01"}]})).json();
+        assert_eq!(replaced["years"], json!([{"year": "2021/22", "amount": "800000.01"}]));
+        assert_eq!(replaced["total"], "800000.01");
+        assert_eq!(replaced["version"], 3);
+
+        // A patch that changes nothing leaves the version as it is.
+        assert_eq!(api.patch("/api/v1/lines/CFE-SAV05", &json!({"owner": "Debbie Jones"})).json()["version"], 3);
+        // The ref, kind and directorate identify the line and cannot be patched.
+        api.patch("/api/v1/lines/CFE-SAV05", &json!({"kind": "growth"})).assert_field_error(422, "validation", "kind");
+        api.patch("/api/v1/lines/CFE-SAV09", &json!({"owner": "X"})).assert_problem(404, "not-found");
+    }
+
+    fn sets_and_removes_one_years_amount(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.post("/api/v1/lines", &sav05());
+        let set = api.put("/api/v1/lines/CFE-SAV05/years/2024-25", &json!({"amount": "100.10"}));
+        assert_eq!(set.status, 200, "{}", set.body);
+        assert_eq!(set.json()["years"][3], json!({"year": "2024/25", "amount": "100.10"}));
+        assert_eq!(set.json()["total"], "3833100.10");
+        let changed = api.put("/api/v1/lines/CFE-SAV05/years/2021%2F22", &json!({"amount": "0"})).json();
+        assert_eq!(changed["years"][0], json!({"year": "2021/22", "amount": "0.00"}));
+        assert_eq!(changed["version"], 3);
+
+        let removed = api.delete("/api/v1/lines/CFE-SAV05/years/2024-25");
+        assert_eq!(removed.status, 200, "{}", removed.body);
+        assert_eq!(removed.json()["years"].as_array().unwrap().len(), 3);
+        api.delete("/api/v1/lines/CFE-SAV05/years/2024-25").assert_problem(404, "not-found");
+        api.delete("/api/v1/lines/CFE-SAV05/years/2024").assert_field_error(400, "invalid-parameter", "year");
+        api.put("/api/v1/lines/CFE-SAV05/years/2021-22", &json!({"amount": "-1.00"})).assert_field_error(422, "validation", "amount");
+    }
+
+    fn withdrawing_needs_a_reason_and_leaves_the_totals(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let before = api.get("/api/v1/lines?directorate=CFE").json()["totals"].clone();
+        api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn"})).assert_field_error(422, "validation", "reason");
+        let withdrawn = api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn", "reason": "Service transferred to a trust"}));
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+        assert_eq!(withdrawn.json()["withdrawal_reason"], "Service transferred to a trust");
+
+        let page = api.get("/api/v1/lines?directorate=CFE").json();
+        assert_eq!(page["totals_include_withdrawn"], false);
+        // CFE SAV13 was £126,000 of 2021/22 savings.
+        assert_eq!(before[0]["savings"], "9433000.00");
+        assert_eq!(page["totals"][0]["savings"], "9307000.00");
+        assert_eq!(page["totals"][0]["net"], "11126000.00");
+        let with = api.get("/api/v1/lines?directorate=CFE&include_withdrawn=true").json();
+        assert_eq!(with["totals"], before);
+        // Still listed, and findable by status.
+        let listed = api.get("/api/v1/lines?status=withdrawn").json();
+        assert_eq!(listed["lines"].as_array().unwrap().len(), 1);
+        assert_eq!(listed["lines"][0]["ref"], "CFE SAV13");
+        // Back in the plan: the reason goes.
+        let back = api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "agreed"})).json();
+        assert_eq!(back["withdrawal_reason"], Value::Null);
+    }
+
+    fn lists_filtered_in_ref_order_with_totals_of_the_whole_set(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let all = api.get("/api/v1/lines").json();
+        let refs: Vec<&str> = all["lines"].as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap()).collect();
+        assert_eq!(refs.len(), 21);
+        assert_eq!(&refs[..3], ["CFE GRO01", "CFE GRO02", "CFE GRO03"]);
+        assert_eq!(refs.last(), Some(&"CFE SAV16"));
+        assert_eq!(all["next_cursor"], Value::Null);
+
+        let growth = api.get("/api/v1/lines?kind=growth").json();
+        assert_eq!(growth["lines"].as_array().unwrap().len(), 7);
+        assert_eq!(growth["totals"][0], json!({"year": "2021/22", "savings": "0.00", "growth": "20433000.00", "net": "20433000.00"}));
+
+        // Lines with an amount in 2022/23: the zero amounts do not count.
+        let in_2022 = api.get("/api/v1/lines?year=2022-23&kind=saving").json();
+        let refs: Vec<&str> = in_2022["lines"].as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap()).collect();
+        assert_eq!(refs, ["CFE SAV02", "CFE SAV04", "CFE SAV05", "CFE SAV06", "CFE SAV07", "CFE SAV09", "CFE SAV10"]);
+        assert_eq!(in_2022["totals"][1]["savings"], "4694000.00");
+
+        let by_text = api.get("/api/v1/lines?q=NANA%20bonsu").json();
+        let refs: Vec<&str> = by_text["lines"].as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap()).collect();
+        assert_eq!(refs, ["CFE SAV03", "CFE SAV08"]);
+        assert_eq!(api.get("/api/v1/lines?q=sav07").json()["lines"][0]["title"], "Improve Practice System Efficiency");
+        assert_eq!(api.get("/api/v1/lines?q=100%25").json()["lines"], json!([]));
+        assert_eq!(api.get("/api/v1/lines?directorate=cfe&status=proposed").json()["lines"], json!([]));
+    }
+
+    fn pages_with_a_cursor_that_never_skips_or_repeats(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let mut seen = Vec::new();
+        let mut next = Some("/api/v1/lines?limit=4&kind=saving".to_owned());
+        while let Some(url) = next {
+            let page = api.get(&url).json();
+            let lines = page["lines"].as_array().unwrap();
+            assert!(lines.len() <= 4);
+            seen.extend(lines.iter().map(|l| l["ref"].as_str().unwrap().to_owned()));
+            assert_eq!(page["totals"][0]["savings"], "9433000.00", "totals cover every page");
+            next = page["next"].as_str().map(str::to_owned);
+        }
+        let expected: Vec<String> = (2..=16).map(|n| format!("CFE SAV{n:02}")).filter(|r| r != "CFE SAV11").collect();
+        assert_eq!(seen, expected);
+        api.get("/api/v1/lines?limit=0").assert_field_error(400, "invalid-parameter", "limit");
+        api.get("/api/v1/lines?limit=501").assert_field_error(400, "invalid-parameter", "limit");
+        assert_eq!(api.get("/api/v1/lines?limit=500").json()["lines"].as_array().unwrap().len(), 21);
+        api.get("/api/v1/lines?cursor=nonsense").assert_field_error(400, "invalid-parameter", "cursor");
+    }
+
+    fn directorates_are_listed_and_checked(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        let created = api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"}));
+        assert_eq!(created.status, 201);
+        assert_eq!(created.header("location"), Some("/api/v1/directorates/ASC"));
+        let codes: Vec<Value> = api.get("/api/v1/directorates").json().as_array().unwrap().iter().map(|d| d["code"].clone()).collect();
+        assert_eq!(codes, [json!("ASC"), json!("CFE")]);
+        assert_eq!(api.get("/api/v1/directorates/cfe").json()["name"], "Children, Families & Education");
+        api.post("/api/v1/directorates", &json!({"code": "CFE", "name": "Again"})).assert_problem(409, "conflict");
+        api.post("/api/v1/directorates", &json!({"code": "cfe", "name": "Lower"})).assert_field_error(422, "validation", "code");
+        api.post("/api/v1/directorates", &json!({"code": "ABCDEFGHI", "name": "Long"})).assert_field_error(422, "validation", "code");
+        api.post("/api/v1/directorates", &json!({"code": "HR", "name": " "})).assert_field_error(422, "validation", "name");
+        api.get("/api/v1/directorates/XYZ").assert_problem(404, "not-found");
+    }
+}
+
+trait AssertField {
+    fn assert_field(&self, api: &TestApi, field: &str);
+}
+
+impl AssertField for Value {
+    /// Posting this line is rejected with a validation error on `field`.
+    fn assert_field(&self, api: &TestApi, field: &str) {
+        api.post("/api/v1/lines", self)
+            .assert_field_error(422, "validation", field);
+    }
+}
