@@ -109,15 +109,12 @@ impl ManageConnection for Manager {
 
 /// A pool of `size` connections; fails at once, naming the cause, when the database cannot be reached.
 pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
+    let manager = Manager { url: url.clone() };
+    // r2d2 would only report a timeout: one direct connection first says why it failed, and says it at once.
+    manager.connect().map_err(|cause| cause.to_string())?;
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.clone() })
-        .map_err(|error| {
-            // r2d2 reports only a timeout; open one connection directly to say why.
-            match (Manager { url: url.clone() }).connect() {
-                Err(cause) => cause.to_string(),
-                Ok(_) => error.to_string(),
-            }
-        })
+        .build(manager)
+        .map_err(|error| error.to_string())
 }

@@ -157,7 +157,7 @@ pub async fn create_line(
 }
 
 /// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`).
-#[utoipa::path(tag = "lines", params(RefParam), responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "lines", params(("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05")), responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/lines/{ref}")]
 pub async fn get_line(
     state: web::Data<AppState>,
@@ -173,7 +173,7 @@ pub async fn get_line(
 /// Withdrawing a line (`status: withdrawn`) needs a `reason`; lines are never deleted.
 #[utoipa::path(
     tag = "lines",
-    params(RefParam),
+    params(("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05")),
     request_body(content = LinePatch, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
@@ -193,7 +193,10 @@ pub async fn patch_line(
 }
 
 /// Sets one year's amount of a line, adding the year when the profile does not have it.
-#[utoipa::path(tag = "lines", params(RefParam, YearParam), request_body = SetYearAmount, responses((status = 200, body = Line)))]
+#[utoipa::path(tag = "lines", params(
+        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+    ), request_body = SetYearAmount, responses((status = 200, body = Line)))]
 #[put("/lines/{ref}/years/{year}")]
 pub async fn put_year(
     state: web::Data<AppState>,
@@ -210,7 +213,10 @@ pub async fn put_year(
 }
 
 /// Removes one year from a line's profile.
-#[utoipa::path(tag = "lines", params(RefParam, YearParam), responses((status = 200, body = Line), (status = 404, description = "No such line, or no amount in that year", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "lines", params(
+        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+    ), responses((status = 200, body = Line), (status = 404, description = "No such line, or no amount in that year", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[delete("/lines/{ref}/years/{year}")]
 pub async fn delete_year(
     state: web::Data<AppState>,
@@ -222,24 +228,6 @@ pub async fn delete_year(
     })
     .await
     .map(web::Json)
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // documents the path parameter; handlers read it as text to report errors their own way
-struct RefParam {
-    /// The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`.
-    #[param(example = "CFE-SAV05")]
-    r#ref: String,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)]
-struct YearParam {
-    /// The financial year, written `2021-22` in a path.
-    #[param(example = "2021-22")]
-    year: String,
 }
 
 pub fn line_url(line_ref: &LineRef) -> String {

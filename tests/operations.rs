@@ -1,0 +1,60 @@
+//! Health, readiness, the offline docs page, and problem+json for requests no handler takes.
+
+mod common;
+
+use common::TestApi;
+
+on_both_backends! {
+    fn is_healthy_and_ready(api: &TestApi) {
+        let health = api.get("/health");
+        assert_eq!(health.status, 200);
+        assert_eq!(health.json()["status"], "ok");
+        let ready = api.get("/ready");
+        assert_eq!(ready.status, 200, "{}", ready.body);
+        assert_eq!(ready.json()["status"], "ready");
+        let expected = if api.database_url.starts_with("sqlite") { "sqlite" } else { "postgresql" };
+        assert_eq!(ready.json()["database"], expected);
+    }
+
+    fn unknown_paths_and_methods_are_problems(api: &TestApi) {
+        api.get("/api/v1/nothing-here").assert_problem(404, "not-found");
+        let wrong_method = api.delete("/api/v1/lines");
+        let problem = wrong_method.assert_problem(405, "method-not-allowed");
+        assert_eq!(wrong_method.header("allow"), Some("GET, POST"), "{problem}");
+        let wrong_method = api.send("POST", "/api/v1/reports/summary", "application/json", "{}");
+        wrong_method.assert_problem(405, "method-not-allowed");
+        assert_eq!(wrong_method.header("allow"), Some("GET"));
+    }
+}
+
+#[test]
+fn docs_page_is_served_from_the_binary_with_no_outside_address() {
+    let api = TestApi::start(common::Backend::Sqlite).unwrap();
+    let redirect = api.get("/docs");
+    // ureq follows the redirect from /docs to /docs/.
+    assert_eq!(redirect.status, 200);
+    let page = api.get("/docs/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("swagger-ui-bundle.js"));
+    for asset in [
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-ui.css",
+        "/docs/swagger-initializer.js",
+    ] {
+        let reply = api.get(asset);
+        assert_eq!(reply.status, 200, "{asset}");
+        assert!(reply.body.len() > 100, "{asset} is empty");
+    }
+    let initializer = api.get("/docs/swagger-initializer.js").body;
+    assert!(initializer.contains("/api-docs/openapi.json"));
+    assert!(
+        initializer.contains(r#""validatorUrl": "none""#),
+        "the page must not call an outside validator"
+    );
+    for page in [&page.body, &initializer] {
+        assert!(
+            !page.contains("https://"),
+            "the docs page refers to an outside address"
+        );
+    }
+}

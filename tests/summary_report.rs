@@ -1,0 +1,87 @@
+//! The directorate summary reproduces the council's published MTFS table to the penny.
+
+mod common;
+
+use common::{demo_dataset, TestApi};
+use serde_json::{json, Value};
+
+/// The published Table 8 subtotals, signed as printed (savings negative), by label suffix and year.
+fn published(label_suffix: &str, year: &str) -> String {
+    let dataset = demo_dataset();
+    let rows = dataset["published_summary"]["rows"].as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|row| row["label"].as_str().unwrap().ends_with(label_suffix))
+        .unwrap();
+    row[year].as_str().unwrap().to_owned()
+}
+
+/// Printed savings are negative; the report gives them as magnitudes.
+fn magnitude(printed: &str) -> String {
+    printed.trim_start_matches('-').to_owned()
+}
+
+on_both_backends! {
+    fn reproduces_the_published_cfe_summary_to_the_penny(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let report = api.get("/api/v1/reports/summary?directorate=CFE&from=2021/22&to=2023/24");
+        assert_eq!(report.status, 200, "{}", report.body);
+        let report = report.json();
+        assert_eq!(report["years"], json!(["2021/22", "2022/23", "2023/24"]));
+        let cfe = &report["directorates"][0];
+        assert_eq!(cfe["directorate"], "CFE");
+        assert_eq!(cfe["name"], "Children, Families & Education");
+        for (index, year) in ["2021/22", "2022/23", "2023/24"].into_iter().enumerate() {
+            let row = &cfe["years"][index];
+            assert_eq!(row["year"], year);
+            assert_eq!(row["savings"].as_str().unwrap(), magnitude(&published("Efficiencies", year)), "savings {year}");
+            assert_eq!(row["growth"].as_str().unwrap(), published("Growth", year), "growth {year}");
+            assert_eq!(row["net"].as_str().unwrap(), published("Net", year), "net {year}");
+        }
+        assert_eq!(report["total"], cfe["years"]);
+        // The figures as printed, spelled out, so a wrong dataset copy cannot hide a wrong sum.
+        assert_eq!(cfe["years"][0], json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00"}));
+        assert_eq!(cfe["years"][1]["net"], "-4609000.00");
+        assert_eq!(cfe["years"][2]["net"], "-2219000.00");
+    }
+
+    fn totals_every_directorate_and_the_council(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "HR", "name": "Human Resources"})).status, 201);
+        let line = json!({"kind": "saving", "directorate": "ASC", "title": "Day care review", "owner": "A N Other",
+            "years": [{"year": "2021/22", "amount": "100000.01"}, {"year": "2024/25", "amount": "5.00"}]});
+        assert_eq!(api.post("/api/v1/lines", &line).status, 201);
+
+        let report = api.get("/api/v1/reports/summary").json();
+        assert_eq!(report["years"], json!(["2021/22", "2022/23", "2023/24", "2024/25"]));
+        let codes: Vec<&Value> = report["directorates"].as_array().unwrap().iter().map(|d| &d["directorate"]).collect();
+        assert_eq!(codes, [&json!("ASC"), &json!("CFE"), &json!("HR")]);
+        let asc = &report["directorates"][0]["years"];
+        assert_eq!(asc[0], json!({"year": "2021/22", "savings": "100000.01", "growth": "0.00", "net": "-100000.01"}));
+        assert_eq!(asc[1], json!({"year": "2022/23", "savings": "0.00", "growth": "0.00", "net": "0.00"}));
+        assert_eq!(report["directorates"][2]["years"][0]["net"], "0.00");
+        assert_eq!(report["total"][0], json!({"year": "2021/22", "savings": "9533000.01", "growth": "20433000.00", "net": "10899999.99"}));
+        assert_eq!(report["total"][3], json!({"year": "2024/25", "savings": "5.00", "growth": "0.00", "net": "-5.00"}));
+
+        let narrowed = api.get("/api/v1/reports/summary?from=2022-23&to=2022-23").json();
+        assert_eq!(narrowed["years"], json!(["2022/23"]));
+        assert_eq!(narrowed["total"], json!([{"year": "2022/23", "savings": "4694000.00", "growth": "85000.00", "net": "-4609000.00"}]));
+
+        api.get("/api/v1/reports/summary?directorate=XYZ").assert_problem(404, "not-found");
+        api.get("/api/v1/reports/summary?from=2023/24&to=2021/22").assert_field_error(400, "invalid-parameter", "to");
+        api.get("/api/v1/reports/summary?from=2021/23").assert_field_error(400, "invalid-parameter", "from");
+    }
+
+    fn leaves_withdrawn_lines_out_unless_asked(api: &TestApi) {
+        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        let withdrawn = api.patch("/api/v1/lines/CFE-GRO04", &json!({"status": "withdrawn", "reason": "SEND investment funded from the DSG instead"}));
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+        let without = api.get("/api/v1/reports/summary?directorate=CFE").json();
+        assert_eq!(without["include_withdrawn"], false);
+        assert_eq!(without["total"][0]["growth"], "19567000.00");
+        assert_eq!(without["total"][0]["net"], "10134000.00");
+        let with = api.get("/api/v1/reports/summary?directorate=CFE&include_withdrawn=true").json();
+        assert_eq!(with["total"][0]["growth"], "20433000.00");
+    }
+}
