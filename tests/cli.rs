@@ -81,3 +81,49 @@ fn prints_the_checked_in_spec() {
         "openapi/openapi.json is stale: run `cargo run --quiet -- openapi > openapi/openapi.json`"
     );
 }
+
+#[test]
+fn serves_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mtfs"))
+        .args(["serve", "--bind", &bind, "--workers", "1"])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("mtfs serve starts");
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build(),
+    );
+    let started = std::time::Instant::now();
+    let ready = loop {
+        if let Ok(reply) = agent.get(format!("http://{bind}/ready")).call() {
+            break reply.status().as_u16();
+        }
+        assert!(started.elapsed().as_secs() < 30, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(ready, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = server.wait().unwrap();
+    assert!(
+        status.success(),
+        "mtfs serve did not stop cleanly on SIGTERM: {status}"
+    );
+    assert!(
+        dir.path().join("serve.db").exists(),
+        "the SQLite file was created on the spot"
+    );
+}
