@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DirectorateCode(String);
 
@@ -39,31 +37,13 @@ impl fmt::Display for DirectorateCode {
     }
 }
 
-impl Serialize for DirectorateCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DirectorateCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        DirectorateCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for DirectorateCode {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[A-Z]{2,8}$"))
-            .description(Some("A directorate's code: two to eight capital letters."))
-            .examples(["CFE"])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for DirectorateCode {}
+text_value!(
+    DirectorateCode,
+    parse: DirectorateCode::parse,
+    pattern: Some("^[A-Z]{2,8}$"),
+    example: "CFE",
+    description: "A directorate's code: two to eight capital letters."
+);
 
 #[cfg(test)]
 mod tests {

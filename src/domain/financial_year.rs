@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A financial year, identified by the calendar year in which it starts: `2021/22` starts on 1 April 2021.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FinancialYear {
@@ -98,33 +96,13 @@ impl FromStr for FinancialYear {
     }
 }
 
-impl Serialize for FinancialYear {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for FinancialYear {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        FinancialYear::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for FinancialYear {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(r"^[0-9]{4}[/-][0-9]{2}$"))
-            .description(Some(
-                "A financial year (1 April to 31 March) such as `2021/22`; `2021-22` is accepted too.",
-            ))
-            .examples(["2021/22"])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for FinancialYear {}
+text_value!(
+    FinancialYear,
+    parse: FinancialYear::parse,
+    pattern: Some(r"^[0-9]{4}[/-][0-9]{2}$"),
+    example: "2021/22",
+    description: "A financial year (1 April to 31 March) such as `2021/22`; `2021-22` is accepted too."
+);
 
 #[cfg(test)]
 mod tests {

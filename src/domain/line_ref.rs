@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use super::directorate_code::DirectorateCode;
 use super::line::LineKind;
 
@@ -99,33 +97,14 @@ impl fmt::Display for LineRef {
     }
 }
 
-impl Serialize for LineRef {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for LineRef {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        LineRef::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for LineRef {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "A line's ref: directorate, SAV (saving) or GRO (growth), and a number. Answers use the normal form \
-                 `CFE SAV05`; requests may use any printed form (`cfe sav 5`, `CFE-SAV05`, `MTFS Ref: CFE SAV 05`).",
-            ))
-            .examples(["CFE SAV05"])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for LineRef {}
+text_value!(
+    LineRef,
+    parse: LineRef::parse,
+    pattern: None::<String>,
+    example: "CFE SAV05",
+    description: "A line's ref: directorate, SAV (saving) or GRO (growth), and a number. Answers use the normal form \
+        `CFE SAV05`; requests may use any printed form (`cfe sav 5`, `CFE-SAV05`, `MTFS Ref: CFE SAV 05`)."
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,39 @@
 //! The domain: plain Rust with no web or database code, so every rule can be tested in microseconds.
 
+/// A value that travels as text: serialised through `Display`, documented in OpenAPI as a string with a
+/// pattern, an example and a description, and (unless it reads its JSON another way) read back through `parse`.
+macro_rules! text_value {
+    ($type:ty, parse: $parse:path, $($schema:tt)*) => {
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                $parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+        text_value!($type, $($schema)*);
+    };
+    ($type:ty, pattern: $pattern:expr, example: $example:expr, description: $description:expr) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl utoipa::PartialSchema for $type {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern($pattern)
+                    .description(Some($description))
+                    .examples([$example])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $type {}
+    };
+}
+
 pub mod directorate_code;
 pub mod financial_year;
 pub mod line;

@@ -9,7 +9,7 @@ use std::ops::{Add, Neg, Sub};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 
 /// The largest magnitude accepted in a request: £999,999,999,999.99.
 pub const MAX_PENCE: i64 = 99_999_999_999_999;
@@ -138,12 +138,6 @@ impl FromStr for Money {
     }
 }
 
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// Accepts a JSON string or a JSON number, read from its exact text (serde_json's `arbitrary_precision`
 /// keeps a number's digits, so `12345678901234567.89` is never rounded through a float).
 impl<'de> Deserialize<'de> for Money {
@@ -161,21 +155,13 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
-impl utoipa::PartialSchema for Money {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"))
-            .description(Some(
-                "An exact amount in pounds, as a string with at most two decimals. \
-                 Requests may also send a JSON number; it is read from its text, never through a float.",
-            ))
-            .examples(["794000.00"])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Money {}
+text_value!(
+    Money,
+    pattern: Some(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"),
+    example: "794000.00",
+    description: "An exact amount in pounds, as a string with at most two decimals. \
+        Requests may also send a JSON number; it is read from its text, never through a float."
+);
 
 #[cfg(test)]
 mod tests {
