@@ -16,7 +16,7 @@ use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
-use crate::{directorates, lines, ops, reports};
+use crate::{audit, auth, directorates, lines, ops, reports};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -36,6 +36,11 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(lines::api::patch_line)
         .service(lines::api::put_year)
         .service(lines::api::delete_year)
+        .service(audit::api::line_history)
+        .service(audit::api::change_feed)
+        .service(auth::api::list_keys)
+        .service(auth::api::create_key)
+        .service(auth::api::revoke_key)
         .service(reports::summary::summary_report);
 }
 
@@ -59,7 +64,7 @@ fn documented_app() -> (
         .service(ops::ready)
         .service(utoipa_actix_web::scope("/api/v1").configure(api_v1))
         .split_for_parts();
-    crate::openapi::add_problem_responses(&mut spec);
+    crate::openapi::finish(&mut spec);
     (app, spec)
 }
 

@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::Role;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mtfs",
@@ -25,6 +27,34 @@ pub enum Command {
     LoadDemo,
     /// Print the OpenAPI document (regenerates openapi/openapi.json).
     Openapi,
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token, alone on standard output (`TOKEN=$(mtfs keys create …)`); it is shown
+    /// only this once.
+    Create {
+        /// The key's name, as the audit trail will show it; defaults to the role and the key's id.
+        #[arg(long)]
+        name: Option<String>,
+        /// reader: reads everything; editor: also changes its directorates' figures; admin: also manages
+        /// directorates, keys and monitoring periods.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// For an editor: a directorate whose figures it may change (repeat for more; none for all).
+        #[arg(long = "directorate", value_name = "CODE")]
+        directorates: Vec<String>,
+    },
+    /// List every key, revoked ones too (never their secrets).
+    List,
+    /// Revoke a key: its next request is refused.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

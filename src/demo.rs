@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::auth::Actor;
 use crate::db::{write_transaction, DbConnection};
 use crate::directorates::{self, CreateDirectorate};
 use crate::domain::LineStatus;
@@ -29,7 +30,12 @@ pub enum Loaded {
 /// Loads the dataset as approved (`agreed`). Lines printed without a ref are given the next unused numbers
 /// after every printed ref is in, so they never take a number the papers already use.
 /// Refuses to load twice: the ref-less lines would otherwise be recorded again under new numbers.
-pub fn load(conn: &mut DbConnection) -> Result<Loaded, ApiError> {
+/// All of it is one transaction, recorded in the audit trail as the work of `actor`.
+pub fn load(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
+    write_transaction(conn, |conn| load_within(conn, actor))
+}
+
+fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
     let dataset: Dataset = serde_json::from_str(CFE_2021_24).map_err(|error| {
         ApiError::Internal(format!("the shipped demo data is unreadable: {error}"))
     })?;
@@ -46,7 +52,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Loaded, ApiError> {
     }
     for directorate in &dataset.directorates {
         if directorates::repo::find(conn, &directorate.code).is_err() {
-            write_transaction(conn, |conn| directorates::repo::insert(conn, directorate))?;
+            directorates::repo::insert(conn, actor, directorate)?;
         }
     }
     let (printed, unprinted): (Vec<_>, Vec<_>) = dataset
@@ -56,7 +62,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Loaded, ApiError> {
     let count = printed.len() + unprinted.len();
     for mut line in printed.into_iter().chain(unprinted) {
         line.status = Some(LineStatus::Agreed);
-        service::create(conn, line)?;
+        service::create(conn, actor, line)?;
     }
     Ok(Loaded::Lines(count))
 }

@@ -19,8 +19,17 @@ pub enum ApiError {
     /// A well-formed body whose fields break the rules.
     #[error("the request has fields that are not valid")]
     Validation(Vec<FieldError>),
+    /// No key, or one that is unknown or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A key whose role or directorates do not cover the request.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// `If-Match` names a version that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -82,7 +91,10 @@ impl ApiError {
             ApiError::MalformedBody(_) => "malformed-request",
             ApiError::InvalidParameters(_) => "invalid-parameter",
             ApiError::Validation(_) => "validation",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
@@ -117,7 +129,10 @@ impl ResponseError for ApiError {
         match self {
             ApiError::MalformedBody(_) | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -133,8 +148,14 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
-        if let ApiError::MethodNotAllowed { allowed, .. } = self {
-            response.insert_header((header::ALLOW, allowed.join(", ")));
+        match self {
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
         }
         response.json(self.problem())
     }

@@ -2,6 +2,8 @@
 //! growth lines, savings at risk and DSG balances, exact to the penny on SQLite and PostgreSQL.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -1,6 +1,7 @@
 //! The OpenAPI document's frame; the paths and schemas come from the handlers themselves.
 
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, ResponseBuilder};
 use utoipa::{OpenApi, ToSchema};
 
@@ -20,44 +21,66 @@ use crate::error::Problem;
         (name = "lines", description = "MTFS savings and growth lines and their amounts by financial year"),
         (name = "directorates", description = "The directorates that own lines"),
         (name = "reports", description = "Summaries for Cabinet, scrutiny and the PMO tracker"),
+        (name = "audit", description = "Who changed what, when and why; the feed of every change"),
+        (name = "keys", description = "API keys and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),
     ),
     components(schemas(Problem)),
 )]
 pub struct ApiDoc;
 
-/// Documents the problem+json answers once for every operation, as `4XX` and `5XX` ranges.
-/// Applied after the handlers' paths are collected.
-pub fn add_problem_responses(openapi: &mut utoipa::openapi::OpenApi) {
-    {
-        let problem = |description: &str| -> RefOr<Response> {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/problem+json",
-                    Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
-                        Problem::name(),
-                    )))),
-                )
-                .into()
-        };
-        for item in openapi.paths.paths.values_mut() {
-            let operations: [&mut Option<Operation>; 5] = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
-                let responses = &mut operation.responses.responses;
-                responses.entry("4XX".to_owned()).or_insert_with(|| {
-                    problem("The request cannot be answered as sent; `detail` and `errors` say why")
-                });
-                responses.entry("5XX".to_owned()).or_insert_with(|| {
-                    problem("The service or its database failed; nothing was changed")
-                });
+/// The name of the bearer-key security scheme in the spec.
+pub const BEARER: &str = "bearer";
+
+/// Completes the spec once the handlers' paths are collected: the problem+json answers are documented once
+/// for every operation, as `4XX` and `5XX` ranges, and every `/api/v1` operation requires a bearer key.
+pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
+    let problem = |description: &str| -> RefOr<Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    Problem::name(),
+                )))),
+            )
+            .into()
+    };
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API key's token: `Authorization: Bearer mtfs_…` (see `mtfs keys create`)",
+                ))
+                .build(),
+        ),
+    );
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let needs_key = path.starts_with("/api/v1/");
+        let operations: [&mut Option<Operation>; 5] = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if needs_key {
+                operation.security =
+                    Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
             }
+            let responses = &mut operation.responses.responses;
+            responses.entry("4XX".to_owned()).or_insert_with(|| {
+                problem("The request cannot be answered as sent (401: no valid key; 403: the key may not do this); `detail` and `errors` say why")
+            });
+            responses.entry("5XX".to_owned()).or_insert_with(|| {
+                problem("The service or its database failed; nothing was changed")
+            });
         }
     }
 }

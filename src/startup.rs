@@ -3,9 +3,12 @@
 use std::net::TcpListener;
 
 use crate::app::{self, AppState};
-use crate::cli::{Command, Settings};
+use crate::auth::{self, Actor};
+use crate::cli::{Command, KeysCommand, Settings};
 use crate::db::{self, DatabaseUrl, Pool};
 use crate::demo;
+use crate::domain::DirectorateCode;
+use crate::error::ApiError;
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -32,7 +35,7 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
         Command::Migrate => open_database(settings).map(|_| ()),
         Command::LoadDemo => {
             let pool = open_database(settings)?;
-            match demo::load(&mut *pool.get()?)? {
+            match demo::load(&mut *pool.get()?, &Actor::operator("load-demo"))? {
                 demo::Loaded::Lines(count) => println!("loaded {count} CFE 2021-24 lines"),
                 demo::Loaded::AlreadyThere => {
                     println!("the CFE 2021-24 demo data is already loaded")
@@ -40,6 +43,7 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
             }
             Ok(())
         }
+        Command::Keys(command) => run_keys(command, settings),
         Command::Serve => {
             let pool = open_database(settings)?;
             let listener = TcpListener::bind(&settings.bind)
@@ -55,5 +59,71 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
                 .block_on(async move { app::serve(AppState { pool }, listener, workers)?.await })?;
             Ok(())
         }
+    }
+}
+
+fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError> {
+    let pool = open_database(settings)?;
+    let conn = &mut *pool.get()?;
+    let operator = Actor::operator("cli");
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            directorates,
+        } => {
+            let directorates = directorates
+                .iter()
+                .map(|code| DirectorateCode::parse_lenient(code))
+                .collect::<Result<Vec<_>, _>>()?;
+            let created = db::write_transaction(conn, |conn| {
+                auth::repo::create(conn, &operator, name.as_deref(), role, &directorates)
+            })
+            .map_err(describe)?;
+            println!("{}", created.token);
+            eprintln!(
+                "created key {} ({}); the token above is shown only this once",
+                created.key.name,
+                created.key.role.as_str()
+            );
+        }
+        KeysCommand::List => {
+            for key in auth::repo::list(conn)? {
+                let scope = if key.directorates.is_empty() {
+                    "all".to_owned()
+                } else {
+                    key.directorates
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                let state = key
+                    .revoked_at
+                    .map_or("active".to_owned(), |at| format!("revoked {at}"));
+                println!("{}\t{}\t{scope}\t{state}", key.name, key.role.as_str());
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            db::write_transaction(conn, |conn| auth::repo::revoke(conn, &operator, &name))
+                .map_err(describe)?;
+            println!("revoked key {name}");
+        }
+    }
+    Ok(())
+}
+
+/// An API error as a command-line message: the detail and every field at fault.
+fn describe(error: ApiError) -> StartError {
+    let problem = error.problem();
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if fields.is_empty() {
+        problem.detail.into()
+    } else {
+        fields.join("; ").into()
     }
 }

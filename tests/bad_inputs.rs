@@ -554,7 +554,7 @@ fn rows() -> Vec<Row> {
         row(
             "unknown path under a line",
             "GET",
-            "/api/v1/lines/CFE-SAV05/history",
+            "/api/v1/lines/CFE-SAV05/comments",
             NONE,
             "",
             404,

@@ -27,7 +27,7 @@ fn line_count(api: &TestApi) -> usize {
 
 on_both_backends! {
     fn creates_a_line_and_reads_it_back_exactly(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.with_cfe();
         let created = api.post("/api/v1/lines", &sav05());
         assert_eq!(created.status, 201, "{}", created.body);
         assert_eq!(created.header("location"), Some("/api/v1/lines/CFE-SAV05"));
@@ -53,7 +53,7 @@ on_both_backends! {
     }
 
     fn assigns_the_next_number_never_used(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let new = |kind: &str, title: &str| json!({"kind": kind, "directorate": "CFE", "title": title, "owner": "Finance BP"});
         // The demo's highest printed saving is SAV14, then its two unprinted savings took 15 and 16.
         assert_eq!(api.get("/api/v1/lines/CFE-SAV15").json()["title"], "Release of one off investment / full year effect of savings from 2020/21");
@@ -68,7 +68,7 @@ on_both_backends! {
     }
 
     fn rejects_a_duplicate_ref_and_refs_that_disagree(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.with_cfe();
         assert_eq!(api.post("/api/v1/lines", &sav05()).status, 201);
         let mut again = sav05();
         again["ref"] = json!("cfe sav 5");
@@ -88,7 +88,7 @@ on_both_backends! {
     }
 
     fn patches_fields_and_replaces_the_profile(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.with_cfe();
         let created = api.post("/api/v1/lines", &sav05()).json();
         let patched = api.patch("/api/v1/lines/CFE-SAV05", &json!({"owner": "Debbie Jones", "status": "in_delivery"}));
         assert_eq!(patched.status, 200, "{}", patched.body);
@@ -114,7 +114,7 @@ on_both_backends! {
     }
 
     fn sets_and_removes_one_years_amount(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.with_cfe();
         api.post("/api/v1/lines", &sav05());
         let set = api.put("/api/v1/lines/CFE-SAV05/years/2024-25", &json!({"amount": "100.10"}));
         assert_eq!(set.status, 200, "{}", set.body);
@@ -133,7 +133,7 @@ on_both_backends! {
     }
 
     fn withdrawing_needs_a_reason_and_leaves_the_totals(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let before = api.get("/api/v1/lines?directorate=CFE").json()["totals"].clone();
         api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn"})).assert_field_error(422, "validation", "reason");
         let withdrawn = api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn", "reason": "Service transferred to a trust"}));
@@ -158,7 +158,7 @@ on_both_backends! {
     }
 
     fn lists_filtered_in_ref_order_with_totals_of_the_whole_set(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let all = api.get("/api/v1/lines").json();
         let refs: Vec<&str> = all["lines"].as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap()).collect();
         assert_eq!(refs.len(), 21);
@@ -185,7 +185,7 @@ on_both_backends! {
     }
 
     fn pages_with_a_cursor_that_never_skips_or_repeats(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let mut seen = Vec::new();
         let mut next = Some("/api/v1/lines?limit=4&kind=saving".to_owned());
         while let Some(url) = next {
@@ -205,7 +205,7 @@ on_both_backends! {
     }
 
     fn directorates_are_listed_and_checked(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_cfe();
+        api.with_cfe();
         let created = api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"}));
         assert_eq!(created.status, 201);
         assert_eq!(created.header("location"), Some("/api/v1/directorates/ASC"));

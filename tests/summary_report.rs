@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{demo_dataset, TestApi};
+use common::demo_dataset;
 use serde_json::{json, Value};
 
 /// The published Table 8 subtotals, signed as printed (savings negative), by label suffix and year.
@@ -23,7 +23,7 @@ fn magnitude(printed: &str) -> String {
 
 on_both_backends! {
     fn reproduces_the_published_cfe_summary_to_the_penny(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let report = api.get("/api/v1/reports/summary?directorate=CFE&from=2021/22&to=2023/24");
         assert_eq!(report.status, 200, "{}", report.body);
         let report = report.json();
@@ -46,7 +46,7 @@ on_both_backends! {
     }
 
     fn totals_every_directorate_and_the_council(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
         assert_eq!(api.post("/api/v1/directorates", &json!({"code": "HR", "name": "Human Resources"})).status, 201);
         let line = json!({"kind": "saving", "directorate": "ASC", "title": "Day care review", "owner": "A N Other",
@@ -74,7 +74,7 @@ on_both_backends! {
     }
 
     fn leaves_withdrawn_lines_out_unless_asked(api: &TestApi) {
-        let api = &TestApi::start_on(&api.database_url, None).with_demo();
+        api.with_demo();
         let withdrawn = api.patch("/api/v1/lines/CFE-GRO04", &json!({"status": "withdrawn", "reason": "SEND investment funded from the DSG instead"}));
         assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
         let without = api.get("/api/v1/reports/summary?directorate=CFE").json();

@@ -7,7 +7,7 @@ pub mod time;
 pub mod transaction;
 
 pub use connection::{connect, DatabaseUrl, DbConnection, MultiBackend, Pool};
-pub use transaction::write_transaction;
+pub use transaction::{write, write_transaction};
 
 use crate::error::ApiError;
 

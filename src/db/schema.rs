@@ -37,3 +37,41 @@ diesel::table! {
 diesel::joinable!(lines -> directorates (directorate));
 diesel::joinable!(line_years -> lines (line_ref));
 diesel::allow_tables_to_appear_in_same_query!(directorates, lines, line_years);
+
+diesel::table! {
+    api_keys (name) {
+        name -> Text,
+        key_id -> Text,
+        secret_hash -> Text,
+        role -> Text,
+        directorates -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        entity -> Text,
+        entity_ref -> Text,
+        action -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (actor, idempotency_key) {
+        actor -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response_body -> Text,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -1,14 +1,21 @@
 //! Write transactions that behave the same on both backends.
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
 use super::DbConnection;
 use crate::error::ApiError;
 
+/// Any fixed number: the key of the PostgreSQL advisory lock that serialises write transactions.
+const WRITE_LOCK_KEY: i64 = 0x4d54_4657; // "MTFW"
+
 /// Runs `work` in a transaction that commits only when it returns `Ok`, so a failed request writes nothing.
 ///
-/// On SQLite the transaction begins `IMMEDIATE`: it takes the write lock up front (waiting under the busy
-/// timeout), so a transaction that reads and then writes never fails with "database is locked".
+/// Write transactions run one at a time on both backends, which keeps three promises simple and exact: the
+/// audit trail's ids follow commit order (the changes feed never skips an event), a version checked at the
+/// start of a transaction is still current at its end (no lost update), and refs are assigned without races.
+/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front (waiting under the busy
+/// timeout), so a read-then-write never fails with "database is locked"; on PostgreSQL a transaction-scoped
+/// advisory lock does the same across every API process sharing the database. Reads never wait for it.
 pub fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
@@ -17,7 +24,15 @@ pub fn write_transaction<T>(
         DbConnection::Sqlite(sqlite) => {
             AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
         }
-        DbConnection::Postgresql(pg) => AnsiTransactionManager::begin_transaction(pg)?,
+        DbConnection::Postgresql(pg) => {
+            AnsiTransactionManager::begin_transaction(pg)?;
+            if let Err(error) =
+                pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
+            {
+                AnsiTransactionManager::rollback_transaction(pg)?;
+                return Err(error.into());
+            }
+        }
     }
     let outcome = work(conn);
     let finish = match (&outcome, conn) {
@@ -33,4 +48,13 @@ pub fn write_transaction<T>(
         (Ok(_), Err(commit_failed)) => Err(commit_failed.into()),
         (Err(error), _) => Err(error),
     }
+}
+
+/// Runs `work` in a write transaction on a pooled connection, off the async threads.
+pub async fn write<T, F>(pool: &super::Pool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    super::run(pool, move |conn| write_transaction(conn, work)).await
 }

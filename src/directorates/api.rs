@@ -1,11 +1,12 @@
-use actix_web::{get, http::header, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{repo, CreateDirectorate, Directorate};
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::db;
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
-use crate::http::JsonBody;
+use crate::http::{idempotency, JsonBody};
 
 /// Every directorate, by code.
 #[utoipa::path(tag = "directorates", responses((status = 200, body = [Directorate])))]
@@ -16,10 +17,11 @@ pub async fn list_directorates(
     db::run(&state.pool, repo::list).await.map(web::Json)
 }
 
-/// Adds a directorate; lines can then be recorded against it.
+/// Adds a directorate; lines can then be recorded against it. Admin only.
 #[utoipa::path(
     tag = "directorates",
     request_body = CreateDirectorate,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new")),
     responses(
         (status = 201, body = Directorate, headers(("Location" = String, description = "The new directorate's URL"))),
         (status = 409, description = "A directorate with that code exists", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -28,19 +30,20 @@ pub async fn list_directorates(
 #[post("/directorates")]
 pub async fn create_directorate(
     state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
     body: JsonBody<CreateDirectorate>,
 ) -> Result<HttpResponse, ApiError> {
+    actor.require_admin()?;
     let request = body.0;
-    let created = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| repo::insert(conn, &request))
+    idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
+        let created = repo::insert(conn, actor, &request)?;
+        idempotency::StoredResponse::created(
+            Some(format!("/api/v1/directorates/{}", created.code)),
+            &created,
+        )
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/directorates/{}", created.code),
-        ))
-        .json(created))
+    .await
 }
 
 /// One directorate (code in any case).

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::DirectorateCode;
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"code": "CFE", "name": "Children, Families & Education", "created_at": "2021-02-22T10:00:00Z"}))]
 pub struct Directorate {
     pub code: DirectorateCode,

@@ -2,6 +2,8 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::{CreateDirectorate, Directorate};
+use crate::audit::{self, Change, Entity};
+use crate::auth::Actor;
 use crate::db::schema::directorates;
 use crate::db::{self, DbConnection};
 use crate::domain::line::check_text;
@@ -20,6 +22,7 @@ const MAX_NAME: usize = 200;
 
 pub fn insert(
     conn: &mut DbConnection,
+    actor: &Actor,
     request: &CreateDirectorate,
 ) -> Result<Directorate, ApiError> {
     let mut errors = FieldErrors::default();
@@ -39,7 +42,16 @@ pub fn insert(
             }
             other => other,
         })?;
-    directorate_from_row(row)
+    let directorate = directorate_from_row(row)?;
+    let code = directorate.code.clone();
+    let change = Change::created(
+        directorate.created_at,
+        Entity::Directorate,
+        code.as_str(),
+        &directorate,
+    );
+    audit::record(conn, actor, change)?;
+    Ok(directorate)
 }
 
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Directorate>, ApiError> {

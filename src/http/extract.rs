@@ -17,8 +17,9 @@ use crate::error::ApiError;
 /// The largest JSON body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A JSON request body (`application/json` or any `+json` type, such as `application/merge-patch+json`).
-pub struct JsonBody<T>(pub T);
+/// A JSON request body (`application/json` or any `+json` type, such as `application/merge-patch+json`),
+/// with the SHA-256 of its bytes (to recognise a repeated request).
+pub struct JsonBody<T>(pub T, pub String);
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -40,7 +41,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     ApiError::MalformedBody(format!("the body could not be read: {error}"))
                 }
             })?;
-            parse_json(&bytes).map(JsonBody)
+            let digest = crate::auth::token::hash_bytes(&bytes);
+            parse_json(&bytes).map(|value| JsonBody(value, digest))
         })
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod extract;
 pub mod fallback;
+pub mod idempotency;
 
 pub use extract::{JsonBody, QueryParams};

@@ -8,11 +8,12 @@ use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
 use super::service;
 use crate::app::AppState;
+use crate::auth::Actor;
 use crate::db;
 use crate::domain::summary::{SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
-use crate::http::{JsonBody, QueryParams};
+use crate::http::{idempotency, JsonBody, QueryParams};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
@@ -139,6 +140,7 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
 #[utoipa::path(
     tag = "lines",
     request_body = CreateLine,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new")),
     responses(
         (status = 201, body = Line, headers(("Location" = String, description = "The new line's URL"))),
         (status = 409, description = "A line with that ref exists (refs are never reused)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -147,13 +149,16 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
 #[post("/lines")]
 pub async fn create_line(
     state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
     body: JsonBody<CreateLine>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    let line = db::run(&state.pool, move |conn| service::create(conn, request)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, line_url(&line.line_ref)))
-        .json(line))
+    idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
+        let line = service::create(conn, actor, request)?;
+        idempotency::StoredResponse::created(Some(line_url(&line.line_ref)), &line)
+    })
+    .await
 }
 
 /// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`).
@@ -173,61 +178,120 @@ pub async fn get_line(
 /// Withdrawing a line (`status: withdrawn`) needs a `reason`; lines are never deleted.
 #[utoipa::path(
     tag = "lines",
-    params(("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05")),
+    params(
+        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
     request_body(content = LinePatch, content_type = "application/merge-patch+json"),
-    responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Line, headers(("ETag" = String, description = "The line's version"))),
+        (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[patch("/lines/{ref}")]
 pub async fn patch_line(
     state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody<LinePatch>,
-) -> Result<web::Json<Line>, ApiError> {
-    let line_ref = ref_param(&path)?;
+) -> Result<HttpResponse, ApiError> {
+    let (line_ref, if_match) = (ref_param(&path)?, if_match(&req)?);
     let patch = body.0;
-    db::run(&state.pool, move |conn| {
-        service::patch(conn, &line_ref, &patch)
+    db::write(&state.pool, move |conn| {
+        service::patch(conn, &actor, &line_ref, if_match, &patch)
     })
     .await
-    .map(web::Json)
+    .map(line_response)
 }
 
 /// Sets one year's amount of a line, adding the year when the profile does not have it.
-#[utoipa::path(tag = "lines", params(
+#[utoipa::path(
+    tag = "lines",
+    params(
         ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
         ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
-    ), request_body = SetYearAmount, responses((status = 200, body = Line)))]
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
+    request_body = SetYearAmount,
+    responses(
+        (status = 200, body = Line, headers(("ETag" = String, description = "The line's version"))),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
 #[put("/lines/{ref}/years/{year}")]
 pub async fn put_year(
     state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
     body: JsonBody<SetYearAmount>,
-) -> Result<web::Json<Line>, ApiError> {
-    let (line_ref, year) = (ref_param(&path.0)?, year_param(&path.1)?);
+) -> Result<HttpResponse, ApiError> {
+    let (line_ref, year, if_match) = (ref_param(&path.0)?, year_param(&path.1)?, if_match(&req)?);
     let amount = body.0.amount;
-    db::run(&state.pool, move |conn| {
-        service::set_year(conn, &line_ref, year, amount)
+    db::write(&state.pool, move |conn| {
+        service::set_year(conn, &actor, &line_ref, if_match, year, amount)
     })
     .await
-    .map(web::Json)
+    .map(line_response)
 }
 
 /// Removes one year from a line's profile.
-#[utoipa::path(tag = "lines", params(
+#[utoipa::path(
+    tag = "lines",
+    params(
         ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
         ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
-    ), responses((status = 200, body = Line), (status = 404, description = "No such line, or no amount in that year", body = crate::error::Problem, content_type = "application/problem+json")))]
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
+    responses(
+        (status = 200, body = Line, headers(("ETag" = String, description = "The line's version"))),
+        (status = 404, description = "No such line, or no amount in that year", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
 #[delete("/lines/{ref}/years/{year}")]
 pub async fn delete_year(
     state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> Result<web::Json<Line>, ApiError> {
-    let (line_ref, year) = (ref_param(&path.0)?, year_param(&path.1)?);
-    db::run(&state.pool, move |conn| {
-        service::delete_year(conn, &line_ref, year)
+) -> Result<HttpResponse, ApiError> {
+    let (line_ref, year, if_match) = (ref_param(&path.0)?, year_param(&path.1)?, if_match(&req)?);
+    db::write(&state.pool, move |conn| {
+        service::delete_year(conn, &actor, &line_ref, if_match, year)
     })
     .await
-    .map(web::Json)
+    .map(line_response)
+}
+
+/// A line, with its version as the `ETag` to send back in `If-Match`.
+fn line_response(line: Line) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", line.version)))
+        .json(line)
+}
+
+/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`, so the write goes ahead.
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::parameter(
+                "If-Match",
+                format!("`{text}` is not an ETag this service gave, such as \"3\""),
+            )
+        })
 }
 
 pub fn line_url(line_ref: &LineRef) -> String {

@@ -13,7 +13,7 @@ use crate::domain::{
 };
 
 /// One MTFS saving or growth line, with its amounts by financial year.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "ref": "CFE SAV05", "kind": "saving", "directorate": "CFE",
     "title": "Reduction in the numbers of children in care",

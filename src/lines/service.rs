@@ -1,104 +1,150 @@
-//! Changes to lines: each one validated in full and written in one transaction, or not at all.
+//! Changes to lines. Each runs inside the caller's write transaction: it checks the key may make it, checks
+//! `If-Match`, validates in full, writes, and records the event, or fails having written nothing.
 
 use super::model::{CreateLine, Line, LinePatch};
 use super::repo;
-use crate::db::{write_transaction, DbConnection};
-use crate::domain::{FinancialYear, LineRef, Money, YearAmount};
+use crate::audit::{self, Change, Entity};
+use crate::auth::Actor;
+use crate::db::DbConnection;
+use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
 use crate::error::ApiError;
 
-/// How often a create with an assigned ref is retried when another request took the same number first
-/// (possible on PostgreSQL, where two transactions can read the same highest number).
-const REF_ASSIGNMENT_ATTEMPTS: usize = 5;
-
-pub fn create(conn: &mut DbConnection, request: CreateLine) -> Result<Line, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: CreateLine,
+) -> Result<Line, ApiError> {
+    actor.require_editor_of(&request.directorate)?;
+    let reason = request.reason.clone();
     let new = request.validate().map_err(ApiError::Validation)?;
-    let mut attempt = 1;
-    loop {
-        let created = write_transaction(conn, |conn| {
-            let line_ref = repo::insert(conn, &new)?;
-            repo::find(conn, &line_ref)
-        });
-        match created {
-            Err(ApiError::Conflict(_))
-                if new.line_ref.is_none() && attempt < REF_ASSIGNMENT_ATTEMPTS =>
-            {
-                attempt += 1
-            }
-            outcome => return outcome,
-        }
-    }
+    let line_ref = repo::insert(conn, &new)?;
+    let line = repo::find(conn, &line_ref)?;
+    let mut change = Change::created(line.created_at, Entity::Line, &line_ref.to_string(), &line);
+    change.reason = reason;
+    audit::record(conn, actor, change)?;
+    Ok(line)
 }
 
 pub fn patch(
     conn: &mut DbConnection,
+    actor: &Actor,
     line_ref: &LineRef,
+    if_match: Option<i64>,
     patch: &LinePatch,
 ) -> Result<Line, ApiError> {
-    write_transaction(conn, |conn| {
-        let current = repo::find(conn, line_ref)?;
-        let (fields, years) = patch.apply(&current).map_err(ApiError::Validation)?;
-        if repo::update(conn, &current, &fields, years.as_deref())? {
-            repo::find(conn, line_ref)
-        } else {
-            Ok(current)
-        }
-    })
+    let current = writable(conn, actor, line_ref, if_match)?;
+    apply(conn, actor, current, patch)
 }
 
 /// Sets one year's amount, adding the year to the profile when it is not there yet.
 pub fn set_year(
     conn: &mut DbConnection,
+    actor: &Actor,
     line_ref: &LineRef,
+    if_match: Option<i64>,
     year: FinancialYear,
     amount: Money,
 ) -> Result<Line, ApiError> {
-    if amount.is_negative() {
-        return Err(ApiError::field("amount", "amounts are magnitudes and cannot be negative: the line's kind says whether it is a saving or growth"));
-    }
-    change_profile(conn, line_ref, |years| {
-        years.retain(|entry| entry.year != year);
-        years.push(YearAmount { year, amount });
-        years.sort_by_key(|entry| entry.year);
-        Ok(())
+    let current = writable(conn, actor, line_ref, if_match)?;
+    let mut years: Vec<YearAmount> = current
+        .years
+        .iter()
+        .filter(|entry| entry.year != year)
+        .copied()
+        .collect();
+    years.push(YearAmount { year, amount });
+    let patch = LinePatch {
+        years: Some(years),
+        ..LinePatch::default()
+    };
+    // Name the field as the client sent it: `amount`, not `years[n].amount`.
+    apply(conn, actor, current, &patch).map_err(|error| match error {
+        ApiError::Validation(errors) => ApiError::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field.ends_with(".amount") {
+                        e.field = "amount".to_owned();
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
     })
 }
 
 /// Removes one year from the profile.
 pub fn delete_year(
     conn: &mut DbConnection,
+    actor: &Actor,
     line_ref: &LineRef,
+    if_match: Option<i64>,
     year: FinancialYear,
 ) -> Result<Line, ApiError> {
-    change_profile(conn, line_ref, |years| {
-        let before = years.len();
-        years.retain(|entry| entry.year != year);
-        if years.len() == before {
-            return Err(ApiError::NotFound(format!(
-                "line {line_ref} has no amount for {year}"
-            )));
-        }
-        Ok(())
-    })
+    let current = writable(conn, actor, line_ref, if_match)?;
+    if !current.years.iter().any(|entry| entry.year == year) {
+        return Err(ApiError::NotFound(format!(
+            "line {line_ref} has no amount for {year}"
+        )));
+    }
+    let years = current
+        .years
+        .iter()
+        .filter(|entry| entry.year != year)
+        .copied()
+        .collect();
+    let patch = LinePatch {
+        years: Some(years),
+        ..LinePatch::default()
+    };
+    apply(conn, actor, current, &patch)
 }
 
-fn change_profile(
+/// The line as it is now, once the key may change it and `If-Match` (when sent) names its current version.
+fn writable(
     conn: &mut DbConnection,
+    actor: &Actor,
     line_ref: &LineRef,
-    change: impl FnOnce(&mut Vec<YearAmount>) -> Result<(), ApiError>,
+    if_match: Option<i64>,
 ) -> Result<Line, ApiError> {
-    write_transaction(conn, |conn| {
-        let current = repo::find(conn, line_ref)?;
-        let mut years = current.years.clone();
-        change(&mut years)?;
-        let patch = LinePatch {
-            years: Some(years),
-            ..LinePatch::default()
-        };
-        let (fields, years) = patch.apply(&current).map_err(ApiError::Validation)?;
-        if repo::update(conn, &current, &fields, years.as_deref())? {
-            repo::find(conn, line_ref)
-        } else {
-            Ok(current)
-        }
-    })
+    let current = repo::find(conn, line_ref)?;
+    actor.require_editor_of(&current.directorate)?;
+    match if_match {
+        Some(version) if version != current.version => Err(ApiError::PreconditionFailed(format!(
+            "line {line_ref} is at version {}, not {version}: read it again, then reapply the change",
+            current.version
+        ))),
+        _ => Ok(current),
+    }
+}
+
+fn apply(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: Line,
+    patch: &LinePatch,
+) -> Result<Line, ApiError> {
+    let (fields, years) = patch.apply(&current).map_err(ApiError::Validation)?;
+    if !repo::update(conn, &current, &fields, years.as_deref())? {
+        return Ok(current);
+    }
+    let line = repo::find(conn, &current.line_ref)?;
+    let action = match (current.status, line.status) {
+        (LineStatus::Withdrawn, LineStatus::Withdrawn) => "updated",
+        (_, LineStatus::Withdrawn) => "withdrawn",
+        (LineStatus::Withdrawn, _) => "reinstated",
+        _ => "updated",
+    };
+    let change = Change::updated(
+        line.updated_at,
+        Entity::Line,
+        &line.line_ref.to_string(),
+        action,
+        &current,
+        &line,
+        patch.reason.as_deref(),
+    );
+    audit::record(conn, actor, change)?;
+    Ok(line)
 }

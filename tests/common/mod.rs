@@ -6,11 +6,13 @@
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use mtfs::app::{self, AppState};
+use mtfs::auth::{self, Actor, Role};
 use mtfs::db::{self, DatabaseUrl};
 use serde_json::Value;
 
@@ -40,11 +42,18 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A running service on a fresh database.
+/// A running service on a fresh database, and the key requests are sent with (an admin key by default).
+#[derive(Clone)]
 pub struct TestApi {
     pub base: String,
     pub database_url: String,
     agent: ureq::Agent,
+    token: Option<String>,
+    _running: Arc<Running>,
+}
+
+/// The server and its database, stopped and removed when the last handle goes.
+struct Running {
     server: ServerHandle,
     _sqlite_dir: Option<tempfile::TempDir>,
 }
@@ -157,21 +166,104 @@ impl TestApi {
                 .http_status_as_error(false)
                 .build(),
         );
+        let admin = {
+            let mut conn = db::connect(&url, 1)
+                .expect("database")
+                .get()
+                .expect("connection");
+            let operator = Actor::operator("test-setup");
+            db::write_transaction(&mut conn, |conn| {
+                auth::repo::create(conn, &operator, Some("test-admin"), Role::Admin, &[])
+            })
+            .expect("an admin key")
+            .token
+        };
         TestApi {
             base,
             database_url: database_url.to_owned(),
             agent,
-            server,
-            _sqlite_dir: sqlite_dir,
+            token: Some(admin),
+            _running: Arc::new(Running {
+                server,
+                _sqlite_dir: sqlite_dir,
+            }),
         }
     }
 
+    /// The same service, called with another key's token.
+    pub fn as_key(&self, token: &str) -> TestApi {
+        TestApi {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same service, called with no key at all.
+    pub fn anonymous(&self) -> TestApi {
+        TestApi {
+            token: None,
+            ..self.clone()
+        }
+    }
+
+    /// Creates a key through the API (as admin) and returns its token.
+    pub fn create_key(&self, name: &str, role: &str, directorates: &[&str]) -> String {
+        let body = serde_json::json!({"name": name, "role": role, "directorates": directorates});
+        let reply = self.post("/api/v1/keys", &body);
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.json()["token"].as_str().expect("a token").to_owned()
+    }
+
     pub fn get(&self, path: &str) -> Reply {
-        self.reply(self.agent.get(self.url(path)).call())
+        self.reply(self.authorised(self.agent.get(self.url(path))).call())
     }
 
     pub fn delete(&self, path: &str) -> Reply {
-        self.reply(self.agent.delete(self.url(path)).call())
+        self.reply(self.authorised(self.agent.delete(self.url(path))).call())
+    }
+
+    /// Sends with extra headers (e.g. `If-Match`, `Idempotency-Key`).
+    pub fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let url = self.url(path);
+        match body {
+            None => {
+                let mut request = match method {
+                    "GET" => self.agent.get(url),
+                    "DELETE" => self.agent.delete(url),
+                    other => panic!("{other} needs a body"),
+                };
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                self.reply(self.authorised(request).call())
+            }
+            Some(body) => {
+                let mut request = match method {
+                    "POST" => self.agent.post(url),
+                    "PUT" => self.agent.put(url),
+                    "PATCH" => self.agent.patch(url),
+                    other => panic!("no body for {other}"),
+                };
+                request = request.header("content-type", "application/json");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                self.reply(self.authorised(request).send(body.to_string()))
+            }
+        }
+    }
+
+    fn authorised<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(token) => request.header("authorization", format!("Bearer {token}")),
+            None => request,
+        }
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Reply {
@@ -205,7 +297,7 @@ impl TestApi {
         } else {
             request.header("content-type", content_type)
         };
-        self.reply(request.send(body))
+        self.reply(self.authorised(request).send(body))
     }
 
     fn url(&self, path: &str) -> String {
@@ -243,7 +335,7 @@ impl TestApi {
     }
 
     /// Adds the CFE directorate, as most tests need it.
-    pub fn with_cfe(self) -> TestApi {
+    pub fn with_cfe(&self) -> &TestApi {
         let reply = self.post(
             "/api/v1/directorates",
             &serde_json::json!({"code": "CFE", "name": "Children, Families & Education"}),
@@ -253,16 +345,20 @@ impl TestApi {
     }
 
     /// Loads the shipped CFE 2021–24 dataset through the same code as `mtfs load-demo`.
-    pub fn with_demo(self) -> TestApi {
+    pub fn with_demo(&self) -> &TestApi {
         let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
         let pool = db::connect(&url, 1).expect("database");
-        let loaded = mtfs::demo::load(&mut pool.get().expect("connection")).expect("demo data");
+        let loaded = mtfs::demo::load(
+            &mut pool.get().expect("connection"),
+            &Actor::operator("load-demo"),
+        )
+        .expect("demo data");
         assert_eq!(loaded, mtfs::demo::Loaded::Lines(21));
         self
     }
 }
 
-impl Drop for TestApi {
+impl Drop for Running {
     fn drop(&mut self) {
         // Stopping sends the command at once; the server thread ends on its own.
         drop(self.server.stop(false));

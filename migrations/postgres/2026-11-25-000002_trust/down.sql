@@ -1,0 +1,1 @@
+DROP TABLE idempotency_keys; DROP TABLE events; DROP TABLE api_keys;

@@ -1,0 +1,120 @@
+//! The audit trail: every write stores an event (when, which key, which entity, the state before and after,
+//! and the reason) in the write's own transaction. Nothing updates or deletes an event.
+
+pub mod api;
+pub mod repo;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+pub use repo::{record, states_at};
+
+/// What an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Line,
+    Directorate,
+    Key,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Line => "line",
+            Entity::Directorate => "directorate",
+            Entity::Key => "key",
+        }
+    }
+
+    pub fn from_name(text: &str) -> Option<Entity> {
+        [Entity::Line, Entity::Directorate, Entity::Key]
+            .into_iter()
+            .find(|e| e.as_str() == text)
+    }
+}
+
+/// A change about to be recorded.
+pub struct Change {
+    /// When it happened: the changed entity's own update time, so `as_at` that time shows the change.
+    pub at: OffsetDateTime,
+    pub entity: Entity,
+    pub entity_ref: String,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub reason: Option<String>,
+}
+
+impl Change {
+    pub fn created<T: Serialize>(
+        at: OffsetDateTime,
+        entity: Entity,
+        entity_ref: &str,
+        after: &T,
+    ) -> Change {
+        Change {
+            at,
+            entity,
+            entity_ref: entity_ref.to_owned(),
+            action: "created".to_owned(),
+            before: None,
+            after: Some(state(after)),
+            reason: None,
+        }
+    }
+
+    pub fn updated<T: Serialize>(
+        at: OffsetDateTime,
+        entity: Entity,
+        entity_ref: &str,
+        action: &str,
+        before: &T,
+        after: &T,
+        reason: Option<&str>,
+    ) -> Change {
+        Change {
+            at,
+            entity,
+            entity_ref: entity_ref.to_owned(),
+            action: action.to_owned(),
+            before: Some(state(before)),
+            after: Some(state(after)),
+            reason: reason.map(str::to_owned),
+        }
+    }
+}
+
+fn state<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("API types serialise to JSON")
+}
+
+/// One recorded write.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "42", "occurred_at": "2021-06-30T16:05:00Z", "actor": "cfe-finance", "entity": "line", "ref": "CFE SAV13",
+    "action": "withdrawn", "before": {"status": "agreed"}, "after": {"status": "withdrawn"},
+    "reason": "Service transferred to a trust"
+}))]
+pub struct Event {
+    /// The event's position in commit order; also a cursor for `GET /changes`.
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The name of the key that made the change (or of the command-line operation).
+    pub actor: String,
+    pub entity: Entity,
+    #[serde(rename = "ref")]
+    pub entity_ref: String,
+    /// `created`, `updated`, `withdrawn`, `reinstated` or `revoked`.
+    pub action: String,
+    /// The entity as the API showed it before the change; absent on creation.
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<Value>,
+    /// The entity as the API showed it after the change.
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<Value>,
+    pub reason: Option<String>,
+}

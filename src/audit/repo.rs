@@ -1,0 +1,134 @@
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use serde::de::DeserializeOwned;
+use time::PrimitiveDateTime;
+
+use super::{Change, Entity, Event};
+use crate::auth::Actor;
+use crate::db::schema::events;
+use crate::db::{self, DbConnection};
+use crate::error::ApiError;
+
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+struct NewEventRow {
+    occurred_at: PrimitiveDateTime,
+    actor: String,
+    entity: String,
+    entity_ref: String,
+    action: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = events)]
+struct EventRow {
+    id: i64,
+    occurred_at: PrimitiveDateTime,
+    actor: String,
+    entity: String,
+    entity_ref: String,
+    action: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    reason: Option<String>,
+}
+
+/// Records a change, inside the caller's write transaction. Write transactions are serialised (see
+/// `db::write_transaction`), so event ids follow commit order and the changes feed never skips one.
+pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> Result<(), ApiError> {
+    let json = |value: Option<serde_json::Value>| value.map(|v| v.to_string());
+    let row = NewEventRow {
+        occurred_at: PrimitiveDateTime::new(change.at.date(), change.at.time()),
+        actor: actor.name.clone(),
+        entity: change.entity.as_str().to_owned(),
+        entity_ref: change.entity_ref,
+        action: change.action,
+        before_state: json(change.before),
+        after_state: json(change.after),
+        reason: change.reason,
+    };
+    diesel::insert_into(events::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every event about one entity, oldest first.
+pub fn history(
+    conn: &mut DbConnection,
+    entity: Entity,
+    entity_ref: &str,
+) -> Result<Vec<Event>, ApiError> {
+    let rows: Vec<EventRow> = events::table
+        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::entity_ref.eq(entity_ref))
+        .order(events::id)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(event_from_row).collect()
+}
+
+/// Up to `limit` events after the one with id `after`, in commit order.
+pub fn feed(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<Event>, ApiError> {
+    let rows: Vec<EventRow> = events::table
+        .filter(events::id.gt(after))
+        .order(events::id)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(event_from_row).collect()
+}
+
+/// Every entity of a kind as it stood at `at`: the state after its last change at or before then.
+pub fn states_at<T: DeserializeOwned>(
+    conn: &mut DbConnection,
+    entity: Entity,
+    at: PrimitiveDateTime,
+) -> Result<Vec<T>, ApiError> {
+    let rows: Vec<(String, Option<String>)> = events::table
+        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::occurred_at.le(at))
+        .order(events::id)
+        .select((events::entity_ref, events::after_state))
+        .load(conn)?;
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    for (entity_ref, after) in rows {
+        match after {
+            Some(after) => latest.insert(entity_ref, after),
+            None => latest.remove(&entity_ref),
+        };
+    }
+    latest
+        .into_values()
+        .map(|state| {
+            serde_json::from_str(&state).map_err(|error| {
+                ApiError::Internal(format!("an event's state is unreadable: {error}"))
+            })
+        })
+        .collect()
+}
+
+fn event_from_row(row: EventRow) -> Result<Event, ApiError> {
+    let parse = |state: Option<String>| {
+        state
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|error| ApiError::Internal(format!("event {} is unreadable: {error}", row.id)))
+    };
+    Ok(Event {
+        id: row.id.to_string(),
+        occurred_at: db::time::utc(row.occurred_at),
+        entity: Entity::from_name(&row.entity)
+            .ok_or_else(|| ApiError::Internal(format!("event {} has an unknown entity", row.id)))?,
+        before: parse(row.before_state)?,
+        after: parse(row.after_state)?,
+        actor: row.actor,
+        entity_ref: row.entity_ref,
+        action: row.action,
+        reason: row.reason,
+    })
+}

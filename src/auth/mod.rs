@@ -1,0 +1,103 @@
+//! API keys and roles: who may read, who may change which directorate's figures, who administers.
+
+pub mod api;
+pub mod repo;
+pub mod token;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::DirectorateCode;
+use crate::error::ApiError;
+
+/// What a key may do. Each role includes the one before it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads everything.
+    Reader,
+    /// Also changes the figures of its directorates (all, when the key names none).
+    Editor,
+    /// Also manages directorates, keys and monitoring periods, in every directorate.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_name(text: &str) -> Option<Role> {
+        [Role::Reader, Role::Editor, Role::Admin]
+            .into_iter()
+            .find(|role| role.as_str() == text)
+    }
+}
+
+/// Who is making a request: a key's name, role and directorates. The name is what the audit trail records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+    /// The directorates an editor may change; empty for all.
+    pub directorates: Vec<DirectorateCode>,
+}
+
+impl Actor {
+    /// The operator at the command line, who has the database itself and so every right.
+    pub fn operator(name: &str) -> Actor {
+        Actor {
+            name: name.to_owned(),
+            role: Role::Admin,
+            directorates: Vec::new(),
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "key {} is {}; this needs an admin key",
+                self.name,
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// Changing figures: an editor of that directorate, or an admin.
+    pub fn require_editor_of(&self, directorate: &DirectorateCode) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Editor
+                if self.directorates.is_empty() || self.directorates.contains(directorate) =>
+            {
+                Ok(())
+            }
+            Role::Editor => Err(ApiError::Forbidden(format!(
+                "key {} may not change {directorate}'s figures",
+                self.name
+            ))),
+            Role::Reader => Err(ApiError::Forbidden(format!(
+                "key {} is a reader key; changing figures needs an editor key",
+                self.name
+            ))),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Stored keys: created, listed, revoked, and looked up for each request.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use time::{OffsetDateTime, PrimitiveDateTime};
+use utoipa::ToSchema;
+
+use super::{token, Actor, Role};
+use crate::audit::{self, Change, Entity};
+use crate::db::schema::api_keys;
+use crate::db::{self, DbConnection};
+use crate::domain::{DirectorateCode, FieldErrors};
+use crate::error::ApiError;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_keys)]
+struct KeyRow {
+    name: String,
+    key_id: String,
+    secret_hash: String,
+    role: String,
+    directorates: String,
+    created_at: PrimitiveDateTime,
+    revoked_at: Option<PrimitiveDateTime>,
+}
+
+/// A key as listed: never its secret.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "pmo-tracker", "role": "reader", "directorates": [], "created_at": "2021-04-01T09:00:00Z", "revoked_at": null}))]
+pub struct ApiKey {
+    pub name: String,
+    pub role: Role,
+    /// The directorates an editor may change; empty for all.
+    pub directorates: Vec<DirectorateCode>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A new key and its token, which is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedKey {
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// Send as `Authorization: Bearer <token>`. It cannot be shown again.
+    pub token: String,
+}
+
+const MAX_NAME: usize = 64;
+
+/// Creates a key; the name defaults to the role and the key's id. Records the creation in the audit trail.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    name: Option<&str>,
+    role: Role,
+    directorates: &[DirectorateCode],
+) -> Result<CreatedKey, ApiError> {
+    let new = token::generate();
+    let name = name
+        .map(str::trim)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}-{}", role.as_str(), &new.key_id[..8]));
+    let mut errors = FieldErrors::default();
+    let valid_name = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if !valid_name {
+        errors.add(
+            "name",
+            format!("use 1 to {MAX_NAME} letters, digits, '-', '_' or '.'"),
+        );
+    }
+    if role == Role::Admin && !directorates.is_empty() {
+        errors.add(
+            "directorates",
+            "an admin key covers every directorate; give directorates for editor keys",
+        );
+    }
+    errors.into_result(()).map_err(ApiError::Validation)?;
+    let row = KeyRow {
+        name: name.clone(),
+        key_id: new.key_id,
+        secret_hash: new.secret_hash,
+        role: role.as_str().to_owned(),
+        directorates: directorates
+            .iter()
+            .map(DirectorateCode::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+        created_at: db::time::now(),
+        revoked_at: None,
+    };
+    diesel::insert_into(api_keys::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|error| match ApiError::from(error) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!(
+                "a key named {name} exists; key names are never reused"
+            )),
+            other => other,
+        })?;
+    let key = key_from_row(row)?;
+    audit::record(
+        conn,
+        actor,
+        Change::created(key.created_at, Entity::Key, &key.name, &key),
+    )?;
+    Ok(CreatedKey {
+        key,
+        token: new.token,
+    })
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<ApiKey>, ApiError> {
+    let rows: Vec<KeyRow> = api_keys::table
+        .order(api_keys::name)
+        .select(KeyRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(key_from_row).collect()
+}
+
+/// Revokes a key at once: its next request is refused.
+pub fn revoke(conn: &mut DbConnection, actor: &Actor, name: &str) -> Result<ApiKey, ApiError> {
+    let row: Option<KeyRow> = api_keys::table
+        .find(name)
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()?;
+    let before = key_from_row(
+        row.ok_or_else(|| ApiError::NotFound(format!("there is no key named {name}")))?,
+    )?;
+    if before.revoked_at.is_some() {
+        return Ok(before);
+    }
+    let now = db::time::now();
+    diesel::update(api_keys::table.find(name))
+        .set(api_keys::revoked_at.eq(Some(now)))
+        .execute(conn)?;
+    let after = ApiKey {
+        revoked_at: Some(db::time::utc(now)),
+        ..before.clone()
+    };
+    audit::record(
+        conn,
+        actor,
+        Change::updated(
+            db::time::utc(now),
+            Entity::Key,
+            name,
+            "revoked",
+            &before,
+            &after,
+            None,
+        ),
+    )?;
+    Ok(after)
+}
+
+/// The actor behind a bearer token, if the token belongs to a key that is not revoked.
+pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> Result<Option<Actor>, ApiError> {
+    let Some((key_id, secret)) = token::parse(bearer) else {
+        return Ok(None);
+    };
+    let row: Option<KeyRow> = api_keys::table
+        .filter(api_keys::key_id.eq(key_id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row.filter(|row| token::matches(secret, &row.secret_hash)) else {
+        return Ok(None);
+    };
+    let key = key_from_row(row)?;
+    Ok(Some(Actor {
+        name: key.name,
+        role: key.role,
+        directorates: key.directorates,
+    }))
+}
+
+fn key_from_row(row: KeyRow) -> Result<ApiKey, ApiError> {
+    let corrupt = || ApiError::Internal(format!("stored key {} is unreadable", row.name));
+    Ok(ApiKey {
+        role: Role::from_name(&row.role).ok_or_else(corrupt)?,
+        directorates: row
+            .directorates
+            .split_whitespace()
+            .map(DirectorateCode::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| corrupt())?,
+        created_at: db::time::utc(row.created_at),
+        revoked_at: row.revoked_at.map(db::time::utc),
+        name: row.name,
+    })
+}

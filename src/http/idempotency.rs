@@ -1,0 +1,151 @@
+//! Safe retries: a POST sent with an `Idempotency-Key` that is repeated (same key, same body) gets the first
+//! answer again and creates nothing new; the same key with a different request is refused. Keys are kept for
+//! at least 24 hours.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use serde::Serialize;
+use time::{Duration, PrimitiveDateTime};
+
+use crate::auth::{token, Actor};
+use crate::db::schema::idempotency_keys;
+use crate::db::{self, write_transaction, DbConnection, Pool};
+use crate::error::ApiError;
+
+pub const HEADER: &str = "Idempotency-Key";
+const MAX_KEY_LENGTH: usize = 255;
+/// Keys are promised for 24 hours; they are kept twice as long.
+const KEPT_FOR: Duration = Duration::hours(48);
+
+/// An answer as first given, to give again.
+#[derive(Clone, Debug)]
+pub struct StoredResponse {
+    status: u16,
+    body: String,
+    location: Option<String>,
+}
+
+impl StoredResponse {
+    /// A `201 Created` answer with this body and, when there is one, the new resource's URL.
+    pub fn created<T: Serialize>(
+        location: Option<String>,
+        body: &T,
+    ) -> Result<StoredResponse, ApiError> {
+        let body = serde_json::to_string(body)
+            .map_err(|error| ApiError::Internal(format!("response body: {error}")))?;
+        Ok(StoredResponse {
+            status: StatusCode::CREATED.as_u16(),
+            body,
+            location,
+        })
+    }
+
+    fn into_response(self, replayed: bool) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/json");
+        if let Some(location) = self.location {
+            response.insert_header((header::LOCATION, location));
+        }
+        if replayed {
+            response.insert_header(("Idempotent-Replayed", "true"));
+        }
+        response.body(self.body)
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+struct KeyRow {
+    actor: String,
+    idempotency_key: String,
+    request_hash: String,
+    status: i32,
+    response_body: String,
+    location: Option<String>,
+    created_at: PrimitiveDateTime,
+}
+
+/// Runs a POST's write once per idempotency key (when the request has one), in one write transaction with
+/// the key's record. Write transactions are serialised, so concurrent repeats see the first one's record.
+pub async fn respond_once<F>(
+    pool: &Pool,
+    req: &HttpRequest,
+    body_digest: &str,
+    actor: Actor,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Actor) -> Result<StoredResponse, ApiError> + Send + 'static,
+{
+    let key = idempotency_key(req)?;
+    let request_hash = token::hash(&format!("{} {} {body_digest}", req.method(), req.path()));
+    let (stored, replayed) = db::run(pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let Some(key) = key else { return Ok((work(conn, &actor)?, false)) };
+            if let Some(previous) = find(conn, &actor.name, &key)? {
+                if previous.request_hash != request_hash {
+                    return Err(ApiError::Validation(vec![crate::domain::FieldError {
+                        field: HEADER.to_owned(),
+                        message: "this key was already used for a different request; use a new key for a new request".to_owned(),
+                    }]));
+                }
+                let stored = StoredResponse { status: previous.status as u16, body: previous.response_body, location: previous.location };
+                return Ok((stored, true));
+            }
+            let stored = work(conn, &actor)?;
+            save(conn, &actor.name, &key, &request_hash, &stored)?;
+            Ok((stored, false))
+        })
+    })
+    .await?;
+    Ok(stored.into_response(replayed))
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > MAX_KEY_LENGTH {
+        return Err(ApiError::parameter(
+            HEADER,
+            format!("must be 1 to {MAX_KEY_LENGTH} visible ASCII characters"),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+fn find(conn: &mut DbConnection, actor: &str, key: &str) -> Result<Option<KeyRow>, ApiError> {
+    Ok(idempotency_keys::table
+        .find((actor, key))
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn save(
+    conn: &mut DbConnection,
+    actor: &str,
+    key: &str,
+    request_hash: &str,
+    stored: &StoredResponse,
+) -> Result<(), ApiError> {
+    let now = db::time::now();
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - KEPT_FOR)))
+        .execute(conn)?;
+    let row = KeyRow {
+        actor: actor.to_owned(),
+        idempotency_key: key.to_owned(),
+        request_hash: request_hash.to_owned(),
+        status: i32::from(stored.status),
+        response_body: stored.body.clone(),
+        location: stored.location.clone(),
+        created_at: now,
+    };
+    diesel::insert_into(idempotency_keys::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
+}
