@@ -41,7 +41,8 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(auth::api::list_keys)
         .service(auth::api::create_key)
         .service(auth::api::revoke_key)
-        .service(reports::summary::summary_report);
+        .service(reports::summary::summary_report)
+        .service(reports::changes::changes_report);
 }
 
 fn documented_app() -> (
@@ -62,7 +63,11 @@ fn documented_app() -> (
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .service(ops::health)
         .service(ops::ready)
-        .service(utoipa_actix_web::scope("/api/v1").configure(api_v1))
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .wrap(actix_web::middleware::from_fn(auth::api::require_key))
+                .configure(api_v1),
+        )
         .split_for_parts();
     crate::openapi::finish(&mut spec);
     (app, spec)

@@ -42,7 +42,7 @@ struct EventRow {
 pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> Result<(), ApiError> {
     let json = |value: Option<serde_json::Value>| value.map(|v| v.to_string());
     let row = NewEventRow {
-        occurred_at: PrimitiveDateTime::new(change.at.date(), change.at.time()),
+        occurred_at: db::time::stored(change.at),
         actor: actor.name.clone(),
         entity: change.entity.as_str().to_owned(),
         entity_ref: change.entity_ref,

@@ -3,9 +3,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::Payload;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{delete, get, post, web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,39 +20,53 @@ use crate::domain::DirectorateCode;
 use crate::error::ApiError;
 use crate::http::{idempotency, JsonBody};
 
-/// The caller, from `Authorization: Bearer <token>`; 401 when the key is missing, unknown or revoked.
-/// Looked up on every request, so a revoked key stops working at once.
+/// Requires a valid key for every request under it (the whole `/api/v1` scope), and keeps the caller for the
+/// handlers. Keys are looked up on every request, so a revoked key stops working at once.
+pub async fn require_key(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let actor = authenticate(req.request()).await?;
+    req.extensions_mut().insert(actor);
+    next.call(req).await
+}
+
+/// The caller of a request under `/api/v1`, as `require_key` found it.
 impl FromRequest for Actor {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Actor, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .map(|token| token.trim().to_owned())
-            });
-        let pool = req
-            .app_data::<web::Data<AppState>>()
-            .map(|state| state.pool.clone());
+        let known = req.extensions().get::<Actor>().cloned();
+        let req = req.clone();
         Box::pin(async move {
-            let token = token.ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "send an API key as `Authorization: Bearer <token>`".to_owned(),
-                )
-            })?;
-            let pool = pool.ok_or_else(|| ApiError::Internal("no application state".to_owned()))?;
-            db::run(&pool, move |conn| repo::authenticate(conn, &token))
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("the API key is unknown or has been revoked".to_owned())
-                })
+            match known {
+                Some(actor) => Ok(actor),
+                None => authenticate(&req).await,
+            }
         })
     }
+}
+
+/// The key behind `Authorization: Bearer <token>`; 401 when it is missing, unknown or revoked.
+async fn authenticate(req: &HttpRequest) -> Result<Actor, ApiError> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(|token| token.trim().to_owned())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("send an API key as `Authorization: Bearer <token>`".to_owned())
+        })?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("no application state".to_owned()))?;
+    db::run(&state.pool, move |conn| repo::authenticate(conn, &token))
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the API key is unknown or has been revoked".to_owned())
+        })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

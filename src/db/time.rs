@@ -15,3 +15,9 @@ pub fn now() -> PrimitiveDateTime {
 pub fn utc(stored: PrimitiveDateTime) -> OffsetDateTime {
     stored.assume_utc()
 }
+
+/// An instant in any offset, as stored (UTC, no zone).
+pub fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    PrimitiveDateTime::new(at.date(), at.time())
+}

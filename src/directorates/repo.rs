@@ -85,3 +85,11 @@ pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> Result<Directora
         row.ok_or_else(|| ApiError::NotFound(format!("there is no directorate {code}")))?,
     )
 }
+
+/// Every directorate that existed at `at`, by code.
+pub fn list_at(
+    conn: &mut DbConnection,
+    at: time::OffsetDateTime,
+) -> Result<Vec<Directorate>, ApiError> {
+    audit::states_at(conn, Entity::Directorate, db::time::stored(at))
+}

@@ -2,11 +2,12 @@
 
 use actix_web::{delete, get, http::header, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
-use super::service;
+use super::{history, service};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
@@ -41,6 +42,10 @@ pub struct ListLinesParams {
     pub cursor: Option<String>,
     /// Count withdrawn lines in `totals` (they are always listed).
     pub include_withdrawn: Option<bool>,
+    /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
 }
 
 /// A page of lines, and the totals of every line the filters cover (not just this page).
@@ -98,10 +103,23 @@ pub async fn list_lines(
             .map(|q| q.trim().to_owned()),
     };
     let include_withdrawn = params.include_withdrawn.unwrap_or(false);
+    let as_at = params.as_at;
     let (mut lines, sums) = db::run(&state.pool, move |conn| {
         // One more than a page tells whether there is a next page.
-        let lines = repo::list(conn, &filter, after.as_ref(), i64::from(limit) + 1)?;
-        Ok((lines, repo::sums(conn, &filter, include_withdrawn)?))
+        let page_and_one = limit as usize + 1;
+        match as_at {
+            None => Ok((
+                repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?,
+                repo::sums(conn, &filter, include_withdrawn)?,
+            )),
+            Some(at) => {
+                let then = history::lines_at(conn, at)?;
+                Ok((
+                    history::page(&then, &filter, after.as_ref(), page_and_one),
+                    history::sums(&then, &filter, include_withdrawn),
+                ))
+            }
+        }
     })
     .await?;
     let more = lines.len() > limit as usize;
@@ -162,16 +180,45 @@ pub async fn create_line(
 }
 
 /// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`).
-#[utoipa::path(tag = "lines", params(("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05")), responses((status = 200, body = Line), (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(
+    tag = "lines",
+    params(
+        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        AsAtParams,
+    ),
+    responses(
+        (status = 200, body = Line, headers(("ETag" = String, description = "The line's version, for `If-Match`"))),
+        (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
 #[get("/lines/{ref}")]
 pub async fn get_line(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<web::Json<Line>, ApiError> {
+    params: QueryParams<AsAtParams>,
+) -> Result<HttpResponse, ApiError> {
     let line_ref = ref_param(&path)?;
-    db::run(&state.pool, move |conn| repo::find(conn, &line_ref))
-        .await
-        .map(web::Json)
+    let as_at = params.0.as_at;
+    db::run(&state.pool, move |conn| match as_at {
+        None => repo::find(conn, &line_ref),
+        Some(at) => history::lines_at(conn, at)?
+            .into_iter()
+            .find(|line| line.line_ref == line_ref)
+            .ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}"))),
+    })
+    .await
+    .map(line_response)
+}
+
+/// Reading as at an instant.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsAtParams {
+    /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
 }
 
 /// Changes some of a line's fields (JSON merge-patch). `years`, when given, replaces the whole profile.

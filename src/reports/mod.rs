@@ -1,3 +1,4 @@
 //! Reports drawn from the tracker for Cabinet, scrutiny and the PMO.
 
+pub mod changes;
 pub mod summary;

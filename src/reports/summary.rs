@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
@@ -13,6 +14,7 @@ use crate::domain::summary::{year_range, SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear};
 use crate::error::ApiError;
 use crate::http::QueryParams;
+use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,6 +32,10 @@ pub struct SummaryParams {
     pub to: Option<FinancialYear>,
     /// Count withdrawn lines too (left out by default).
     pub include_withdrawn: Option<bool>,
+    /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
 }
 
 /// Per year savings, growth and net for each directorate and in total.
@@ -75,11 +81,16 @@ pub async fn summary_report(
         directorate: only.clone(),
         ..LineFilter::default()
     };
-    let (known, sums) = db::run(&state.pool, move |conn| {
-        Ok((
+    let as_at = params.as_at;
+    let (known, sums) = db::run(&state.pool, move |conn| match as_at {
+        None => Ok((
             directorates::repo::list(conn)?,
             line_repo::sums(conn, &filter, include_withdrawn)?,
-        ))
+        )),
+        Some(at) => Ok((
+            directorates::repo::list_at(conn, at)?,
+            history::sums(&history::lines_at(conn, at)?, &filter, include_withdrawn),
+        )),
     })
     .await?;
     let known: Vec<_> = known

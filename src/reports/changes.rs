@@ -1,0 +1,209 @@
+//! What changed between two instants, and why: lines added, lines withdrawn (with their reasons), lines whose
+//! figures changed, and the effect on the totals — the quarterly "what dropped off and why" view for scrutiny.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::db;
+use crate::domain::summary::{SummaryTotals, YearSummary};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
+use crate::error::ApiError;
+use crate::http::QueryParams;
+use crate::lines::history;
+use crate::lines::model::Line;
+use crate::lines::repo::LineFilter;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesParams {
+    /// The start (RFC 3339, e.g. `2021-04-01T00:00:00Z`).
+    #[serde(with = "time::serde::rfc3339")]
+    #[param(value_type = String, format = DateTime)]
+    pub from: OffsetDateTime,
+    /// The end; defaults to now.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<OffsetDateTime>,
+    /// One directorate only (any case).
+    #[param(example = "CFE")]
+    pub directorate: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangesReport {
+    #[serde(with = "time::serde::rfc3339")]
+    pub from: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub to: OffsetDateTime,
+    /// Lines that did not exist at `from` and do at `to`, as at `to`.
+    pub added: Vec<Line>,
+    /// Lines withdrawn between `from` and `to`, as at `to`, each with its `withdrawal_reason`.
+    pub withdrawn: Vec<Line>,
+    /// Lines withdrawn at `from` and back in the plan at `to`, as at `to`.
+    pub reinstated: Vec<Line>,
+    /// Lines in the plan at both instants whose amounts changed.
+    pub changed: Vec<ChangedLine>,
+    /// Per year, the summary at `to` less the summary at `from` (withdrawn lines left out of both), so
+    /// the summary at `from` plus these equals the summary at `to`.
+    pub totals: Vec<YearSummary>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedLine {
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub kind: LineKind,
+    pub directorate: DirectorateCode,
+    pub title: String,
+    /// Each year whose amount differs; a year missing at one instant counts as zero there.
+    pub years: Vec<YearChange>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearChange {
+    pub year: FinancialYear,
+    pub before: Money,
+    pub after: Money,
+    /// `after − before`.
+    pub difference: Money,
+}
+
+/// Lines added, withdrawn (with reasons) and changed between two instants, with the effect on the totals.
+#[utoipa::path(tag = "reports", params(ChangesParams), responses((status = 200, body = ChangesReport)))]
+#[get("/reports/changes")]
+pub async fn changes_report(
+    state: web::Data<AppState>,
+    params: QueryParams<ChangesParams>,
+) -> Result<web::Json<ChangesReport>, ApiError> {
+    let params = params.0;
+    let (from, to) = (
+        params.from,
+        params.to.unwrap_or_else(OffsetDateTime::now_utc),
+    );
+    if from > to {
+        return Err(ApiError::parameter("to", "is before `from`"));
+    }
+    let filter = LineFilter {
+        directorate: params
+            .directorate
+            .as_deref()
+            .map(|code| {
+                DirectorateCode::parse_lenient(code)
+                    .map_err(|error| ApiError::parameter("directorate", error.to_string()))
+            })
+            .transpose()?,
+        ..LineFilter::default()
+    };
+    let (before, after) = db::run(&state.pool, move |conn| {
+        Ok((history::lines_at(conn, from)?, history::lines_at(conn, to)?))
+    })
+    .await?;
+    Ok(web::Json(compare(from, to, &filter, before, after)))
+}
+
+fn compare(
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    filter: &LineFilter,
+    before: Vec<Line>,
+    after: Vec<Line>,
+) -> ChangesReport {
+    let before: BTreeMap<LineRef, Line> = before
+        .into_iter()
+        .filter(|l| filter.matches(l))
+        .map(|l| (l.line_ref.clone(), l))
+        .collect();
+    let after: Vec<Line> = after.into_iter().filter(|l| filter.matches(l)).collect();
+    let withdrawn_now = |line: &Line| line.status == LineStatus::Withdrawn;
+
+    let mut report = ChangesReport {
+        from,
+        to,
+        added: Vec::new(),
+        withdrawn: Vec::new(),
+        reinstated: Vec::new(),
+        changed: Vec::new(),
+        totals: Vec::new(),
+    };
+    let (mut total_before, mut total_after) = (SummaryTotals::default(), SummaryTotals::default());
+    for line in before.values().filter(|line| !withdrawn_now(line)) {
+        line.years
+            .iter()
+            .for_each(|e| total_before.add(line.kind, e.year, e.amount));
+    }
+    for line in &after {
+        if !withdrawn_now(line) {
+            line.years
+                .iter()
+                .for_each(|e| total_after.add(line.kind, e.year, e.amount));
+        }
+        match before.get(&line.line_ref) {
+            None => report.added.push(line.clone()),
+            Some(earlier) if withdrawn_now(line) && !withdrawn_now(earlier) => {
+                report.withdrawn.push(line.clone())
+            }
+            Some(earlier) if !withdrawn_now(line) && !withdrawn_now(earlier) => {
+                let years = year_changes(earlier, line);
+                if !years.is_empty() {
+                    report.changed.push(ChangedLine {
+                        line_ref: line.line_ref.clone(),
+                        kind: line.kind,
+                        directorate: line.directorate.clone(),
+                        title: line.title.clone(),
+                        years,
+                    });
+                }
+            }
+            Some(earlier) if !withdrawn_now(line) && withdrawn_now(earlier) => {
+                report.reinstated.push(line.clone())
+            }
+            Some(_) => {}
+        }
+    }
+    let years: BTreeSet<FinancialYear> = total_before.years().chain(total_after.years()).collect();
+    let years: Vec<FinancialYear> = years.into_iter().collect();
+    report.totals = total_after
+        .rows(&years)
+        .into_iter()
+        .zip(total_before.rows(&years))
+        .map(|(now, then)| YearSummary {
+            year: now.year,
+            savings: now.savings - then.savings,
+            growth: now.growth - then.growth,
+            net: now.net - then.net,
+        })
+        .collect();
+    report
+}
+
+fn year_changes(before: &Line, after: &Line) -> Vec<YearChange> {
+    let amount = |line: &Line, year| {
+        line.years
+            .iter()
+            .find(|e| e.year == year)
+            .map_or(Money::ZERO, |e| e.amount)
+    };
+    let years: BTreeSet<FinancialYear> = before
+        .years
+        .iter()
+        .chain(&after.years)
+        .map(|e| e.year)
+        .collect();
+    years
+        .into_iter()
+        .map(|year| (year, amount(before, year), amount(after, year)))
+        .filter(|(_, then, now)| then != now)
+        .map(|(year, before, after)| YearChange {
+            year,
+            before,
+            after,
+            difference: after - before,
+        })
+        .collect()
+}

@@ -1,0 +1,126 @@
+//! Reports as they stood: `as_at` answers exactly what the service answered at that instant, and the changes
+//! report says what was added, withdrawn and changed in between, and why.
+
+mod common;
+
+use common::TestApi;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+fn now() -> String {
+    let now = OffsetDateTime::now_utc();
+    std::thread::sleep(std::time::Duration::from_millis(2)); // nothing else shares this instant
+    now.format(&Rfc3339).unwrap()
+}
+
+/// The reads a report is drawn from.
+const READS: [&str; 6] = [
+    "/api/v1/lines?limit=500",
+    "/api/v1/lines?directorate=CFE&kind=saving&year=2022-23",
+    "/api/v1/lines?q=review&limit=2",
+    "/api/v1/lines/CFE-SAV05",
+    "/api/v1/reports/summary",
+    "/api/v1/reports/summary?directorate=CFE&include_withdrawn=true",
+];
+
+fn with_as_at(path: &str, at: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}as_at={at}")
+}
+
+fn change_the_plan(api: &TestApi) {
+    let replies = [
+        api.patch("/api/v1/lines/CFE-SAV05", &json!({"years": [
+            {"year": "2021/22", "amount": "700000.00"}, {"year": "2022/23", "amount": "1654000.00"}, {"year": "2023/24", "amount": "1500000.50"}
+        ], "owner": "Debbie Jones"})),
+        api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn", "reason": "Music service transferred to a trust"})),
+        api.post("/api/v1/lines", &json!({"kind": "growth", "directorate": "CFE", "title": "Home to school transport", "owner": "Finance BP",
+            "years": [{"year": "2022/23", "amount": "300000.00"}]})),
+        api.put("/api/v1/lines/CFE-GRO01/years/2024-25", &json!({"amount": "50000.00"})),
+    ];
+    for reply in replies {
+        assert!(reply.status == 200 || reply.status == 201, "{}", reply.body);
+    }
+}
+
+on_both_backends! {
+    fn reproduces_earlier_answers_to_the_penny(api: &TestApi) {
+        api.with_demo();
+        let then = now();
+        let answered: Vec<Value> = READS.iter().map(|path| api.get(path).json()).collect();
+        change_the_plan(api);
+        assert_ne!(api.get(READS[4]).json(), answered[4], "the plan changed");
+        for (path, earlier) in READS.iter().zip(&answered) {
+            let reply = api.get(&with_as_at(path, &then));
+            assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+            let mut reproduced = reply.json();
+            if let (Some(next), Some(_)) = (reproduced.get_mut("next"), earlier.get("next")) {
+                // The next-page link carries the as_at it was asked with.
+                if let Some(link) = next.as_str() {
+                    assert!(link.contains("as_at="), "{link}");
+                    *next = earlier["next"].clone();
+                }
+            }
+            assert_eq!(&reproduced, earlier, "{path} as at {then}");
+        }
+        assert_eq!(api.get(&with_as_at("/api/v1/reports/summary?directorate=CFE", &then)).json()["total"][0],
+            json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00"}));
+    }
+
+    fn as_at_now_answers_as_the_live_queries_do(api: &TestApi) {
+        api.with_demo();
+        change_the_plan(api);
+        let at = now();
+        for path in READS.iter().chain(&["/api/v1/lines?status=withdrawn", "/api/v1/lines?include_withdrawn=true&limit=3&cursor=CFE-GRO08", "/api/v1/lines?q=NANA"]) {
+            let live = api.get(path).json();
+            let mut rebuilt = api.get(&with_as_at(path, &at)).json();
+            if let Some(next) = rebuilt.get_mut("next") {
+                *next = live["next"].clone();
+            }
+            assert_eq!(rebuilt, live, "{path}");
+        }
+    }
+
+    fn before_anything_there_was_nothing(api: &TestApi) {
+        let before = "2020-01-01T00:00:00Z";
+        api.with_demo();
+        let page = api.get(&with_as_at("/api/v1/lines", before)).json();
+        assert_eq!(page["lines"], json!([]));
+        assert_eq!(page["totals"], json!([]));
+        api.get(&with_as_at("/api/v1/lines/CFE-SAV05", before)).assert_problem(404, "not-found");
+        assert_eq!(api.get(&with_as_at("/api/v1/reports/summary", before)).json()["directorates"], json!([]));
+        api.get("/api/v1/lines?as_at=yesterday").assert_field_error(400, "invalid-parameter", "as_at");
+    }
+
+    fn the_changes_report_says_what_dropped_off_and_why(api: &TestApi) {
+        api.with_demo();
+        let then = now();
+        change_the_plan(api);
+        let report = api.get(&format!("/api/v1/reports/changes?from={then}&directorate=cfe"));
+        assert_eq!(report.status, 200, "{}", report.body);
+        let report = report.json();
+        let refs = |list: &Value| list.as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+        assert_eq!(refs(&report["added"]), ["CFE GRO10"]);
+        assert_eq!(refs(&report["withdrawn"]), ["CFE SAV13"]);
+        assert_eq!(report["withdrawn"][0]["withdrawal_reason"], "Music service transferred to a trust");
+        assert_eq!(report["reinstated"], json!([]));
+        assert_eq!(refs(&report["changed"]), ["CFE GRO01", "CFE SAV05"]);
+        assert_eq!(report["changed"][0]["years"], json!([{"year": "2024/25", "before": "0.00", "after": "50000.00", "difference": "50000.00"}]));
+        assert_eq!(report["changed"][1]["years"], json!([
+            {"year": "2021/22", "before": "794000.00", "after": "700000.00", "difference": "-94000.00"},
+            {"year": "2023/24", "before": "1385000.00", "after": "1500000.50", "difference": "115000.50"}
+        ]));
+        // Summary then + totals = summary now.
+        assert_eq!(report["totals"], json!([
+            {"year": "2021/22", "savings": "-220000.00", "growth": "0.00", "net": "220000.00"},
+            {"year": "2022/23", "savings": "0.00", "growth": "300000.00", "net": "300000.00"},
+            {"year": "2023/24", "savings": "115000.50", "growth": "0.00", "net": "-115000.50"},
+            {"year": "2024/25", "savings": "0.00", "growth": "50000.00", "net": "50000.00"}
+        ]));
+        let nothing = api.get(&format!("/api/v1/reports/changes?from={then}&to={then}")).json();
+        assert_eq!((nothing["added"].clone(), nothing["changed"].clone(), nothing["withdrawn"].clone()), (json!([]), json!([]), json!([])));
+        api.get("/api/v1/reports/changes").assert_field_error(400, "invalid-parameter", "from");
+        api.get(&format!("/api/v1/reports/changes?from={then}&to=2020-01-01T00:00:00Z")).assert_field_error(400, "invalid-parameter", "to");
+    }
+}
