@@ -45,6 +45,19 @@ text_value!(
     description: "A directorate's code: two to eight capital letters."
 );
 
+/// A directorate code in a query or path, where any case is understood: `cfe` reads as `CFE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnyCaseDirectorate(pub DirectorateCode);
+
+impl<'de> serde::Deserialize<'de> for AnyCaseDirectorate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        DirectorateCode::parse_lenient(&text)
+            .map(AnyCaseDirectorate)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

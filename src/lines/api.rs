@@ -11,8 +11,9 @@ use super::{history, service};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
+use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::summary::{SummaryTotals, YearSummary};
-use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus};
+use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
 use crate::http::{idempotency, JsonBody, QueryParams};
 
@@ -25,8 +26,8 @@ pub const MAX_PAGE: u32 = 500;
 #[into_params(parameter_in = Query)]
 pub struct ListLinesParams {
     /// Only this directorate's lines (any case).
-    #[param(example = "CFE")]
-    pub directorate: Option<String>,
+    #[param(value_type = Option<String>, example = "CFE")]
+    pub directorate: Option<AnyCaseDirectorate>,
     pub kind: Option<LineKind>,
     pub status: Option<LineStatus>,
     /// Only lines with a non-zero amount in this year (`2021/22` or `2021-22`).
@@ -86,14 +87,7 @@ pub async fn list_lines(
         })
         .transpose()?;
     let filter = LineFilter {
-        directorate: params
-            .directorate
-            .as_deref()
-            .map(|code| {
-                DirectorateCode::parse_lenient(code)
-                    .map_err(|error| ApiError::parameter("directorate", error.to_string()))
-            })
-            .transpose()?,
+        directorate: params.directorate.map(|code| code.0),
         kind: params.kind,
         status: params.status,
         year: params.year,

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::db;
+use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::summary::{SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
@@ -31,8 +32,8 @@ pub struct ChangesParams {
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<OffsetDateTime>,
     /// One directorate only (any case).
-    #[param(example = "CFE")]
-    pub directorate: Option<String>,
+    #[param(value_type = Option<String>, example = "CFE")]
+    pub directorate: Option<AnyCaseDirectorate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,14 +91,7 @@ pub async fn changes_report(
         return Err(ApiError::parameter("to", "is before `from`"));
     }
     let filter = LineFilter {
-        directorate: params
-            .directorate
-            .as_deref()
-            .map(|code| {
-                DirectorateCode::parse_lenient(code)
-                    .map_err(|error| ApiError::parameter("directorate", error.to_string()))
-            })
-            .transpose()?,
+        directorate: params.directorate.map(|code| code.0),
         ..LineFilter::default()
     };
     let (before, after) = db::run(&state.pool, move |conn| {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::db;
 use crate::directorates;
+use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::summary::{year_range, SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear};
 use crate::error::ApiError;
@@ -22,8 +23,8 @@ use crate::lines::repo::{self as line_repo, LineFilter};
 #[into_params(parameter_in = Query)]
 pub struct SummaryParams {
     /// One directorate only (any case); without it, every directorate and the council total.
-    #[param(example = "CFE")]
-    pub directorate: Option<String>,
+    #[param(value_type = Option<String>, example = "CFE")]
+    pub directorate: Option<AnyCaseDirectorate>,
     /// The first year; defaults to the earliest year with an amount.
     #[param(value_type = Option<String>, example = "2021/22")]
     pub from: Option<FinancialYear>,
@@ -63,14 +64,7 @@ pub async fn summary_report(
     params: QueryParams<SummaryParams>,
 ) -> Result<web::Json<SummaryReport>, ApiError> {
     let params = params.0;
-    let only = params
-        .directorate
-        .as_deref()
-        .map(|code| {
-            DirectorateCode::parse_lenient(code)
-                .map_err(|error| ApiError::parameter("directorate", error.to_string()))
-        })
-        .transpose()?;
+    let only = params.directorate.map(|code| code.0);
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if from > to {
             return Err(ApiError::parameter("to", format!("{to} is before {from}")));
