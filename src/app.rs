@@ -16,7 +16,7 @@ use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
-use crate::{audit, auth, directorates, lines, ops, reports};
+use crate::{audit, auth, directorates, lines, monitoring, ops, reports};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -36,13 +36,22 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(lines::api::patch_line)
         .service(lines::api::put_year)
         .service(lines::api::delete_year)
+        .service(monitoring::api::list_periods)
+        .service(monitoring::api::create_period)
+        .service(monitoring::api::get_period)
+        .service(monitoring::api::close_period)
+        .service(monitoring::api::list_assessments)
+        .service(monitoring::api::put_assessment)
+        .service(monitoring::api::copy_from)
+        .service(monitoring::api::line_assessments)
         .service(audit::api::line_history)
         .service(audit::api::change_feed)
         .service(auth::api::list_keys)
         .service(auth::api::create_key)
         .service(auth::api::revoke_key)
         .service(reports::summary::summary_report)
-        .service(reports::changes::changes_report);
+        .service(reports::changes::changes_report)
+        .service(reports::at_risk::at_risk_report);
 }
 
 fn documented_app() -> (

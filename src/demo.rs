@@ -6,11 +6,13 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::{write_transaction, DbConnection};
 use crate::directorates::{self, CreateDirectorate};
-use crate::domain::LineStatus;
+use crate::domain::monitoring::{AssessmentInput, Period, Rag};
+use crate::domain::{FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::lines::model::CreateLine;
 use crate::lines::repo::{self, LineFilter};
 use crate::lines::service;
+use crate::monitoring::{self, model::CreatePeriod};
 
 pub const CFE_2021_24: &str = include_str!("../data/demo/cfe-2021-24.json");
 
@@ -18,7 +20,27 @@ pub const CFE_2021_24: &str = include_str!("../data/demo/cfe-2021-24.json");
 struct Dataset {
     directorates: Vec<CreateDirectorate>,
     lines: Vec<CreateLine>,
+    savings_at_risk: SavingsAtRisk,
 }
+
+/// The savings at risk reported to scrutiny for one period: the at-risk amount of each line.
+#[derive(Deserialize)]
+struct SavingsAtRisk {
+    year: FinancialYear,
+    period: Period,
+    #[serde(with = "iso_date")]
+    as_at: time::Date,
+    rows: Vec<AtRiskRow>,
+}
+
+#[derive(Deserialize)]
+struct AtRiskRow {
+    #[serde(rename = "ref")]
+    line_ref: LineRef,
+    at_risk: Money,
+}
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// What a load did.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,7 +49,8 @@ pub enum Loaded {
     AlreadyThere,
 }
 
-/// Loads the dataset as approved (`agreed`). Lines printed without a ref are given the next unused numbers
+/// Loads the dataset as approved (`agreed`), then the period reported to scrutiny (2021/22 P3) with its
+/// assessments: red where the whole year's saving is at risk, amber where part is. Lines printed without a ref are given the next unused numbers
 /// after every printed ref is in, so they never take a number the papers already use.
 /// Refuses to load twice: the ref-less lines would otherwise be recorded again under new numbers.
 /// All of it is one transaction, recorded in the audit trail as the work of `actor`.
@@ -63,6 +86,45 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
     for mut line in printed.into_iter().chain(unprinted) {
         line.status = Some(LineStatus::Agreed);
         service::create(conn, actor, line)?;
+    }
+    let reported = dataset.savings_at_risk;
+    let period = CreatePeriod {
+        year: reported.year,
+        period: reported.period,
+        as_at: Some(reported.as_at),
+    };
+    monitoring::service::create_period(conn, actor, period)?;
+    let reason = format!(
+        "Reported to scrutiny as at risk, position at {}",
+        reported.as_at
+    );
+    for row in reported.rows {
+        let planned = repo::find(conn, &row.line_ref)?
+            .years
+            .iter()
+            .find(|e| e.year == reported.year)
+            .map(|e| e.amount);
+        let input = AssessmentInput {
+            rag: if planned == Some(row.at_risk) {
+                Rag::Red
+            } else {
+                Rag::Amber
+            },
+            forecast: None,
+            at_risk: Some(row.at_risk),
+            reason: Some(reason.clone()),
+            mitigation: None,
+            substitutes: Vec::new(),
+            slips_to: None,
+        };
+        monitoring::service::put_assessment(
+            conn,
+            actor,
+            (reported.year, reported.period),
+            &row.line_ref,
+            None,
+            input,
+        )?;
     }
     Ok(Loaded::Lines(count))
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod lines;
+pub mod monitoring;
 pub mod openapi;
 pub mod ops;
 pub mod reports;

@@ -65,7 +65,8 @@ on_both_backends! {
             assert_eq!(&reproduced, earlier, "{path} as at {then}");
         }
         assert_eq!(api.get(&with_as_at("/api/v1/reports/summary?directorate=CFE", &then)).json()["total"][0],
-            json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00"}));
+            json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00",
+                "period": "P3", "forecast": "8116000.00", "at_risk": "1317000.00"}));
     }
 
     fn as_at_now_answers_as_the_live_queries_do(api: &TestApi) {

@@ -40,7 +40,9 @@ on_both_backends! {
         }
         assert_eq!(report["total"], cfe["years"]);
         // The figures as printed, spelled out, so a wrong dataset copy cannot hide a wrong sum.
-        assert_eq!(cfe["years"][0], json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00"}));
+        // 2021/22 also shows the savings at risk reported to scrutiny at P3: £1,317k of the £9,433k.
+        assert_eq!(cfe["years"][0], json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00",
+            "period": "P3", "forecast": "8116000.00", "at_risk": "1317000.00"}));
         assert_eq!(cfe["years"][1]["net"], "-4609000.00");
         assert_eq!(cfe["years"][2]["net"], "-2219000.00");
     }
@@ -58,10 +60,12 @@ on_both_backends! {
         let codes: Vec<&Value> = report["directorates"].as_array().unwrap().iter().map(|d| &d["directorate"]).collect();
         assert_eq!(codes, [&json!("ASC"), &json!("CFE"), &json!("HR")]);
         let asc = &report["directorates"][0]["years"];
-        assert_eq!(asc[0], json!({"year": "2021/22", "savings": "100000.01", "growth": "0.00", "net": "-100000.01"}));
+        assert_eq!(asc[0], json!({"year": "2021/22", "savings": "100000.01", "growth": "0.00", "net": "-100000.01",
+            "period": "P3", "forecast": "100000.01", "at_risk": "0.00"}));
         assert_eq!(asc[1], json!({"year": "2022/23", "savings": "0.00", "growth": "0.00", "net": "0.00"}));
         assert_eq!(report["directorates"][2]["years"][0]["net"], "0.00");
-        assert_eq!(report["total"][0], json!({"year": "2021/22", "savings": "9533000.01", "growth": "20433000.00", "net": "10899999.99"}));
+        assert_eq!(report["total"][0], json!({"year": "2021/22", "savings": "9533000.01", "growth": "20433000.00", "net": "10899999.99",
+            "period": "P3", "forecast": "8216000.01", "at_risk": "1317000.00"}));
         assert_eq!(report["total"][3], json!({"year": "2024/25", "savings": "5.00", "growth": "0.00", "net": "-5.00"}));
 
         let narrowed = api.get("/api/v1/reports/summary?from=2022-23&to=2022-23").json();

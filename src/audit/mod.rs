@@ -18,6 +18,8 @@ pub enum Entity {
     Line,
     Directorate,
     Key,
+    Period,
+    Assessment,
 }
 
 impl Entity {
@@ -26,6 +28,8 @@ impl Entity {
             Entity::Line => "line",
             Entity::Directorate => "directorate",
             Entity::Key => "key",
+            Entity::Period => "period",
+            Entity::Assessment => "assessment",
         }
     }
 
@@ -108,7 +112,7 @@ pub struct Event {
     pub entity: Entity,
     #[serde(rename = "ref")]
     pub entity_ref: String,
-    /// `created`, `updated`, `withdrawn`, `reinstated` or `revoked`.
+    /// `created`, `updated`, `withdrawn`, `reinstated`, `revoked` or `closed`.
     pub action: String,
     /// The entity as the API showed it before the change; absent on creation.
     #[schema(value_type = Option<Object>)]

@@ -75,3 +75,34 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    monitoring_periods (year_start, period) {
+        year_start -> Integer,
+        period -> Integer,
+        as_at -> Date,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessments (year_start, period, line_ref) {
+        year_start -> Integer,
+        period -> Integer,
+        line_ref -> Text,
+        rag -> Text,
+        planned_pence -> BigInt,
+        forecast_pence -> BigInt,
+        at_risk_pence -> BigInt,
+        reason -> Nullable<Text>,
+        mitigation -> Nullable<Text>,
+        substitutes -> Text,
+        slips_to -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(assessments -> lines (line_ref));
+diesel::allow_tables_to_appear_in_same_query!(assessments, lines, monitoring_periods);

@@ -39,6 +39,7 @@ pub mod financial_year;
 pub mod line;
 pub mod line_ref;
 pub mod money;
+pub mod monitoring;
 pub mod summary;
 pub mod validation;
 

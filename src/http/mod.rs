@@ -3,5 +3,7 @@
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
+pub mod preconditions;
 
 pub use extract::{JsonBody, QueryParams};
+pub use preconditions::if_match;

@@ -15,7 +15,7 @@ use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::summary::{SummaryTotals, YearSummary};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
-use crate::http::{idempotency, JsonBody, QueryParams};
+use crate::http::{idempotency, if_match, JsonBody, QueryParams};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
@@ -312,27 +312,6 @@ fn line_response(line: Line) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", line.version)))
         .json(line)
-}
-
-/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`, so the write goes ahead.
-fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| {
-            ApiError::parameter(
-                "If-Match",
-                format!("`{text}` is not an ETag this service gave, such as \"3\""),
-            )
-        })
 }
 
 pub fn line_url(line_ref: &LineRef) -> String {

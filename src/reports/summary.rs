@@ -11,12 +11,14 @@ use crate::app::AppState;
 use crate::db;
 use crate::directorates;
 use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::monitoring::Period;
 use crate::domain::summary::{year_range, SummaryTotals, YearSummary};
-use crate::domain::{DirectorateCode, FinancialYear};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::monitoring::snapshot::Monitoring;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +39,10 @@ pub struct SummaryParams {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
+    /// The monitoring period whose assessments give `forecast` and `at_risk` in each year; defaults to each
+    /// year's latest assessed period.
+    #[param(value_type = Option<String>, example = "P3")]
+    pub period: Option<Period>,
 }
 
 /// Per year savings, growth and net for each directorate and in total.
@@ -46,14 +52,61 @@ pub struct SummaryReport {
     pub include_withdrawn: bool,
     pub directorates: Vec<DirectorateSummary>,
     /// The sum over the directorates listed.
-    pub total: Vec<YearSummary>,
+    pub total: Vec<SummaryRow>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DirectorateSummary {
     pub directorate: DirectorateCode,
     pub name: String,
-    pub years: Vec<YearSummary>,
+    pub years: Vec<SummaryRow>,
+}
+
+/// A year of the summary: the plan, and where a monitoring period has assessed it, the savings expected
+/// (`forecast`) and not expected (`at_risk`) to be delivered, side by side with the planned `savings`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryRow {
+    #[serde(flatten)]
+    pub plan: YearSummary,
+    /// The monitoring period the next two figures come from; absent when no period of the year is assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// Savings expected to be delivered: `savings` less `at_risk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Money>,
+    /// Savings assessed as at risk in that period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<Money>,
+}
+
+/// Adds each year's monitoring figures, from the chosen period's assessments, to the plan's rows.
+struct AtRiskByYear {
+    periods: BTreeMap<FinancialYear, Period>,
+    at_risk: BTreeMap<FinancialYear, Money>,
+}
+
+impl AtRiskByYear {
+    fn rows(&self, plan: Vec<YearSummary>) -> Vec<SummaryRow> {
+        plan.into_iter()
+            .map(|plan| match self.periods.get(&plan.year) {
+                None => SummaryRow {
+                    plan,
+                    period: None,
+                    forecast: None,
+                    at_risk: None,
+                },
+                Some(&period) => {
+                    let at_risk = self.at_risk.get(&plan.year).copied().unwrap_or_default();
+                    SummaryRow {
+                        forecast: Some(plan.savings - at_risk),
+                        at_risk: Some(at_risk),
+                        period: Some(period),
+                        plan,
+                    }
+                }
+            })
+            .collect()
+    }
 }
 
 /// Savings, growth and net (growth − savings) per year, by directorate and in total, exact to the penny.
@@ -76,15 +129,34 @@ pub async fn summary_report(
         ..LineFilter::default()
     };
     let as_at = params.as_at;
-    let (known, sums) = db::run(&state.pool, move |conn| match as_at {
-        None => Ok((
-            directorates::repo::list(conn)?,
-            line_repo::sums(conn, &filter, include_withdrawn)?,
-        )),
-        Some(at) => Ok((
-            directorates::repo::list_at(conn, at)?,
-            history::sums(&history::lines_at(conn, at)?, &filter, include_withdrawn),
-        )),
+    let withdrawn_filter = LineFilter {
+        status: Some(LineStatus::Withdrawn),
+        ..filter.clone()
+    };
+    let (known, sums, monitoring, withdrawn) = db::run(&state.pool, move |conn| {
+        let monitoring = Monitoring::load(conn, as_at)?;
+        match as_at {
+            None => Ok((
+                directorates::repo::list(conn)?,
+                line_repo::sums(conn, &filter, include_withdrawn)?,
+                monitoring,
+                line_repo::list(conn, &withdrawn_filter, None, i64::MAX)?,
+            )),
+            Some(at) => {
+                let lines = history::lines_at(conn, at)?;
+                let withdrawn = lines
+                    .iter()
+                    .filter(|line| withdrawn_filter.matches(line))
+                    .cloned()
+                    .collect();
+                Ok((
+                    directorates::repo::list_at(conn, at)?,
+                    history::sums(&lines, &filter, include_withdrawn),
+                    monitoring,
+                    withdrawn,
+                ))
+            }
+        }
     })
     .await?;
     let known: Vec<_> = known
@@ -111,11 +183,53 @@ pub async fn summary_report(
         (Some(from), Some(to)) => year_range(from, to),
         _ => Vec::new(),
     };
+    // Each year's chosen period, and its at-risk sums by directorate and in total.
+    let withdrawn: Vec<LineRef> = withdrawn.into_iter().map(|line| line.line_ref).collect();
+    let mut chosen = BTreeMap::new();
+    for &year in &years {
+        let period = params.period.or_else(|| monitoring.latest_assessed(year));
+        if let Some(period) = period.filter(|&period| monitoring.period(year, period).is_some()) {
+            chosen.insert(year, period);
+        }
+    }
+    let mut total_at_risk = AtRiskByYear {
+        periods: chosen.clone(),
+        at_risk: BTreeMap::new(),
+    };
+    let mut at_risk_by_directorate: BTreeMap<DirectorateCode, AtRiskByYear> = BTreeMap::new();
+    for assessment in &monitoring.assessments {
+        let counted = chosen.get(&assessment.year) == Some(&assessment.period)
+            && only
+                .as_ref()
+                .is_none_or(|code| assessment.line_ref.directorate() == code)
+            && (include_withdrawn || !withdrawn.contains(&assessment.line_ref));
+        if !counted {
+            continue;
+        }
+        let directorate = at_risk_by_directorate
+            .entry(assessment.line_ref.directorate().clone())
+            .or_insert_with(|| AtRiskByYear {
+                periods: chosen.clone(),
+                at_risk: BTreeMap::new(),
+            });
+        for sums in [&mut directorate.at_risk, &mut total_at_risk.at_risk] {
+            let sum = sums.entry(assessment.year).or_default();
+            *sum = *sum + assessment.at_risk;
+        }
+    }
     let empty = SummaryTotals::default();
+    let no_risk = AtRiskByYear {
+        periods: chosen.clone(),
+        at_risk: BTreeMap::new(),
+    };
     let directorates = known
         .into_iter()
         .map(|d| {
-            let years = by_directorate.get(&d.code).unwrap_or(&empty).rows(&years);
+            let plan = by_directorate.get(&d.code).unwrap_or(&empty).rows(&years);
+            let years = at_risk_by_directorate
+                .get(&d.code)
+                .unwrap_or(&no_risk)
+                .rows(plan);
             DirectorateSummary {
                 directorate: d.code,
                 name: d.name,
@@ -124,7 +238,7 @@ pub async fn summary_report(
         })
         .collect();
     Ok(web::Json(SummaryReport {
-        total: total.rows(&years),
+        total: total_at_risk.rows(total.rows(&years)),
         years,
         include_withdrawn,
         directorates,

@@ -14,7 +14,7 @@ CREATE TABLE events (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     occurred_at  TIMESTAMP NOT NULL,
     actor        TEXT NOT NULL,
-    entity       TEXT NOT NULL CHECK (entity IN ('line', 'directorate', 'key')),
+    entity       TEXT NOT NULL, -- what changed: line, directorate, key, period, assessment…
     entity_ref   TEXT NOT NULL,
     action       TEXT NOT NULL,
     before_state TEXT,

@@ -1,0 +1,1 @@
+DROP TABLE assessments; DROP TABLE monitoring_periods;

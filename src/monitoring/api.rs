@@ -1,0 +1,208 @@
+//! HTTP handlers for monitoring periods, assessments and the trend of one line.
+
+use actix_web::{get, http::header, post, put, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::{Assessment, AssessmentRequest, CreatePeriod, MonitoringPeriod};
+use super::repo;
+use super::service::{self, CopyOutcome};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::db;
+use crate::domain::monitoring::Period;
+use crate::domain::{FinancialYear, LineRef};
+use crate::error::ApiError;
+use crate::http::{idempotency, if_match, JsonBody, QueryParams};
+use crate::lines;
+use crate::lines::api::year_param;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodsParams {
+    /// Only this financial year's periods.
+    #[param(value_type = Option<String>, example = "2021/22")]
+    pub year: Option<FinancialYear>,
+}
+
+/// Monitoring periods, in order.
+#[utoipa::path(tag = "monitoring", params(PeriodsParams), responses((status = 200, body = [MonitoringPeriod])))]
+#[get("/periods")]
+pub async fn list_periods(
+    state: web::Data<AppState>,
+    params: QueryParams<PeriodsParams>,
+) -> Result<web::Json<Vec<MonitoringPeriod>>, ApiError> {
+    let year = params.0.year;
+    db::run(&state.pool, move |conn| repo::list_periods(conn, year))
+        .await
+        .map(web::Json)
+}
+
+/// Opens a monitoring period. Admin only.
+#[utoipa::path(
+    tag = "monitoring",
+    request_body = CreatePeriod,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new")),
+    responses((status = 201, body = MonitoringPeriod, headers(("Location" = String, description = "The period's URL"))))
+)]
+#[post("/periods")]
+pub async fn create_period(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    body: JsonBody<CreatePeriod>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
+        let created = service::create_period(conn, actor, request)?;
+        let location = format!(
+            "/api/v1/periods/{}/{}",
+            created.year.path_form(),
+            created.period
+        );
+        idempotency::StoredResponse::created(Some(location), &created)
+    })
+    .await
+}
+
+/// One monitoring period.
+#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = MonitoringPeriod)))]
+#[get("/periods/{year}/{period}")]
+pub async fn get_period(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<MonitoringPeriod>, ApiError> {
+    let (year, period) = period_params(&path)?;
+    db::run(&state.pool, move |conn| {
+        repo::find_period(conn, year, period)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Closes a period: its assessments become read-only, as reported. Admin only.
+#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = MonitoringPeriod)))]
+#[post("/periods/{year}/{period}/close")]
+pub async fn close_period(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<MonitoringPeriod>, ApiError> {
+    let (year, period) = period_params(&path)?;
+    db::write(&state.pool, move |conn| {
+        service::close_period(conn, &actor, year, period)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Every assessment of a period, by ref.
+#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = [Assessment])))]
+#[get("/periods/{year}/{period}/assessments")]
+pub async fn list_assessments(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Vec<Assessment>>, ApiError> {
+    let (year, period) = period_params(&path)?;
+    db::run(&state.pool, move |conn| {
+        repo::find_period(conn, year, period)?;
+        repo::assessments_of(conn, year, Some(period))
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Records or revises one saving's assessment in a period (an editor of the line's directorate). `forecast`
+/// or `at_risk` is derived from the other exactly; a closed period answers 409.
+#[utoipa::path(
+    tag = "monitoring",
+    params(
+        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+        ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"),
+        ("ref" = String, Path, description = "The saving's ref in any printed form", example = "CFE-SAV09"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
+    request_body = AssessmentRequest,
+    responses(
+        (status = 200, description = "Revised", body = Assessment, headers(("ETag" = String, description = "The assessment's version"))),
+        (status = 201, description = "Recorded", body = Assessment, headers(("ETag" = String, description = "The assessment's version"))),
+        (status = 409, description = "The period is closed", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/periods/{year}/{period}/assessments/{ref}")]
+pub async fn put_assessment(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    body: JsonBody<AssessmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (year, period) = period_params(&(path.0.clone(), path.1.clone()))?;
+    let line_ref =
+        LineRef::parse(&path.2).map_err(|error| ApiError::parameter("ref", error.to_string()))?;
+    let if_match = if_match(&req)?;
+    let input = body.0.into();
+    let (assessment, created) = db::write(&state.pool, move |conn| {
+        service::put_assessment(conn, &actor, (year, period), &line_ref, if_match, input)
+    })
+    .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response
+        .insert_header((header::ETAG, format!("\"{}\"", assessment.version)))
+        .json(assessment))
+}
+
+/// Starts a period from an earlier period's assessments, to be revised line by line.
+#[utoipa::path(
+    tag = "monitoring",
+    params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"), ("from" = String, Path, description = "The earlier period", example = "P2")),
+    responses((status = 200, body = CopyOutcome))
+)]
+#[post("/periods/{year}/{period}/copy-from/{from}")]
+pub async fn copy_from(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Json<CopyOutcome>, ApiError> {
+    let (year, period) = period_params(&(path.0.clone(), path.1.clone()))?;
+    let earlier =
+        Period::parse(&path.2).map_err(|error| ApiError::parameter("from", error.to_string()))?;
+    db::write(&state.pool, move |conn| {
+        service::copy_from(conn, &actor, year, period, earlier)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Every period's assessment of one saving, in order: the trend.
+#[utoipa::path(
+    tag = "monitoring",
+    params(("ref" = String, Path, description = "The saving's ref in any printed form", example = "CFE-SAV07")),
+    responses((status = 200, body = [Assessment]))
+)]
+#[get("/lines/{ref}/assessments")]
+pub async fn line_assessments(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<Assessment>>, ApiError> {
+    let line_ref =
+        LineRef::parse(&path).map_err(|error| ApiError::parameter("ref", error.to_string()))?;
+    db::run(&state.pool, move |conn| {
+        lines::repo::find(conn, &line_ref)?;
+        repo::assessments_of_line(conn, &line_ref)
+    })
+    .await
+    .map(web::Json)
+}
+
+fn period_params((year, period): &(String, String)) -> Result<(FinancialYear, Period), ApiError> {
+    Ok((
+        year_param(year)?,
+        Period::parse(period).map_err(|error| ApiError::parameter("period", error.to_string()))?,
+    ))
+}

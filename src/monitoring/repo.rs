@@ -1,0 +1,258 @@
+//! Queries for monitoring periods and assessments.
+
+use diesel::prelude::*;
+use time::{Date, PrimitiveDateTime};
+
+use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
+use crate::db::schema::{assessments, monitoring_periods};
+use crate::db::{self, DbConnection};
+use crate::domain::monitoring::{Period, Rag};
+use crate::domain::{FinancialYear, LineRef, Money};
+use crate::error::ApiError;
+use crate::lines::repo::stored_year;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = monitoring_periods)]
+struct PeriodRow {
+    year_start: i32,
+    period: i32,
+    as_at: Date,
+    closed_at: Option<PrimitiveDateTime>,
+    created_at: PrimitiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = assessments, treat_none_as_null = true)]
+struct AssessmentRow {
+    year_start: i32,
+    period: i32,
+    line_ref: String,
+    rag: String,
+    planned_pence: i64,
+    forecast_pence: i64,
+    at_risk_pence: i64,
+    reason: Option<String>,
+    mitigation: Option<String>,
+    substitutes: String,
+    slips_to: Option<i32>,
+    updated_at: PrimitiveDateTime,
+    version: i64,
+}
+
+pub fn insert_period(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    as_at: Date,
+) -> Result<MonitoringPeriod, ApiError> {
+    let row = PeriodRow {
+        year_start: year.start(),
+        period: i32::from(period.number()),
+        as_at,
+        closed_at: None,
+        created_at: db::time::now(),
+    };
+    diesel::insert_into(monitoring_periods::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|error| match ApiError::from(error) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!("period {year} {period} exists")),
+            other => other,
+        })?;
+    period_from_row(row)
+}
+
+pub fn find_period(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+) -> Result<MonitoringPeriod, ApiError> {
+    let row: Option<PeriodRow> = monitoring_periods::table
+        .find((year.start(), i32::from(period.number())))
+        .select(PeriodRow::as_select())
+        .first(conn)
+        .optional()?;
+    period_from_row(row.ok_or_else(|| {
+        ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
+    })?)
+}
+
+/// Every period, or one year's, in order.
+pub fn list_periods(
+    conn: &mut DbConnection,
+    year: Option<FinancialYear>,
+) -> Result<Vec<MonitoringPeriod>, ApiError> {
+    let mut query = monitoring_periods::table.into_boxed::<db::MultiBackend>();
+    if let Some(year) = year {
+        query = query.filter(monitoring_periods::year_start.eq(year.start()));
+    }
+    let rows: Vec<PeriodRow> = query
+        .order((monitoring_periods::year_start, monitoring_periods::period))
+        .select(PeriodRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(period_from_row).collect()
+}
+
+pub fn close_period(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    at: PrimitiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(monitoring_periods::table.find((year.start(), i32::from(period.number()))))
+        .set(monitoring_periods::closed_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_assessment(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    line_ref: &LineRef,
+) -> Result<Option<Assessment>, ApiError> {
+    let row: Option<AssessmentRow> = assessments::table
+        .find((
+            year.start(),
+            i32::from(period.number()),
+            line_ref.to_string(),
+        ))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(assessment_from_row).transpose()
+}
+
+/// Writes an assessment, new or revised.
+pub fn save_assessment(
+    conn: &mut DbConnection,
+    assessment: &Assessment,
+    is_new: bool,
+) -> Result<(), ApiError> {
+    let row = assessment_row(assessment)?;
+    if is_new {
+        diesel::insert_into(assessments::table)
+            .values(&row)
+            .execute(conn)?;
+    } else {
+        diesel::update(assessments::table.find((row.year_start, row.period, row.line_ref.clone())))
+            .set(&row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Assessments of one period (or every period of the year), by ref.
+pub fn assessments_of(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Option<Period>,
+) -> Result<Vec<Assessment>, ApiError> {
+    let mut query = assessments::table
+        .filter(assessments::year_start.eq(year.start()))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(period) = period {
+        query = query.filter(assessments::period.eq(i32::from(period.number())));
+    }
+    let rows: Vec<AssessmentRow> = query
+        .order((assessments::period, assessments::line_ref))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(assessment_from_row).collect()
+}
+
+/// Every assessment of one line, by year and period.
+pub fn assessments_of_line(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+) -> Result<Vec<Assessment>, ApiError> {
+    let rows: Vec<AssessmentRow> = assessments::table
+        .filter(assessments::line_ref.eq(line_ref.to_string()))
+        .order((assessments::year_start, assessments::period))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(assessment_from_row).collect()
+}
+
+fn period_from_row(row: PeriodRow) -> Result<MonitoringPeriod, ApiError> {
+    Ok(MonitoringPeriod {
+        year: stored_year(row.year_start)?,
+        period: stored_period(row.period)?,
+        as_at: row.as_at,
+        status: if row.closed_at.is_some() {
+            PeriodStatus::Closed
+        } else {
+            PeriodStatus::Open
+        },
+        closed_at: row.closed_at.map(db::time::utc),
+        created_at: db::time::utc(row.created_at),
+    })
+}
+
+fn stored_period(number: i32) -> Result<Period, ApiError> {
+    u8::try_from(number)
+        .ok()
+        .and_then(Period::new)
+        .ok_or_else(|| ApiError::Internal(format!("stored period {number} is out of range")))
+}
+
+fn assessment_row(assessment: &Assessment) -> Result<AssessmentRow, ApiError> {
+    let rag = serde_json::to_value(assessment.rag)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok(AssessmentRow {
+        year_start: assessment.year.start(),
+        period: i32::from(assessment.period.number()),
+        line_ref: assessment.line_ref.to_string(),
+        rag,
+        planned_pence: assessment.planned.pence(),
+        forecast_pence: assessment.forecast.pence(),
+        at_risk_pence: assessment.at_risk.pence(),
+        reason: assessment.reason.clone(),
+        mitigation: assessment.mitigation.clone(),
+        substitutes: serde_json::to_string(&assessment.substitutes)
+            .map_err(|e| ApiError::Internal(format!("substitutes: {e}")))?,
+        slips_to: assessment.slips_to.map(FinancialYear::start),
+        updated_at: db::time::stored(assessment.updated_at),
+        version: assessment.version,
+    })
+}
+
+fn assessment_from_row(row: AssessmentRow) -> Result<Assessment, ApiError> {
+    let corrupt = |what: &str| {
+        ApiError::Internal(format!(
+            "stored assessment of {} has an unreadable {what}",
+            row.line_ref
+        ))
+    };
+    Ok(Assessment {
+        year: stored_year(row.year_start)?,
+        period: stored_period(row.period)?,
+        line_ref: LineRef::parse(&row.line_ref).map_err(|_| corrupt("ref"))?,
+        rag: serde_json::from_value::<Rag>(serde_json::Value::String(row.rag.clone()))
+            .map_err(|_| corrupt("rag"))?,
+        planned: Money::from_pence(row.planned_pence),
+        forecast: Money::from_pence(row.forecast_pence),
+        at_risk: Money::from_pence(row.at_risk_pence),
+        substitutes: serde_json::from_str(&row.substitutes).map_err(|_| corrupt("substitutes"))?,
+        slips_to: row.slips_to.map(stored_year).transpose()?,
+        updated_at: db::time::utc(row.updated_at),
+        version: row.version,
+        reason: row.reason,
+        mitigation: row.mitigation,
+    })
+}
+
+/// Every assessment of every period.
+pub fn all_assessments(conn: &mut DbConnection) -> Result<Vec<Assessment>, ApiError> {
+    let rows: Vec<AssessmentRow> = assessments::table
+        .order((
+            assessments::year_start,
+            assessments::period,
+            assessments::line_ref,
+        ))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(assessment_from_row).collect()
+}

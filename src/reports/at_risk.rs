@@ -1,0 +1,200 @@
+//! The scrutiny table: savings at risk in one period, line by line, with reasons, mitigations, substitutes
+//! and the change since the previous period; totals by directorate; and the savings not yet assessed.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::db;
+use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::monitoring::{Period, Rag, Substitute};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
+use crate::error::ApiError;
+use crate::http::QueryParams;
+use crate::lines::history;
+use crate::lines::model::Line;
+use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::monitoring::model::MonitoringPeriod;
+use crate::monitoring::snapshot::Monitoring;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AtRiskParams {
+    #[param(value_type = String, example = "2021/22")]
+    pub year: FinancialYear,
+    #[param(value_type = String, example = "P3")]
+    pub period: Period,
+    /// One directorate only (any case).
+    #[param(value_type = Option<String>, example = "CFE")]
+    pub directorate: Option<AnyCaseDirectorate>,
+    /// Answer as the service would have at this instant (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AtRiskReport {
+    pub period: MonitoringPeriod,
+    /// One row per assessed saving, by ref.
+    pub rows: Vec<AtRiskRow>,
+    /// Per directorate, by code.
+    pub directorates: Vec<AtRiskTotal>,
+    pub total: AtRiskTotal,
+    /// Savings planned in the year (not withdrawn) with no assessment in this period.
+    pub not_assessed: Vec<NotAssessed>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AtRiskRow {
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub directorate: DirectorateCode,
+    pub title: String,
+    pub planned: Money,
+    pub forecast: Money,
+    pub at_risk: Money,
+    pub rag: Rag,
+    pub reason: Option<String>,
+    pub mitigation: Option<String>,
+    pub substitutes: Vec<Substitute>,
+    pub slips_to: Option<FinancialYear>,
+    /// The period this line was last assessed in before this one; absent when this is its first assessment.
+    pub previous_period: Option<Period>,
+    /// At risk now less at risk then; absent when this is its first assessment.
+    pub at_risk_change: Option<Money>,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct AtRiskTotal {
+    /// Null on the overall total.
+    pub directorate: Option<DirectorateCode>,
+    pub planned: Money,
+    pub forecast: Money,
+    pub at_risk: Money,
+    /// The sum of the substitute savings offered.
+    pub substituted: Money,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotAssessed {
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub title: String,
+    pub planned: Money,
+}
+
+/// Savings at risk in one period, as reported to scrutiny.
+#[utoipa::path(tag = "reports", params(AtRiskParams), responses((status = 200, body = AtRiskReport)))]
+#[get("/reports/at-risk")]
+pub async fn at_risk_report(
+    state: web::Data<AppState>,
+    params: QueryParams<AtRiskParams>,
+) -> Result<web::Json<AtRiskReport>, ApiError> {
+    let params = params.0;
+    let filter = LineFilter {
+        directorate: params.directorate.map(|code| code.0),
+        kind: Some(LineKind::Saving),
+        ..LineFilter::default()
+    };
+    let as_at = params.as_at;
+    let (monitoring, lines) = db::run(&state.pool, move |conn| {
+        let monitoring = Monitoring::load(conn, as_at)?;
+        let lines = match as_at {
+            None => line_repo::list(conn, &filter, None, i64::MAX)?,
+            Some(at) => history::lines_at(conn, at)?
+                .into_iter()
+                .filter(|line| filter.matches(line))
+                .collect(),
+        };
+        Ok((monitoring, lines))
+    })
+    .await?;
+    build(&monitoring, &lines, params.year, params.period).map(web::Json)
+}
+
+/// The report from `lines` (the savings it covers) and the monitoring data.
+fn build(
+    monitoring: &Monitoring,
+    lines: &[Line],
+    year: FinancialYear,
+    period: Period,
+) -> Result<AtRiskReport, ApiError> {
+    let found = monitoring.period(year, period).ok_or_else(|| {
+        ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
+    })?;
+    let by_ref: BTreeMap<&LineRef, &Line> =
+        lines.iter().map(|line| (&line.line_ref, line)).collect();
+    let mut rows = Vec::new();
+    let mut totals: BTreeMap<DirectorateCode, AtRiskTotal> = BTreeMap::new();
+    let mut total = AtRiskTotal::default();
+    for assessment in monitoring.in_period(year, period) {
+        let Some(line) = by_ref.get(&assessment.line_ref) else {
+            continue;
+        };
+        let previous = monitoring.previous(year, period, &assessment.line_ref);
+        let substituted: Money = assessment.substitutes.iter().map(|s| s.amount).sum();
+        for sum in [
+            totals.entry(line.directorate.clone()).or_default(),
+            &mut total,
+        ] {
+            sum.planned = sum.planned + assessment.planned;
+            sum.forecast = sum.forecast + assessment.forecast;
+            sum.at_risk = sum.at_risk + assessment.at_risk;
+            sum.substituted = sum.substituted + substituted;
+        }
+        rows.push(AtRiskRow {
+            line_ref: line.line_ref.clone(),
+            directorate: line.directorate.clone(),
+            title: line.title.clone(),
+            planned: assessment.planned,
+            forecast: assessment.forecast,
+            at_risk: assessment.at_risk,
+            rag: assessment.rag,
+            reason: assessment.reason.clone(),
+            mitigation: assessment.mitigation.clone(),
+            substitutes: assessment.substitutes.clone(),
+            slips_to: assessment.slips_to,
+            previous_period: previous.map(|p| p.period),
+            at_risk_change: previous.map(|p| assessment.at_risk - p.at_risk),
+        });
+    }
+    rows.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
+    let assessed: Vec<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
+    let not_assessed = lines
+        .iter()
+        .filter(|line| line.status != LineStatus::Withdrawn && !assessed.contains(&&line.line_ref))
+        .filter_map(|line| {
+            let planned = line
+                .years
+                .iter()
+                .find(|e| e.year == year)
+                .map(|e| e.amount)
+                .filter(|a| !a.is_zero())?;
+            Some(NotAssessed {
+                line_ref: line.line_ref.clone(),
+                title: line.title.clone(),
+                planned,
+            })
+        })
+        .collect();
+    let directorates = totals
+        .into_iter()
+        .map(|(code, sum)| AtRiskTotal {
+            directorate: Some(code),
+            ..sum
+        })
+        .collect();
+    Ok(AtRiskReport {
+        period: found.clone(),
+        rows,
+        directorates,
+        total,
+        not_assessed,
+    })
+}
