@@ -20,9 +20,23 @@ pub enum Entity {
     Key,
     Period,
     Assessment,
+    DsgBalance,
+    DsgTransfer,
+    DsgPlan,
 }
 
 impl Entity {
+    pub const ALL: [Entity; 8] = [
+        Entity::Line,
+        Entity::Directorate,
+        Entity::Key,
+        Entity::Period,
+        Entity::Assessment,
+        Entity::DsgBalance,
+        Entity::DsgTransfer,
+        Entity::DsgPlan,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Entity::Line => "line",
@@ -30,13 +44,14 @@ impl Entity {
             Entity::Key => "key",
             Entity::Period => "period",
             Entity::Assessment => "assessment",
+            Entity::DsgBalance => "dsg_balance",
+            Entity::DsgTransfer => "dsg_transfer",
+            Entity::DsgPlan => "dsg_plan",
         }
     }
 
     pub fn from_name(text: &str) -> Option<Entity> {
-        [Entity::Line, Entity::Directorate, Entity::Key]
-            .into_iter()
-            .find(|e| e.as_str() == text)
+        Entity::ALL.into_iter().find(|e| e.as_str() == text)
     }
 }
 
@@ -121,4 +136,16 @@ pub struct Event {
     #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entity_reads_back_from_its_name() {
+        for entity in Entity::ALL {
+            assert_eq!(Entity::from_name(entity.as_str()), Some(entity));
+        }
+    }
 }
