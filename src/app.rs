@@ -16,7 +16,7 @@ use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
-use crate::{audit, auth, directorates, lines, monitoring, ops, reports};
+use crate::{audit, auth, directorates, dsg, lines, monitoring, ops, reports};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -44,6 +44,15 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(monitoring::api::put_assessment)
         .service(monitoring::api::copy_from)
         .service(monitoring::api::line_assessments)
+        // Plans first: `/dsg/plans/…` would otherwise read as a year and a block.
+        .service(dsg::api::put_plan)
+        .service(dsg::api::get_plan)
+        .service(dsg::api::plan_variance)
+        .service(dsg::api::dsg_range)
+        .service(dsg::api::dsg_year)
+        .service(dsg::api::put_balance)
+        .service(dsg::api::list_transfers)
+        .service(dsg::api::create_transfer)
         .service(audit::api::line_history)
         .service(audit::api::change_feed)
         .service(auth::api::list_keys)

@@ -6,8 +6,10 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::{write_transaction, DbConnection};
 use crate::directorates::{self, CreateDirectorate};
+use crate::domain::dsg::DsgBlock;
 use crate::domain::monitoring::{AssessmentInput, Period, Rag};
 use crate::domain::{FinancialYear, LineRef, LineStatus, Money};
+use crate::dsg::{self, model::SetBalance};
 use crate::error::ApiError;
 use crate::lines::model::CreateLine;
 use crate::lines::repo::{self, LineFilter};
@@ -21,6 +23,22 @@ struct Dataset {
     directorates: Vec<CreateDirectorate>,
     lines: Vec<CreateLine>,
     savings_at_risk: SavingsAtRisk,
+    dsg_balances: DsgBalances,
+}
+
+/// The DSG table as printed: a year's blocks (the Central School Services block is not printed).
+#[derive(Deserialize)]
+struct DsgBalances {
+    year: FinancialYear,
+    rows: Vec<DsgRow>,
+}
+
+#[derive(Deserialize)]
+struct DsgRow {
+    block: DsgBlock,
+    opening_balance: Money,
+    movement: Money,
+    closing_balance: Money,
 }
 
 /// The savings at risk reported to scrutiny for one period: the at-risk amount of each line.
@@ -50,7 +68,8 @@ pub enum Loaded {
 }
 
 /// Loads the dataset as approved (`agreed`), then the period reported to scrutiny (2021/22 P3) with its
-/// assessments: red where the whole year's saving is at risk, amber where part is. Lines printed without a ref are given the next unused numbers
+/// assessments: red where the whole year's saving is at risk, amber where part is; and the DSG balances at
+/// 31 March 2021 by block, as printed. Lines printed without a ref are given the next unused numbers
 /// after every printed ref is in, so they never take a number the papers already use.
 /// Refuses to load twice: the ref-less lines would otherwise be recorded again under new numbers.
 /// All of it is one transaction, recorded in the audit trail as the work of `actor`.
@@ -125,6 +144,18 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
             None,
             input,
         )?;
+    }
+    let dsg = dataset.dsg_balances;
+    for row in dsg.rows {
+        let figures = SetBalance {
+            opening_balance: row.opening_balance,
+            movement: row.movement,
+            closing_balance: Some(row.closing_balance),
+            funding: None,
+            expenditure: None,
+            note: None,
+        };
+        dsg::service::set_balance(conn, actor, (dsg.year, row.block), None, figures)?;
     }
     Ok(Loaded::Lines(count))
 }

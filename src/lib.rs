@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod directorates;
 pub mod domain;
+pub mod dsg;
 pub mod error;
 pub mod http;
 pub mod lines;

@@ -21,6 +21,8 @@ use crate::error::Problem;
         (name = "lines", description = "MTFS savings and growth lines and their amounts by financial year"),
         (name = "directorates", description = "The directorates that own lines"),
         (name = "reports", description = "Summaries for Cabinet, scrutiny and the PMO tracker"),
+        (name = "monitoring", description = "Savings at risk: monitoring periods and assessments"),
+        (name = "dsg", description = "Dedicated Schools Grant balances, block transfers and deficit management plans"),
         (name = "audit", description = "Who changed what, when and why; the feed of every change"),
         (name = "keys", description = "API keys and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),

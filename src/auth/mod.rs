@@ -81,6 +81,18 @@ impl Actor {
         }
     }
 
+    /// Changing council-wide figures (the DSG): an editor of every directorate, or an admin.
+    pub fn require_council_editor(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Editor if self.directorates.is_empty() => Ok(()),
+            _ => Err(ApiError::Forbidden(format!(
+                "key {} may not change DSG figures: they are council-wide and need an editor key for every directorate",
+                self.name
+            ))),
+        }
+    }
+
     /// Changing figures: an editor of that directorate, or an admin.
     pub fn require_editor_of(&self, directorate: &DirectorateCode) -> Result<(), ApiError> {
         match self.role {

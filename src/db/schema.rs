@@ -106,3 +106,44 @@ diesel::table! {
 
 diesel::joinable!(assessments -> lines (line_ref));
 diesel::allow_tables_to_appear_in_same_query!(assessments, lines, monitoring_periods);
+
+diesel::table! {
+    dsg_balances (year_start, block) {
+        year_start -> Integer,
+        block -> Text,
+        opening_pence -> BigInt,
+        movement_pence -> BigInt,
+        closing_reported_pence -> Nullable<BigInt>,
+        allocation_pence -> Nullable<BigInt>,
+        expenditure_pence -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    dsg_transfers (id) {
+        id -> BigInt,
+        year_start -> Integer,
+        from_block -> Text,
+        to_block -> Text,
+        amount_pence -> BigInt,
+        approved_by -> Text,
+        reference -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dsg_plans (name) {
+        name -> Text,
+        agreed_by -> Text,
+        agreed_on -> Date,
+        submitted_on -> Nullable<Date>,
+        balanced_in -> Integer,
+        movements -> Text,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}

@@ -35,6 +35,7 @@ macro_rules! text_value {
 }
 
 pub mod directorate_code;
+pub mod dsg;
 pub mod financial_year;
 pub mod line;
 pub mod line_ref;

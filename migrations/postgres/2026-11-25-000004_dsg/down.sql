@@ -1,0 +1,1 @@
+DROP TABLE dsg_plans; DROP TABLE dsg_transfers; DROP TABLE dsg_balances;

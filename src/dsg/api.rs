@@ -1,0 +1,263 @@
+//! HTTP handlers for the Dedicated Schools Grant.
+
+use actix_web::{get, http::header, post, put, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
+
+use super::model::{
+    CreateTransfer, DsgBalance, DsgPlan, DsgRange, DsgYear, PlanVariance, PutPlan, SetBalance,
+    Transfer,
+};
+use super::service;
+use super::view::DsgData;
+use crate::app::AppState;
+use crate::audit::{self, Entity};
+use crate::auth::Actor;
+use crate::db;
+use crate::domain::dsg::DsgBlock;
+use crate::domain::FinancialYear;
+use crate::error::ApiError;
+use crate::http::{idempotency, if_match, JsonBody, QueryParams};
+use crate::lines::api::year_param;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsAtParams {
+    /// Answer as the service would have at this instant (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RangeParams {
+    /// The first year; defaults to the earliest recorded.
+    #[param(value_type = Option<String>, example = "2019/20")]
+    pub from: Option<FinancialYear>,
+    /// The last year; defaults to the latest recorded.
+    #[param(value_type = Option<String>, example = "2024/25")]
+    pub to: Option<FinancialYear>,
+    /// Answer as the service would have at this instant (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
+}
+
+const YEAR: &str = "The financial year, written `2021-22` in a path";
+
+/// Years side by side: each block's opening, movement and closing, totals, and every check across the range.
+#[utoipa::path(tag = "dsg", params(RangeParams), responses((status = 200, body = DsgRange)))]
+#[get("/dsg")]
+pub async fn dsg_range(
+    state: web::Data<AppState>,
+    params: QueryParams<RangeParams>,
+) -> Result<web::Json<DsgRange>, ApiError> {
+    let params = params.0;
+    if let (Some(from), Some(to)) = (params.from, params.to) {
+        if from > to {
+            return Err(ApiError::parameter("to", format!("{to} is before {from}")));
+        }
+    }
+    let data = db::run(&state.pool, move |conn| DsgData::load(conn, params.as_at)).await?;
+    let recorded = || data.balances.iter().map(|b| b.year);
+    match (
+        params.from.or_else(|| recorded().min()),
+        params.to.or_else(|| recorded().max()),
+    ) {
+        (Some(from), Some(to)) => Ok(web::Json(data.range(from, to))),
+        _ => Err(ApiError::NotFound(
+            "no DSG figures are recorded: give `from` and `to`".to_owned(),
+        )),
+    }
+}
+
+/// A year's DSG table: the four blocks, totals, and every check — closing not opening + movement, an opening
+/// that is not last year's closing, movement not expenditure − funding, a block missing.
+#[utoipa::path(
+    tag = "dsg",
+    params(("year" = String, Path, description = YEAR, example = "2020-21"), AsAtParams),
+    responses((status = 200, body = DsgYear))
+)]
+#[get("/dsg/{year}")]
+pub async fn dsg_year(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    params: QueryParams<AsAtParams>,
+) -> Result<web::Json<DsgYear>, ApiError> {
+    let year = year_param(&path)?;
+    let as_at = params.0.as_at;
+    let data = db::run(&state.pool, move |conn| DsgData::load(conn, as_at)).await?;
+    Ok(web::Json(data.year_table(year)))
+}
+
+/// Records a block's figures for a year (an editor of every directorate, or an admin).
+#[utoipa::path(
+    tag = "dsg",
+    params(
+        ("year" = String, Path, description = YEAR, example = "2020-21"),
+        ("block" = DsgBlock, Path, description = "The block"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
+    request_body = SetBalance,
+    responses(
+        (status = 200, description = "Revised", body = DsgBalance, headers(("ETag" = String, description = "The figures' version"))),
+        (status = 201, description = "Recorded", body = DsgBalance, headers(("ETag" = String, description = "The figures' version"))),
+    )
+)]
+#[put("/dsg/{year}/{block}")]
+pub async fn put_balance(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: JsonBody<SetBalance>,
+) -> Result<HttpResponse, ApiError> {
+    let year = year_param(&path.0)?;
+    let block = block_param(&path.1)?;
+    let if_match = if_match(&req)?;
+    let request = body.0;
+    let (balance, created) = db::write(&state.pool, move |conn| {
+        let (stored, created) =
+            service::set_balance(conn, &actor, (year, block), if_match, request)?;
+        Ok((DsgData::load(conn, None)?.balance(&stored), created))
+    })
+    .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response
+        .insert_header((header::ETAG, format!("\"{}\"", balance.version)))
+        .json(balance))
+}
+
+/// The block transfers recorded for a year.
+#[utoipa::path(tag = "dsg", params(("year" = String, Path, description = YEAR, example = "2021-22")), responses((status = 200, body = [Transfer])))]
+#[get("/dsg/{year}/transfers")]
+pub async fn list_transfers(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<Transfer>>, ApiError> {
+    let year = year_param(&path)?;
+    let data = db::run(&state.pool, move |conn| DsgData::load(conn, None)).await?;
+    Ok(web::Json(
+        data.transfers
+            .into_iter()
+            .filter(|t| t.year == year)
+            .collect(),
+    ))
+}
+
+/// Records a block transfer; it is reflected in both blocks' funding. A transfer out of the Schools block that
+/// takes the year's transfers out of it above 0.5% of its funding needs the Secretary of State's approval.
+#[utoipa::path(
+    tag = "dsg",
+    params(
+        ("year" = String, Path, description = YEAR, example = "2021-22"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new"),
+    ),
+    request_body = CreateTransfer,
+    responses((status = 201, body = Transfer))
+)]
+#[post("/dsg/{year}/transfers")]
+pub async fn create_transfer(
+    state: web::Data<AppState>,
+    actor: Actor,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<CreateTransfer>,
+) -> Result<HttpResponse, ApiError> {
+    let year = year_param(&path)?;
+    let request = body.0;
+    idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
+        let transfer = service::create_transfer(conn, actor, year, request)?;
+        idempotency::StoredResponse::created(None, &transfer)
+    })
+    .await
+}
+
+/// Records or replaces a deficit management plan (an editor of every directorate, or an admin).
+#[utoipa::path(
+    tag = "dsg",
+    params(("name" = String, Path, description = "The plan's name", example = "dsg-recovery-2021")),
+    request_body = PutPlan,
+    responses((status = 200, description = "Replaced", body = DsgPlan), (status = 201, description = "Recorded", body = DsgPlan))
+)]
+#[put("/dsg/plans/{name}")]
+pub async fn put_plan(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<String>,
+    body: JsonBody<PutPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let name = path.into_inner();
+    let request = body.0;
+    let (plan, created) = db::write(&state.pool, move |conn| {
+        service::put_plan(conn, &actor, &name, request)
+    })
+    .await?;
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(plan))
+}
+
+/// One deficit management plan.
+#[utoipa::path(tag = "dsg", params(("name" = String, Path, description = "The plan's name"), AsAtParams), responses((status = 200, body = DsgPlan)))]
+#[get("/dsg/plans/{name}")]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    params: QueryParams<AsAtParams>,
+) -> Result<web::Json<DsgPlan>, ApiError> {
+    let name = path.into_inner();
+    let as_at = params.0.as_at;
+    db::run(&state.pool, move |conn| plan_at(conn, &name, as_at))
+        .await
+        .map(web::Json)
+}
+
+/// The plan against what happened: per year and block, planned and recorded movement, the variance, and the
+/// cumulative gap.
+#[utoipa::path(tag = "dsg", params(("name" = String, Path, description = "The plan's name"), AsAtParams), responses((status = 200, body = PlanVariance)))]
+#[get("/dsg/plans/{name}/variance")]
+pub async fn plan_variance(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    params: QueryParams<AsAtParams>,
+) -> Result<web::Json<PlanVariance>, ApiError> {
+    let name = path.into_inner();
+    let as_at = params.0.as_at;
+    let (plan, data) = db::run(&state.pool, move |conn| {
+        Ok((plan_at(conn, &name, as_at)?, DsgData::load(conn, as_at)?))
+    })
+    .await?;
+    Ok(web::Json(data.variance(&plan)))
+}
+
+fn plan_at(
+    conn: &mut db::DbConnection,
+    name: &str,
+    as_at: Option<OffsetDateTime>,
+) -> Result<DsgPlan, ApiError> {
+    let plan = match as_at {
+        None => super::repo::find_plan(conn, name)?,
+        Some(at) => audit::states_at::<DsgPlan>(conn, Entity::DsgPlan, db::time::stored(at))?
+            .into_iter()
+            .find(|p| p.name == name),
+    };
+    plan.ok_or_else(|| ApiError::NotFound(format!("there is no DSG plan named {name}")))
+}
+
+fn block_param(text: &str) -> Result<DsgBlock, ApiError> {
+    DsgBlock::from_name(text).ok_or_else(|| {
+        ApiError::parameter("block", format!("`{text}` is not a DSG block: use schools, central_school_services, early_years or high_needs"))
+    })
+}

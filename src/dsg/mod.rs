@@ -1,0 +1,7 @@
+//! The Dedicated Schools Grant: block balances by year, block transfers, and deficit management plans.
+
+pub mod api;
+pub mod model;
+pub mod repo;
+pub mod service;
+pub mod view;

@@ -1,0 +1,247 @@
+//! DSG balances, transfers and plans as the API presents them.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+use crate::domain::dsg::{BlockYear, Check, DsgBlock, Figure};
+use crate::domain::{FinancialYear, Money};
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// A block's balance for a year, as recorded (the audit trail keeps these).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBalance {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub opening: Money,
+    pub movement: Money,
+    pub closing_reported: Option<Money>,
+    /// Funding after recoupment, before the transfers recorded in the tracker.
+    pub allocation: Option<Money>,
+    pub expenditure: Option<Money>,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// The body of `PUT /dsg/{year}/{block}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"opening_balance": "18478000.00", "movement": "5744000.00", "closing_balance": "24222000.00", "note": "High Needs overspend: EHCP growth"}))]
+pub struct SetBalance {
+    /// Positive = cumulative deficit, negative = surplus.
+    pub opening_balance: Money,
+    /// The in-year movement: positive adds to the deficit.
+    pub movement: Money,
+    /// As reported. When absent it is computed as opening + movement; when it differs from that it is kept as
+    /// reported and flagged, never corrected.
+    pub closing_balance: Option<Money>,
+    /// The year's allocation after recoupment, before the block transfers recorded in the tracker.
+    pub funding: Option<Money>,
+    pub expenditure: Option<Money>,
+    pub note: Option<String>,
+}
+
+/// A block's balance for a year, with each figure's position and the checks that concern it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DsgBalance {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub opening_balance: Figure,
+    pub movement: Figure,
+    pub closing_balance: Figure,
+    /// Whether `closing_balance` is as reported (true) or computed as opening + movement (false).
+    pub closing_as_reported: bool,
+    /// The allocation after recoupment, before transfers.
+    pub allocation: Option<Money>,
+    pub transfers_in: Money,
+    pub transfers_out: Money,
+    /// The allocation after the transfers recorded for the year.
+    pub funding: Option<Money>,
+    pub expenditure: Option<Money>,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// Opening, movement and closing summed over the blocks present.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DsgTotals {
+    pub opening_balance: Figure,
+    pub movement: Figure,
+    pub closing_balance: Figure,
+}
+
+/// A year's DSG table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DsgYear {
+    pub year: FinancialYear,
+    /// The blocks recorded, in the council's order.
+    pub blocks: Vec<DsgBalance>,
+    pub total: DsgTotals,
+    /// Every figure that does not agree, and every block missing.
+    pub checks: Vec<Check>,
+}
+
+/// Years side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DsgRange {
+    pub from: FinancialYear,
+    pub to: FinancialYear,
+    pub years: Vec<DsgYear>,
+    /// Every check across the range, carry-forward between its years included.
+    pub checks: Vec<Check>,
+}
+
+/// Who approved a block transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    SchoolsForum,
+    /// Needed for a transfer out of the Schools block above 0.5% of its funding.
+    SecretaryOfState,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000000.00", "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6"}))]
+pub struct CreateTransfer {
+    pub from_block: DsgBlock,
+    pub to_block: DsgBlock,
+    pub amount: Money,
+    pub approved_by: Approval,
+    /// The decision's reference (minute, letter).
+    pub reference: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Transfer {
+    pub id: String,
+    pub year: FinancialYear,
+    pub from_block: DsgBlock,
+    pub to_block: DsgBlock,
+    pub amount: Money,
+    pub approved_by: Approval,
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// One year's planned in-year movement for one block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": "2021/22", "block": "high_needs", "movement": "4000000.00"}))]
+pub struct PlannedMovement {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub movement: Money,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "agreed_by": "Cabinet", "agreed_on": "2021-07-19", "submitted_on": "2021-07-30", "balanced_in": "2025/26",
+    "movements": [{"year": "2021/22", "block": "high_needs", "movement": "4000000.00"}, {"year": "2022/23", "block": "high_needs", "movement": "2500000.00"}]
+}))]
+pub struct PutPlan {
+    pub agreed_by: String,
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub agreed_on: Date,
+    #[serde(default, with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub submitted_on: Option<Date>,
+    /// The year the in-year position is planned to balance.
+    pub balanced_in: FinancialYear,
+    pub movements: Vec<PlannedMovement>,
+}
+
+/// A deficit management (recovery) plan agreed with the Department for Education.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DsgPlan {
+    pub name: String,
+    pub agreed_by: String,
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub agreed_on: Date,
+    #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub submitted_on: Option<Date>,
+    pub balanced_in: FinancialYear,
+    /// By year, then block.
+    pub movements: Vec<PlannedMovement>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+/// Plan against actual, year by year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanVariance {
+    pub plan: String,
+    pub years: Vec<VarianceYear>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VarianceYear {
+    pub year: FinancialYear,
+    pub blocks: Vec<VarianceRow>,
+    pub total: VarianceRow,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VarianceRow {
+    /// Absent on the total.
+    pub block: Option<DsgBlock>,
+    pub planned: Money,
+    /// The recorded movement; absent when the year's figures are not recorded.
+    pub actual: Option<Money>,
+    /// actual − planned: positive means a larger deficit than planned.
+    pub variance: Option<Money>,
+    /// The sum of the variances so far in the plan.
+    pub cumulative_gap: Money,
+}
+
+impl StoredBalance {
+    pub fn block_year(&self, transfers: &[Transfer]) -> BlockYear {
+        BlockYear {
+            year: self.year,
+            block: self.block,
+            opening: self.opening,
+            movement: self.movement,
+            closing_reported: self.closing_reported,
+            funding: self
+                .allocation
+                .map(|allocation| allocation + net_transfers(transfers, self.year, self.block)),
+            expenditure: self.expenditure,
+        }
+    }
+}
+
+/// Transfers into a block less transfers out of it, in a year.
+pub fn net_transfers(transfers: &[Transfer], year: FinancialYear, block: DsgBlock) -> Money {
+    let (into, out) = transfers_of(transfers, year, block);
+    into - out
+}
+
+/// (in, out) for a block in a year.
+pub fn transfers_of(
+    transfers: &[Transfer],
+    year: FinancialYear,
+    block: DsgBlock,
+) -> (Money, Money) {
+    let of_year = transfers.iter().filter(|t| t.year == year);
+    let into = of_year
+        .clone()
+        .filter(|t| t.to_block == block)
+        .map(|t| t.amount)
+        .sum();
+    let out = of_year
+        .filter(|t| t.from_block == block)
+        .map(|t| t.amount)
+        .sum();
+    (into, out)
+}
