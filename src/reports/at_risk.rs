@@ -64,9 +64,9 @@ pub struct AtRiskRow {
     pub mitigation: Option<String>,
     pub substitutes: Vec<Substitute>,
     pub slips_to: Option<FinancialYear>,
-    /// The period this line was last assessed in before this one; absent when this is its first assessment.
+    /// The period this line was last assessed in before this one; null when this is its first assessment.
     pub previous_period: Option<Period>,
-    /// At risk now less at risk then; absent when this is its first assessment.
+    /// At risk now less at risk then; null when this is its first assessment.
     pub at_risk_change: Option<Money>,
 }
 

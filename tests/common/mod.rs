@@ -55,7 +55,13 @@ pub struct TestApi {
 /// The server and its database, stopped and removed when the last handle goes.
 struct Running {
     server: ServerHandle,
-    _sqlite_dir: Option<tempfile::TempDir>,
+    scratch: Scratch,
+}
+
+/// The test's own database, removed when the test ends.
+pub enum Scratch {
+    SqliteDir(tempfile::TempDir),
+    PostgresSchema { url: String, schema: String },
 }
 
 /// One HTTP answer.
@@ -125,12 +131,12 @@ static NEXT_SCHEMA: AtomicU64 = AtomicU64::new(0);
 impl TestApi {
     /// Starts the service on a fresh database of `backend`; `None` for PostgreSQL when it is not configured.
     pub fn start(backend: Backend) -> Option<TestApi> {
-        let (database_url, sqlite_dir) = match backend {
+        let (database_url, scratch) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 (
                     format!("sqlite://{}", dir.path().join("mtfs.db").display()),
-                    Some(dir),
+                    Scratch::SqliteDir(dir),
                 )
             }
             Backend::Postgres => {
@@ -138,14 +144,18 @@ impl TestApi {
                     eprintln!("PostgreSQL run skipped: set MTFS_TEST_POSTGRES_URL to run it");
                     return None;
                 };
-                (fresh_postgres_schema(&url), None)
+                let schema = fresh_postgres_schema(&url);
+                (
+                    schema_url(&url, &schema),
+                    Scratch::PostgresSchema { url, schema },
+                )
             }
         };
-        Some(TestApi::start_on(&database_url, sqlite_dir))
+        Some(TestApi::start_on(&database_url, scratch))
     }
 
     /// Starts the service on an existing database (migrating it first).
-    pub fn start_on(database_url: &str, sqlite_dir: Option<tempfile::TempDir>) -> TestApi {
+    pub fn start_on(database_url: &str, scratch: Scratch) -> TestApi {
         let url = DatabaseUrl::parse(database_url).expect("database URL");
         let pool =
             db::connect(&url, 8).unwrap_or_else(|e| panic!("cannot reach the test database: {e}"));
@@ -183,10 +193,7 @@ impl TestApi {
             database_url: database_url.to_owned(),
             agent,
             token: Some(admin),
-            _running: Arc::new(Running {
-                server,
-                _sqlite_dir: sqlite_dir,
-            }),
+            _running: Arc::new(Running { server, scratch }),
         }
     }
 
@@ -362,10 +369,18 @@ impl Drop for Running {
     fn drop(&mut self) {
         // Stopping sends the command at once; the server thread ends on its own.
         drop(self.server.stop(false));
+        if let Scratch::PostgresSchema { url, schema } = &self.scratch {
+            // Best effort, and never long: a schema left behind only takes space in a scratch database.
+            if let Ok(mut conn) = PgConnection::establish(url) {
+                let _ = conn.batch_execute(&format!(
+                    "SET lock_timeout = '2s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                ));
+            }
+        }
     }
 }
 
-/// A new, empty schema in the test PostgreSQL, and a URL whose connections use it.
+/// A new, empty schema in the test PostgreSQL.
 fn fresh_postgres_schema(url: &str) -> String {
     let mut conn = PgConnection::establish(url).unwrap_or_else(|e| {
         panic!("MTFS_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached: {e}")
@@ -381,6 +396,11 @@ fn fresh_postgres_schema(url: &str) -> String {
     );
     conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
         .expect("create schema");
+    schema
+}
+
+/// A URL whose connections use `schema`.
+fn schema_url(url: &str, schema: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
     format!("{url}{separator}options=-csearch_path%3D{schema}")
 }
