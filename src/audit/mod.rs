@@ -129,10 +129,11 @@ pub struct Event {
     pub entity_ref: String,
     /// `created`, `updated`, `withdrawn`, `reinstated`, `revoked` or `closed`.
     pub action: String,
-    /// The entity as the API showed it before the change; absent on creation.
+    /// The entity before the change, as the API shows it (DSG balances: the figures as entered); absent on
+    /// creation.
     #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
-    /// The entity as the API showed it after the change.
+    /// The entity after the change, in the same form.
     #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
     pub reason: Option<String>,

@@ -201,7 +201,7 @@ pub struct VarianceRow {
     pub actual: Option<Money>,
     /// actual − planned: positive means a larger deficit than planned.
     pub variance: Option<Money>,
-    /// The sum of the variances so far in the plan.
+    /// The sum of the known variances so far in the plan (for the total: the blocks' gaps added up).
     pub cumulative_gap: Money,
 }
 

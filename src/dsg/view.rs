@@ -135,19 +135,8 @@ impl DsgData {
                 .or_default()
                 .insert(movement.block, movement.movement);
         }
-        let mut gaps: BTreeMap<Option<DsgBlock>, Money> = BTreeMap::new();
-        let mut row = |block: Option<DsgBlock>, planned: Money, actual: Option<Money>| {
-            let variance = actual.map(|actual| actual - planned);
-            let gap = gaps.entry(block).or_default();
-            *gap = *gap + variance.unwrap_or_default();
-            VarianceRow {
-                block,
-                planned,
-                actual,
-                variance,
-                cumulative_gap: *gap,
-            }
-        };
+        // Each block's running sum of known variances; the total's gap is theirs added up.
+        let mut gaps: BTreeMap<DsgBlock, Money> = BTreeMap::new();
         let mut years = Vec::new();
         for (year, blocks) in planned {
             let actual_of = |block| {
@@ -158,12 +147,30 @@ impl DsgData {
             };
             let rows: Vec<VarianceRow> = blocks
                 .iter()
-                .map(|(&block, &amount)| row(Some(block), amount, actual_of(block)))
+                .map(|(&block, &planned)| {
+                    let actual = actual_of(block);
+                    let variance = actual.map(|actual| actual - planned);
+                    let gap = gaps.entry(block).or_default();
+                    *gap = *gap + variance.unwrap_or_default();
+                    VarianceRow {
+                        block: Some(block),
+                        planned,
+                        actual,
+                        variance,
+                        cumulative_gap: *gap,
+                    }
+                })
                 .collect();
-            let planned_total: Money = blocks.values().copied().sum();
+            let planned: Money = blocks.values().copied().sum();
             // The total's actual is known only when every planned block's is.
-            let actual_total = rows.iter().map(|r| r.actual).sum::<Option<Money>>();
-            let total = row(None, planned_total, actual_total);
+            let actual = rows.iter().map(|r| r.actual).sum::<Option<Money>>();
+            let total = VarianceRow {
+                block: None,
+                planned,
+                actual,
+                variance: actual.map(|actual| actual - planned),
+                cumulative_gap: gaps.values().copied().sum(),
+            };
             years.push(VarianceYear {
                 year,
                 blocks: rows,
