@@ -9,6 +9,7 @@ use super::{token, Actor, Role};
 use crate::audit::{self, Change, Entity};
 use crate::db::schema::api_keys;
 use crate::db::{self, DbConnection};
+use crate::domain::line::check_name;
 use crate::domain::{DirectorateCode, FieldErrors};
 use crate::error::ApiError;
 
@@ -63,17 +64,7 @@ pub fn create(
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{}-{}", role.as_str(), &new.key_id[..8]));
     let mut errors = FieldErrors::default();
-    let valid_name = !name.is_empty()
-        && name.len() <= MAX_NAME
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    if !valid_name {
-        errors.add(
-            "name",
-            format!("use 1 to {MAX_NAME} letters, digits, '-', '_' or '.'"),
-        );
-    }
+    check_name(&name, "name", MAX_NAME, &mut errors);
     if role == Role::Admin && !directorates.is_empty() {
         errors.add(
             "directorates",

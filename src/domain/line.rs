@@ -139,3 +139,18 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_OWNER: usize = 100;
 pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_REASON: usize = 2_000;
+
+/// A name that travels in URLs and logs (a key's, a plan's): 1 to `max` letters, digits, `-`, `_` or `.`.
+pub fn check_name(name: &str, field: &str, max: usize, errors: &mut FieldErrors) {
+    let valid = !name.is_empty()
+        && name.len() <= max
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if !valid {
+        errors.add(
+            field,
+            format!("use 1 to {max} letters, digits, '-', '_' or '.'"),
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! HTTP handlers for the Dedicated Schools Grant.
 
-use actix_web::{get, http::header, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
@@ -18,18 +18,8 @@ use crate::db;
 use crate::domain::dsg::DsgBlock;
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, JsonBody, QueryParams};
+use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
 use crate::lines::api::year_param;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AsAtParams {
-    /// Answer as the service would have at this instant (RFC 3339).
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub as_at: Option<OffsetDateTime>,
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -126,14 +116,7 @@ pub async fn put_balance(
         Ok((DsgData::load(conn, None)?.balance(&stored), created))
     })
     .await?;
-    let mut response = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response
-        .insert_header((header::ETAG, format!("\"{}\"", balance.version)))
-        .json(balance))
+    Ok(versioned(created, balance.version, &balance))
 }
 
 /// The block transfers recorded for a year.

@@ -8,9 +8,10 @@ use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
 use crate::db::{self, DbConnection};
 use crate::domain::dsg::{above_schools_limit, DsgBlock};
-use crate::domain::line::{check_text, MAX_REASON, MAX_TITLE};
+use crate::domain::line::{check_name, check_text, MAX_REASON, MAX_TITLE};
 use crate::domain::{FieldErrors, FinancialYear};
 use crate::error::ApiError;
+use crate::http::check_version;
 
 /// Records a block's figures for a year; returns them and whether they are new. A reported closing balance
 /// that does not agree is kept as reported (the year's checks flag it).
@@ -38,20 +39,11 @@ pub fn set_balance(
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
     let existing = repo::find_balance(conn, year, block)?;
-    match (if_match, &existing) {
-        (Some(version), Some(current)) if version != current.version => {
-            return Err(ApiError::PreconditionFailed(format!(
-                "these figures are at version {}, not {version}",
-                current.version
-            )))
-        }
-        (Some(_), None) => {
-            return Err(ApiError::PreconditionFailed(
-                "there are no figures yet to match".to_owned(),
-            ))
-        }
-        _ => {}
-    }
+    check_version(
+        if_match,
+        existing.as_ref().map(|e| e.version),
+        "these figures",
+    )?;
     let balance = StoredBalance {
         year,
         block,
@@ -178,17 +170,7 @@ pub fn put_plan(
 ) -> Result<(DsgPlan, bool), ApiError> {
     actor.require_council_editor()?;
     let mut errors = FieldErrors::default();
-    let valid_name = !name.is_empty()
-        && name.len() <= MAX_PLAN_NAME
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    if !valid_name {
-        errors.add(
-            "name",
-            format!("use 1 to {MAX_PLAN_NAME} letters, digits, '-', '_' or '.'"),
-        );
-    }
+    check_name(name, "name", MAX_PLAN_NAME, &mut errors);
     let agreed_by = check_text(
         &request.agreed_by,
         "agreed_by",

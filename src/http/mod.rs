@@ -5,5 +5,5 @@ pub mod fallback;
 pub mod idempotency;
 pub mod preconditions;
 
-pub use extract::{JsonBody, QueryParams};
-pub use preconditions::if_match;
+pub use extract::{AsAtParams, JsonBody, QueryParams};
+pub use preconditions::{check_version, if_match, versioned};

@@ -1,7 +1,8 @@
 //! Conditional writes: `If-Match` against a resource's version.
 
 use actix_web::http::header;
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
 
 use crate::error::ApiError;
 
@@ -24,4 +25,37 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
                 format!("`{text}` is not an ETag this service gave, such as \"3\""),
             )
         })
+}
+
+/// Checks `If-Match` against the current version of `what` (`None` when it does not exist yet): a stale or
+/// premature version is 412, so the write changes nothing.
+pub fn check_version(
+    if_match: Option<i64>,
+    current: Option<i64>,
+    what: &str,
+) -> Result<(), ApiError> {
+    match (if_match, current) {
+        (Some(wanted), Some(current)) if wanted != current => {
+            Err(ApiError::PreconditionFailed(format!(
+            "{what} is at version {current}, not {wanted}: read it again, then reapply the change"
+        )))
+        }
+        (Some(_), None) => Err(ApiError::PreconditionFailed(format!(
+            "there is no {what} yet to match"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A versioned resource's answer: 201 when the write created it, else 200, with its version as the `ETag` to
+/// send back in `If-Match`.
+pub fn versioned<T: Serialize>(created: bool, version: i64, body: &T) -> HttpResponse {
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(body)
 }

@@ -1,6 +1,6 @@
 //! HTTP handlers for lines: extract, call one service or repo function, answer.
 
-use actix_web::{delete, get, http::header, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +15,7 @@ use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::summary::{SummaryTotals, YearSummary};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, JsonBody, QueryParams};
+use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
@@ -204,17 +204,6 @@ pub async fn get_line(
     .map(line_response)
 }
 
-/// Reading as at an instant.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AsAtParams {
-    /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub as_at: Option<OffsetDateTime>,
-}
-
 /// Changes some of a line's fields (JSON merge-patch). `years`, when given, replaces the whole profile.
 /// Withdrawing a line (`status: withdrawn`) needs a `reason`; lines are never deleted.
 #[utoipa::path(
@@ -309,9 +298,7 @@ pub async fn delete_year(
 
 /// A line, with its version as the `ETag` to send back in `If-Match`.
 fn line_response(line: Line) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", line.version)))
-        .json(line)
+    versioned(false, line.version, &line)
 }
 
 pub fn line_url(line_ref: &LineRef) -> String {

@@ -8,6 +8,7 @@ use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
 use crate::error::ApiError;
+use crate::http::check_version;
 
 pub fn create(
     conn: &mut DbConnection,
@@ -110,13 +111,8 @@ fn writable(
 ) -> Result<Line, ApiError> {
     let current = repo::find(conn, line_ref)?;
     actor.require_editor_of(&current.directorate)?;
-    match if_match {
-        Some(version) if version != current.version => Err(ApiError::PreconditionFailed(format!(
-            "line {line_ref} is at version {}, not {version}: read it again, then reapply the change",
-            current.version
-        ))),
-        _ => Ok(current),
-    }
+    check_version(if_match, Some(current.version), &format!("line {line_ref}"))?;
+    Ok(current)
 }
 
 fn apply(

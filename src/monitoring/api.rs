@@ -1,6 +1,6 @@
 //! HTTP handlers for monitoring periods, assessments and the trend of one line.
 
-use actix_web::{get, http::header, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -13,7 +13,7 @@ use crate::db;
 use crate::domain::monitoring::Period;
 use crate::domain::{FinancialYear, LineRef};
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, JsonBody, QueryParams};
+use crate::http::{idempotency, if_match, versioned, JsonBody, QueryParams};
 use crate::lines;
 use crate::lines::api::year_param;
 
@@ -147,14 +147,7 @@ pub async fn put_assessment(
         service::put_assessment(conn, &actor, (year, period), &line_ref, if_match, input)
     })
     .await?;
-    let mut response = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response
-        .insert_header((header::ETAG, format!("\"{}\"", assessment.version)))
-        .json(assessment))
+    Ok(versioned(created, assessment.version, &assessment))
 }
 
 /// Starts a period from an earlier period's assessments, to be revised line by line.

@@ -14,6 +14,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::monitoring::{check_assessment, AssessmentInput, CheckedAssessment, Period};
 use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
+use crate::http::check_version;
 use crate::lines;
 use crate::lines::model::Line;
 
@@ -87,20 +88,11 @@ pub fn put_assessment(
     let line = lines::repo::find(conn, line_ref)?;
     actor.require_editor_of(&line.directorate)?;
     let existing = repo::find_assessment(conn, year, period, line_ref)?;
-    match (if_match, &existing) {
-        (Some(version), Some(current)) if version != current.version => {
-            return Err(ApiError::PreconditionFailed(format!(
-                "this assessment is at version {}, not {version}",
-                current.version
-            )))
-        }
-        (Some(_), None) => {
-            return Err(ApiError::PreconditionFailed(
-                "there is no assessment yet to match".to_owned(),
-            ))
-        }
-        _ => {}
-    }
+    check_version(
+        if_match,
+        existing.as_ref().map(|e| e.version),
+        "this assessment",
+    )?;
     let checked = assess(conn, &line, year, input)?;
     if let Some(current) = existing.as_ref().filter(|current| same(current, &checked)) {
         return Ok((current.clone(), false));
