@@ -1,7 +1,8 @@
 //! The domain: plain Rust with no web or database code, so every rule can be tested in microseconds.
 
-/// A value that travels as text: serialised through `Display`, documented in OpenAPI as a string with a
-/// pattern, an example and a description, and (unless it reads its JSON another way) read back through `parse`.
+/// A value that travels as text: serialised through `Display` (unless it writes itself another way: `@schema`),
+/// documented in OpenAPI as a string with a pattern, an example and a description, and (unless it reads its
+/// JSON another way) read back through `parse`.
 macro_rules! text_value {
     ($type:ty, parse: $parse:path, $($schema:tt)*) => {
         impl<'de> serde::Deserialize<'de> for $type {
@@ -18,7 +19,9 @@ macro_rules! text_value {
                 serializer.collect_str(self)
             }
         }
-
+        text_value!(@schema $type, pattern: $pattern, example: $example, description: $description);
+    };
+    (@schema $type:ty, pattern: $pattern:expr, example: $example:expr, description: $description:expr) => {
         impl utoipa::PartialSchema for $type {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::ObjectBuilder::new()

@@ -8,8 +8,10 @@ use std::iter::Sum;
 use std::ops::{Add, Neg, Sub};
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer};
+use std::cell::Cell;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The largest magnitude accepted in a request: £999,999,999,999.99.
 pub const MAX_PENCE: i64 = 99_999_999_999_999;
@@ -156,12 +158,60 @@ impl<'de> Deserialize<'de> for Money {
 }
 
 text_value!(
-    Money,
-    pattern: Some(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"),
+    @schema Money,
+    pattern: Some(r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"),
     example: "794000.00",
-    description: "An exact amount in pounds, as a string with at most two decimals. \
-        Requests may also send a JSON number; it is read from its text, never through a float."
+    description: "An exact amount in pounds, as a string with at most two decimals (in an answer asked for in \
+        `unit=thousands`: whole £000s, rounded half away from zero). Requests may also send a JSON number; it is \
+        read from its text, never through a float."
 );
+
+/// The unit amounts are written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Pounds and pence, exactly.
+    #[default]
+    Pounds,
+    /// Whole £000s, rounded half away from zero, as council tables print them.
+    Thousands,
+}
+
+thread_local! {
+    /// The unit `Money` is written in on this thread; pounds except inside `written_in`.
+    static WRITTEN_IN: Cell<Unit> = const { Cell::new(Unit::Pounds) };
+}
+
+/// Runs `write` (a serialisation) with every `Money` in it written in `unit`. Figures are computed exactly
+/// beforehand; only their writing changes, so a total is rounded from its exact value, not summed from
+/// rounded rows.
+pub fn written_in<T>(unit: Unit, write: impl FnOnce() -> T) -> T {
+    struct Restore(Unit);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WRITTEN_IN.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(WRITTEN_IN.with(|current| current.replace(unit)));
+    write()
+}
+
+impl Money {
+    /// Whole £000s, rounded half away from zero: 1,500.00 is 2 and −1,500.00 is −2.
+    pub fn thousands(self) -> Decimal {
+        (self.0 / Decimal::ONE_THOUSAND)
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match WRITTEN_IN.with(Cell::get) {
+            Unit::Pounds => serializer.collect_str(self),
+            Unit::Thousands => serializer.collect_str(&self.thousands()),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -201,6 +251,24 @@ mod tests {
             Money::parse("12345678901234567.89"),
             Err(MoneyError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn thousands_round_half_away_from_zero() {
+        let thousands = |text: &str| Money::parse(text).unwrap().thousands().to_string();
+        assert_eq!(thousands("9433000.00"), "9433");
+        assert_eq!(thousands("1500.00"), "2");
+        assert_eq!(thousands("1499.99"), "1");
+        assert_eq!(thousands("-1500.00"), "-2");
+        assert_eq!(thousands("2500.00"), "3"); // not banker's rounding
+        let written = written_in(Unit::Thousands, || {
+            serde_json::to_string(&Money::parse("794500.00").unwrap()).unwrap()
+        });
+        assert_eq!(written, "\"795\"");
+        assert_eq!(
+            serde_json::to_string(&Money::parse("794500.00").unwrap()).unwrap(),
+            "\"794500.00\""
+        );
     }
 
     #[test]

@@ -16,10 +16,24 @@ use crate::audit::{self, Entity};
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::dsg::DsgBlock;
+use crate::domain::money::Unit;
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
 use crate::lines::api::year_param;
+use crate::reports::presentation::present;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct YearParams {
+    /// Answer as the service would have at this instant (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<OffsetDateTime>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +49,8 @@ pub struct RangeParams {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
 }
 
 const YEAR: &str = "The financial year, written `2021-22` in a path";
@@ -45,7 +61,7 @@ const YEAR: &str = "The financial year, written `2021-22` in a path";
 pub async fn dsg_range(
     state: web::Data<AppState>,
     params: QueryParams<RangeParams>,
-) -> Result<web::Json<DsgRange>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if from > to {
@@ -58,7 +74,10 @@ pub async fn dsg_range(
         params.from.or_else(|| recorded().min()),
         params.to.or_else(|| recorded().max()),
     ) {
-        (Some(from), Some(to)) => Ok(web::Json(data.range(from, to))),
+        (Some(from), Some(to)) => {
+            let unit = params.unit.unwrap_or_default();
+            present(unit, &data.range(from, to).in_unit(unit))
+        }
         _ => Err(ApiError::NotFound(
             "no DSG figures are recorded: give `from` and `to`".to_owned(),
         )),
@@ -69,19 +88,19 @@ pub async fn dsg_range(
 /// that is not last year's closing, movement not expenditure − funding, a block missing.
 #[utoipa::path(
     tag = "dsg",
-    params(("year" = String, Path, description = YEAR, example = "2020-21"), AsAtParams),
+    params(("year" = String, Path, description = YEAR, example = "2020-21"), YearParams),
     responses((status = 200, body = DsgYear))
 )]
 #[get("/dsg/{year}")]
 pub async fn dsg_year(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    params: QueryParams<AsAtParams>,
-) -> Result<web::Json<DsgYear>, ApiError> {
+    params: QueryParams<YearParams>,
+) -> Result<HttpResponse, ApiError> {
     let year = year_param(&path)?;
-    let as_at = params.0.as_at;
+    let (as_at, unit) = (params.0.as_at, params.0.unit.unwrap_or_default());
     let data = db::run(&state.pool, move |conn| DsgData::load(conn, as_at)).await?;
-    Ok(web::Json(data.year_table(year)))
+    present(unit, &data.year_table(year).in_unit(unit))
 }
 
 /// Records a block's figures for a year (an editor of every directorate, or an admin).

@@ -5,7 +5,9 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::domain::dsg::{BlockYear, Check, DsgBlock, Figure};
+use crate::domain::money::Unit;
 use crate::domain::{FinancialYear, Money};
+use crate::reports::presentation::{rounding_differences, RoundingDifference, Summed};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -84,6 +86,10 @@ pub struct DsgYear {
     pub total: DsgTotals,
     /// Every figure that does not agree, and every block missing.
     pub checks: Vec<Check>,
+    pub unit: Unit,
+    /// In thousands: each total whose rounded blocks do not add up to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rounding_differences: Vec<RoundingDifference>,
 }
 
 /// Years side by side.
@@ -94,6 +100,7 @@ pub struct DsgRange {
     pub years: Vec<DsgYear>,
     /// Every check across the range, carry-forward between its years included.
     pub checks: Vec<Check>,
+    pub unit: Unit,
 }
 
 /// Who approved a block transfer.
@@ -244,4 +251,50 @@ pub fn transfers_of(
         .map(|t| t.amount)
         .sum();
     (into, out)
+}
+
+impl DsgYear {
+    /// The table to be written in `unit`, noting where rounded blocks do not add up to a rounded total.
+    pub fn in_unit(mut self, unit: Unit) -> DsgYear {
+        let measures: [(&str, fn(&DsgBalance) -> Money, Money); 3] = [
+            (
+                "opening balance",
+                |b| b.opening_balance.amount,
+                self.total.opening_balance.amount,
+            ),
+            (
+                "movement",
+                |b| b.movement.amount,
+                self.total.movement.amount,
+            ),
+            (
+                "closing balance",
+                |b| b.closing_balance.amount,
+                self.total.closing_balance.amount,
+            ),
+        ];
+        let totals: Vec<Summed> = measures
+            .iter()
+            .map(|(figure, of, total)| Summed {
+                figure: format!("{} total {figure}", self.year),
+                rows: self.blocks.iter().map(of).collect(),
+                total: *total,
+            })
+            .collect();
+        self.rounding_differences = rounding_differences(unit, totals);
+        self.unit = unit;
+        self
+    }
+}
+
+impl DsgRange {
+    pub fn in_unit(mut self, unit: Unit) -> DsgRange {
+        self.years = self
+            .years
+            .into_iter()
+            .map(|year| year.in_unit(unit))
+            .collect();
+        self.unit = unit;
+        self
+    }
 }

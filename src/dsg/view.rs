@@ -12,6 +12,7 @@ use super::repo;
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
 use crate::domain::dsg::{checks, BlockYear, DsgBlock, Figure};
+use crate::domain::money::Unit;
 use crate::domain::summary::year_range;
 use crate::domain::{FinancialYear, Money};
 use crate::error::ApiError;
@@ -108,6 +109,8 @@ impl DsgData {
             blocks,
             total,
             checks,
+            unit: Unit::Pounds,
+            rounding_differences: Vec::new(),
         }
     }
 
@@ -123,6 +126,7 @@ impl DsgData {
             to,
             years,
             checks,
+            unit: Unit::Pounds,
         }
     }
 

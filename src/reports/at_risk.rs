@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::money::Unit;
 use crate::domain::monitoring::{Period, Rag, Substitute};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
@@ -20,6 +21,7 @@ use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
 use crate::monitoring::model::MonitoringPeriod;
 use crate::monitoring::snapshot::Monitoring;
+use crate::reports::presentation::{present, rounding_differences, RoundingDifference, Summed};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +38,8 @@ pub struct AtRiskParams {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,6 +52,10 @@ pub struct AtRiskReport {
     pub total: AtRiskTotal,
     /// Savings planned in the year (not withdrawn) with no assessment in this period.
     pub not_assessed: Vec<NotAssessed>,
+    pub unit: Unit,
+    /// In thousands: each total whose rounded rows do not add up to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rounding_differences: Vec<RoundingDifference>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,7 +103,7 @@ pub struct NotAssessed {
 pub async fn at_risk_report(
     state: web::Data<AppState>,
     params: QueryParams<AtRiskParams>,
-) -> Result<web::Json<AtRiskReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let filter = LineFilter {
         directorate: params.directorate.map(|code| code.0),
@@ -115,7 +123,20 @@ pub async fn at_risk_report(
         Ok((monitoring, lines))
     })
     .await?;
-    build(&monitoring, &lines, params.year, params.period).map(web::Json)
+    let mut report = build(&monitoring, &lines, params.year, params.period)?;
+    report.unit = params.unit.unwrap_or_default();
+    let measures: [(&str, fn(&AtRiskRow) -> Money, fn(&AtRiskTotal) -> Money); 3] = [
+        ("planned", |r| r.planned, |t| t.planned),
+        ("forecast", |r| r.forecast, |t| t.forecast),
+        ("at risk", |r| r.at_risk, |t| t.at_risk),
+    ];
+    let totals = measures.iter().map(|(figure, row, total)| Summed {
+        figure: format!("total {figure}"),
+        rows: report.rows.iter().map(row).collect(),
+        total: total(&report.total),
+    });
+    report.rounding_differences = rounding_differences(report.unit, totals.collect::<Vec<_>>());
+    present(report.unit, &report)
 }
 
 /// The report from `lines` (the savings it covers) and the monitoring data.
@@ -196,5 +217,7 @@ fn build(
         directorates,
         total,
         not_assessed,
+        unit: Unit::Pounds,
+        rounding_differences: Vec::new(),
     })
 }

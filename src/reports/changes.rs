@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::money::Unit;
 use crate::domain::summary::{SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
@@ -18,6 +19,7 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::LineFilter;
+use crate::reports::presentation::present;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +36,8 @@ pub struct ChangesParams {
     /// One directorate only (any case).
     #[param(value_type = Option<String>, example = "CFE")]
     pub directorate: Option<AnyCaseDirectorate>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,6 +57,7 @@ pub struct ChangesReport {
     /// Per year, the summary at `to` less the summary at `from` (withdrawn lines left out of both), so
     /// the summary at `from` plus these equals the summary at `to`.
     pub totals: Vec<YearSummary>,
+    pub unit: Unit,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,7 +86,7 @@ pub struct YearChange {
 pub async fn changes_report(
     state: web::Data<AppState>,
     params: QueryParams<ChangesParams>,
-) -> Result<web::Json<ChangesReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let (from, to) = (
         params.from,
@@ -98,7 +103,14 @@ pub async fn changes_report(
         Ok((history::lines_at(conn, from)?, history::lines_at(conn, to)?))
     })
     .await?;
-    Ok(web::Json(compare(from, to, &filter, before, after)))
+    let unit = params.unit.unwrap_or_default();
+    present(
+        unit,
+        &ChangesReport {
+            unit,
+            ..compare(from, to, &filter, before, after)
+        },
+    )
 }
 
 fn compare(
@@ -124,6 +136,7 @@ fn compare(
         reinstated: Vec::new(),
         changed: Vec::new(),
         totals: Vec::new(),
+        unit: Unit::Pounds,
     };
     let (mut total_before, mut total_after) = (SummaryTotals::default(), SummaryTotals::default());
     for line in before.values().filter(|line| !withdrawn_now(line)) {

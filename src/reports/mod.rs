@@ -2,4 +2,5 @@
 
 pub mod at_risk;
 pub mod changes;
+pub mod presentation;
 pub mod summary;

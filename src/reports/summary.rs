@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::db;
 use crate::directorates;
 use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::money::Unit;
 use crate::domain::monitoring::Period;
 use crate::domain::summary::{year_range, SummaryTotals, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
@@ -19,6 +20,7 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter};
 use crate::monitoring::snapshot::Monitoring;
+use crate::reports::presentation::{present, rounding_differences, RoundingDifference, Summed};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +45,8 @@ pub struct SummaryParams {
     /// year's latest assessed period.
     #[param(value_type = Option<String>, example = "P3")]
     pub period: Option<Period>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
 }
 
 /// Per year savings, growth and net for each directorate and in total.
@@ -53,6 +57,10 @@ pub struct SummaryReport {
     pub directorates: Vec<DirectorateSummary>,
     /// The sum over the directorates listed.
     pub total: Vec<SummaryRow>,
+    pub unit: Unit,
+    /// In thousands: each total whose rounded directorate rows do not add up to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rounding_differences: Vec<RoundingDifference>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,7 +123,7 @@ impl AtRiskByYear {
 pub async fn summary_report(
     state: web::Data<AppState>,
     params: QueryParams<SummaryParams>,
-) -> Result<web::Json<SummaryReport>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let only = params.directorate.map(|code| code.0);
     if let (Some(from), Some(to)) = (params.from, params.to) {
@@ -222,7 +230,7 @@ pub async fn summary_report(
         periods: chosen.clone(),
         at_risk: BTreeMap::new(),
     };
-    let directorates = known
+    let directorates: Vec<DirectorateSummary> = known
         .into_iter()
         .map(|d| {
             let plan = by_directorate.get(&d.code).unwrap_or(&empty).rows(&years);
@@ -237,10 +245,45 @@ pub async fn summary_report(
             }
         })
         .collect();
-    Ok(web::Json(SummaryReport {
-        total: total_at_risk.rows(total.rows(&years)),
-        years,
-        include_withdrawn,
-        directorates,
-    }))
+    let total = total_at_risk.rows(total.rows(&years));
+    let unit = params.unit.unwrap_or_default();
+    let rounding_differences = rounding_differences(unit, summed(&directorates, &total));
+    present(
+        unit,
+        &SummaryReport {
+            total,
+            years,
+            include_withdrawn,
+            directorates,
+            unit,
+            rounding_differences,
+        },
+    )
+}
+
+/// Each year's totals with the directorate rows they add up.
+fn summed<'a>(
+    directorates: &'a [DirectorateSummary],
+    total: &'a [SummaryRow],
+) -> impl Iterator<Item = Summed> + 'a {
+    type Measure = (&'static str, fn(&SummaryRow) -> Option<Money>);
+    const MEASURES: [Measure; 5] = [
+        ("savings", |row| Some(row.plan.savings)),
+        ("growth", |row| Some(row.plan.growth)),
+        ("net", |row| Some(row.plan.net)),
+        ("forecast", |row| row.forecast),
+        ("at risk", |row| row.at_risk),
+    ];
+    total.iter().enumerate().flat_map(move |(index, row)| {
+        MEASURES.iter().filter_map(move |(name, measure)| {
+            Some(Summed {
+                figure: format!("{} {name}", row.plan.year),
+                rows: directorates
+                    .iter()
+                    .filter_map(|d| measure(&d.years[index]))
+                    .collect(),
+                total: measure(row)?,
+            })
+        })
+    })
 }
