@@ -253,34 +253,42 @@ pub fn transfers_of(
     (into, out)
 }
 
+/// Opening, movement and closing amounts.
+type Figure3 = (Money, Money, Money);
+
+impl DsgBalance {
+    fn figures(&self) -> Figure3 {
+        (
+            self.opening_balance.amount,
+            self.movement.amount,
+            self.closing_balance.amount,
+        )
+    }
+}
+
+impl DsgTotals {
+    fn figures(&self) -> Figure3 {
+        (
+            self.opening_balance.amount,
+            self.movement.amount,
+            self.closing_balance.amount,
+        )
+    }
+}
+
 impl DsgYear {
     /// The table to be written in `unit`, noting where rounded blocks do not add up to a rounded total.
     pub fn in_unit(mut self, unit: Unit) -> DsgYear {
-        let measures: [(&str, fn(&DsgBalance) -> Money, Money); 3] = [
-            (
-                "opening balance",
-                |b| b.opening_balance.amount,
-                self.total.opening_balance.amount,
-            ),
-            (
-                "movement",
-                |b| b.movement.amount,
-                self.total.movement.amount,
-            ),
-            (
-                "closing balance",
-                |b| b.closing_balance.amount,
-                self.total.closing_balance.amount,
-            ),
+        let summed = |figure: &str, of: fn(&Figure3) -> Money| Summed {
+            figure: format!("{} total {figure}", self.year),
+            rows: self.blocks.iter().map(|b| of(&b.figures())).collect(),
+            total: of(&self.total.figures()),
+        };
+        let totals = vec![
+            summed("opening balance", |f| f.0),
+            summed("movement", |f| f.1),
+            summed("closing balance", |f| f.2),
         ];
-        let totals: Vec<Summed> = measures
-            .iter()
-            .map(|(figure, of, total)| Summed {
-                figure: format!("{} total {figure}", self.year),
-                rows: self.blocks.iter().map(of).collect(),
-                total: *total,
-            })
-            .collect();
         self.rounding_differences = rounding_differences(unit, totals);
         self.unit = unit;
         self

@@ -125,17 +125,17 @@ pub async fn at_risk_report(
     .await?;
     let mut report = build(&monitoring, &lines, params.year, params.period)?;
     report.unit = params.unit.unwrap_or_default();
-    let measures: [(&str, fn(&AtRiskRow) -> Money, fn(&AtRiskTotal) -> Money); 3] = [
-        ("planned", |r| r.planned, |t| t.planned),
-        ("forecast", |r| r.forecast, |t| t.forecast),
-        ("at risk", |r| r.at_risk, |t| t.at_risk),
-    ];
-    let totals = measures.iter().map(|(figure, row, total)| Summed {
+    let summed = |figure: &str, row: fn(&AtRiskRow) -> Money, total: Money| Summed {
         figure: format!("total {figure}"),
         rows: report.rows.iter().map(row).collect(),
-        total: total(&report.total),
-    });
-    report.rounding_differences = rounding_differences(report.unit, totals.collect::<Vec<_>>());
+        total,
+    };
+    let totals = vec![
+        summed("planned", |r| r.planned, report.total.planned),
+        summed("forecast", |r| r.forecast, report.total.forecast),
+        summed("at risk", |r| r.at_risk, report.total.at_risk),
+    ];
+    report.rounding_differences = rounding_differences(report.unit, totals);
     present(report.unit, &report)
 }
 
