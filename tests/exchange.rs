@@ -67,4 +67,31 @@ on_both_backends! {
         let range = api.get("/api/v1/dsg?from=2020/21&to=2020/21&unit=thousands").json();
         assert_eq!(range["years"][0]["total"], dsg["total"]);
     }
+
+    fn the_cumulative_view_keeps_ongoing_amounts_and_drops_one_offs(api: &TestApi) {
+        api.with_demo();
+        let page = api.get("/api/v1/lines?view=cumulative&q=CFE%20GRO04").json();
+        assert_eq!(page["view"], "cumulative");
+        // The SEND investment is one-off: £866k in 2021/22, out of the base budget the year after.
+        assert_eq!(page["lines"][0]["years"], json!([
+            {"year": "2021/22", "amount": "866000.00"}, {"year": "2022/23", "amount": "0.00"}, {"year": "2023/24", "amount": "0.00"}
+        ]));
+        assert_eq!(page["lines"][0]["total"], "866000.00");
+        let sav05 = api.get("/api/v1/lines?view=cumulative&q=CFE%20SAV05").json();
+        assert_eq!(sav05["lines"][0]["years"], json!([
+            {"year": "2021/22", "amount": "794000.00"}, {"year": "2022/23", "amount": "2448000.00"}, {"year": "2023/24", "amount": "3833000.00"}
+        ]));
+
+        let summary = api.get("/api/v1/reports/summary?directorate=CFE&view=cumulative").json();
+        assert_eq!(summary["view"], "cumulative");
+        assert_eq!(summary["total"], json!([
+            {"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00"},
+            {"year": "2022/23", "savings": "14127000.00", "growth": "19652000.00", "net": "5525000.00"},
+            {"year": "2023/24", "savings": "16423000.00", "growth": "19729000.00", "net": "3306000.00"}
+        ]));
+        // The list's totals over every line agree with the summary.
+        let totals = api.get("/api/v1/lines?view=cumulative&limit=1").json()["totals"].clone();
+        assert_eq!(totals, summary["total"]);
+        assert_eq!(api.get("/api/v1/reports/summary?directorate=CFE").json()["view"], "incremental");
+    }
 }

@@ -31,7 +31,20 @@ pub enum LineStatus {
 }
 
 /// Whether a line's amounts stay in the base budget (`ongoing`) or apply in their year only (`one_off`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LineNature {
     #[default]

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{FinancialYear, LineKind, Money};
+use super::{DirectorateCode, FinancialYear, LineKind, LineNature, Money, YearAmount};
 
 /// One year of a summary: savings and growth as positive magnitudes, and net = growth − savings
 /// (negative when savings exceed growth, as the council prints it in brackets).
@@ -16,6 +16,106 @@ pub struct YearSummary {
     pub savings: Money,
     pub growth: Money,
     pub net: Money,
+}
+
+/// The sum of amounts of one directorate, kind and nature in one year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmountSum {
+    pub directorate: DirectorateCode,
+    pub kind: LineKind,
+    pub nature: LineNature,
+    pub year: FinancialYear,
+    pub amount: Money,
+}
+
+/// Which effect on the budget amounts show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Each year's additional change, as MTFS tables print them.
+    #[default]
+    Incremental,
+    /// Each year's cumulative effect on the base budget: ongoing amounts stay in, a one-off amount applies in
+    /// its year only and falls out the next.
+    Cumulative,
+}
+
+/// Incremental sums as their cumulative effect on the base budget, for every year from the earliest with an
+/// amount to `last` (at least the latest with one).
+pub fn cumulative(sums: &[AmountSum], last: Option<FinancialYear>) -> Vec<AmountSum> {
+    let Some(first) = sums.iter().map(|s| s.year).min() else {
+        return Vec::new();
+    };
+    let last = sums
+        .iter()
+        .map(|s| s.year)
+        .max()
+        .into_iter()
+        .chain(last)
+        .max()
+        .expect("there is a year");
+    let mut keys: Vec<(DirectorateCode, LineKind, LineNature)> = sums
+        .iter()
+        .map(|s| (s.directorate.clone(), s.kind, s.nature))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for (directorate, kind, nature) in keys {
+        let mut running = Money::ZERO;
+        for year in year_range(first, last) {
+            let this_year: Money = sums
+                .iter()
+                .filter(|s| {
+                    s.year == year
+                        && s.directorate == directorate
+                        && s.kind == kind
+                        && s.nature == nature
+                })
+                .map(|s| s.amount)
+                .sum();
+            let effect = match nature {
+                LineNature::Ongoing => {
+                    running = running + this_year;
+                    running
+                }
+                LineNature::OneOff => this_year,
+            };
+            out.push(AmountSum {
+                directorate: directorate.clone(),
+                kind,
+                nature,
+                year,
+                amount: effect,
+            });
+        }
+    }
+    out
+}
+
+/// One line's profile as its cumulative effect on the base budget, year by year over its span.
+pub fn cumulative_profile(years: &[YearAmount], nature: LineNature) -> Vec<YearAmount> {
+    let (Some(first), Some(last)) = (years.first(), years.last()) else {
+        return Vec::new();
+    };
+    let mut running = Money::ZERO;
+    year_range(first.year, last.year)
+        .into_iter()
+        .map(|year| {
+            let this_year = years
+                .iter()
+                .find(|e| e.year == year)
+                .map_or(Money::ZERO, |e| e.amount);
+            let amount = match nature {
+                LineNature::Ongoing => {
+                    running = running + this_year;
+                    running
+                }
+                LineNature::OneOff => this_year,
+            };
+            YearAmount { year, amount }
+        })
+        .collect()
 }
 
 /// Adds up amounts by kind and year, exactly.
@@ -70,6 +170,40 @@ pub fn year_range(from: FinancialYear, to: FinancialYear) -> Vec<FinancialYear> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ongoing_amounts_stay_in_and_one_offs_fall_out() {
+        let year = |text: &str| FinancialYear::parse(text).unwrap();
+        let money = |text: &str| Money::parse(text).unwrap();
+        let profile = |entries: &[(&str, &str)]| {
+            entries
+                .iter()
+                .map(|(y, a)| YearAmount {
+                    year: year(y),
+                    amount: money(a),
+                })
+                .collect::<Vec<_>>()
+        };
+        let sav05 = profile(&[
+            ("2021/22", "794000.00"),
+            ("2022/23", "1654000.00"),
+            ("2023/24", "1385000.00"),
+        ]);
+        assert_eq!(
+            cumulative_profile(&sav05, LineNature::Ongoing),
+            profile(&[
+                ("2021/22", "794000.00"),
+                ("2022/23", "2448000.00"),
+                ("2023/24", "3833000.00")
+            ])
+        );
+        let gro04 = profile(&[
+            ("2021/22", "866000.00"),
+            ("2022/23", "0.00"),
+            ("2023/24", "0.00"),
+        ]);
+        assert_eq!(cumulative_profile(&gro04, LineNature::OneOff), gro04);
+    }
 
     #[test]
     fn net_is_growth_minus_savings_for_every_year_in_range() {

@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
-use crate::domain::summary::{SummaryTotals, YearSummary};
+use crate::domain::summary::{cumulative, cumulative_profile, SummaryTotals, View, YearSummary};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
@@ -47,12 +47,18 @@ pub struct ListLinesParams {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
+    /// `incremental` (the default: each year's additional change) or `cumulative` (each year's effect on the
+    /// base budget: ongoing amounts stay in, one-off amounts fall out the next year).
+    pub view: Option<View>,
 }
 
 /// A page of lines, and the totals of every line the filters cover (not just this page).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinePage {
+    /// In the `cumulative` view each line's `years` are its cumulative effect; `total` stays the sum of its
+    /// incremental amounts.
     pub lines: Vec<Line>,
+    pub view: View,
     /// Per year over all pages: savings, growth and net (growth − savings).
     pub totals: Vec<YearSummary>,
     /// Whether withdrawn lines are counted in `totals`.
@@ -124,12 +130,23 @@ pub async fn list_lines(
     let next = next_cursor
         .as_ref()
         .map(|cursor| next_page_url(&req, cursor));
+    let view = params.view.unwrap_or_default();
+    let sums = match view {
+        View::Incremental => sums,
+        View::Cumulative => {
+            for line in &mut lines {
+                line.years = cumulative_profile(&line.years, line.nature);
+            }
+            cumulative(&sums, None)
+        }
+    };
     let mut totals = SummaryTotals::default();
     for sum in sums {
         totals.add(sum.kind, sum.year, sum.amount);
     }
     Ok(web::Json(LinePage {
         lines,
+        view,
         totals: totals.all_rows(),
         totals_include_withdrawn: include_withdrawn,
         next_cursor,

@@ -4,9 +4,10 @@
 use time::OffsetDateTime;
 
 use super::model::Line;
-use super::repo::{AmountSum, Cursor, LineFilter};
+use super::repo::{Cursor, LineFilter};
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
+use crate::domain::summary::AmountSum;
 use crate::domain::LineStatus;
 use crate::error::ApiError;
 
@@ -71,6 +72,7 @@ pub fn sums(lines: &[Line], filter: &LineFilter, include_withdrawn: bool) -> Vec
             line.years.iter().map(|entry| AmountSum {
                 directorate: line.directorate.clone(),
                 kind: line.kind,
+                nature: line.nature,
                 year: entry.year,
                 amount: entry.amount,
             })

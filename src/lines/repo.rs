@@ -11,6 +11,7 @@ use super::model::{Line, LineFields, NewLine};
 use crate::db::schema::{directorates, line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::line_ref::MAX_LINE_NUMBER;
+use crate::domain::summary::AmountSum;
 use crate::domain::{
     DirectorateCode, FinancialYear, LineKind, LineNature, LineRef, LineStatus, Money, YearAmount,
 };
@@ -145,14 +146,6 @@ pub fn list(
     with_years(conn, rows)
 }
 
-/// The sum of amounts of one directorate, kind and year.
-pub struct AmountSum {
-    pub directorate: DirectorateCode,
-    pub kind: LineKind,
-    pub year: FinancialYear,
-    pub amount: Money,
-}
-
 /// Sums of amounts by directorate, kind and year over every line the filter covers (all pages, not one);
 /// withdrawn lines only when asked for.
 pub fn sums(
@@ -169,28 +162,31 @@ pub fn sums(
     if !include_withdrawn {
         query = query.filter(lines::status.ne(LineStatus::Withdrawn.as_str()));
     }
-    let rows: Vec<(String, String, i32, i64)> = query
+    let rows: Vec<(String, String, String, i32, i64)> = query
         .select((
             lines::directorate,
             lines::kind,
+            lines::nature,
             line_years::year_start,
             line_years::amount_pence,
         ))
         .load(conn)?;
     // Added up here, exactly, rather than by SQL SUM (NUMERIC on PostgreSQL, INTEGER on SQLite).
-    let mut sums: BTreeMap<(String, String, i32), Money> = BTreeMap::new();
-    for (directorate, kind, start, pence) in rows {
-        let sum = sums.entry((directorate, kind, start)).or_default();
+    let mut sums: BTreeMap<(String, String, String, i32), Money> = BTreeMap::new();
+    for (directorate, kind, nature, start, pence) in rows {
+        let sum = sums.entry((directorate, kind, nature, start)).or_default();
         *sum = *sum + Money::from_pence(pence);
     }
+    let unknown = |what: &str, value: &str| {
+        ApiError::Internal(format!("stored {what} {value} is unreadable"))
+    };
     sums.into_iter()
-        .map(|((directorate, kind, start), amount)| {
+        .map(|((directorate, kind, nature, start), amount)| {
             Ok(AmountSum {
-                directorate: DirectorateCode::parse(&directorate).map_err(|_| {
-                    ApiError::Internal(format!("stored directorate {directorate} is unreadable"))
-                })?,
-                kind: LineKind::from_name(&kind)
-                    .ok_or_else(|| ApiError::Internal(format!("stored kind {kind} is unknown")))?,
+                directorate: DirectorateCode::parse(&directorate)
+                    .map_err(|_| unknown("directorate", &directorate))?,
+                kind: LineKind::from_name(&kind).ok_or_else(|| unknown("kind", &kind))?,
+                nature: LineNature::from_name(&nature).ok_or_else(|| unknown("nature", &nature))?,
                 year: stored_year(start)?,
                 amount,
             })

@@ -13,7 +13,7 @@ use crate::directorates;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::monitoring::Period;
-use crate::domain::summary::{year_range, SummaryTotals, YearSummary};
+use crate::domain::summary::{cumulative, year_range, SummaryTotals, View, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
@@ -47,6 +47,9 @@ pub struct SummaryParams {
     pub period: Option<Period>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
     pub unit: Option<Unit>,
+    /// `incremental` (the default) or `cumulative`: each year's effect on the base budget, where a one-off
+    /// amount applies in its year and falls out the next. Monitoring figures are shown in the incremental view.
+    pub view: Option<View>,
 }
 
 /// Per year savings, growth and net for each directorate and in total.
@@ -58,6 +61,7 @@ pub struct SummaryReport {
     /// The sum over the directorates listed.
     pub total: Vec<SummaryRow>,
     pub unit: Unit,
+    pub view: View,
     /// In thousands: each total whose rounded directorate rows do not add up to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rounding_differences: Vec<RoundingDifference>,
@@ -177,6 +181,11 @@ pub async fn summary_report(
         )));
     }
 
+    let view = params.view.unwrap_or_default();
+    let sums = match view {
+        View::Incremental => sums,
+        View::Cumulative => cumulative(&sums, params.to),
+    };
     let mut total = SummaryTotals::default();
     let mut by_directorate: BTreeMap<DirectorateCode, SummaryTotals> = BTreeMap::new();
     for sum in sums {
@@ -194,7 +203,7 @@ pub async fn summary_report(
     // Each year's chosen period, and its at-risk sums by directorate and in total.
     let withdrawn: Vec<LineRef> = withdrawn.into_iter().map(|line| line.line_ref).collect();
     let mut chosen = BTreeMap::new();
-    for &year in &years {
+    for &year in years.iter().filter(|_| view == View::Incremental) {
         let period = params.period.or_else(|| monitoring.latest_assessed(year));
         if let Some(period) = period.filter(|&period| monitoring.period(year, period).is_some()) {
             chosen.insert(year, period);
@@ -256,6 +265,7 @@ pub async fn summary_report(
             include_withdrawn,
             directorates,
             unit,
+            view,
             rounding_differences,
         },
     )
