@@ -1,11 +1,13 @@
 //! The OpenAPI document's frame; the paths and schemas come from the handlers themselves.
 
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, ResponseBuilder};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::Problem;
+use crate::reports::presentation::{CSV, XLSX};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -76,7 +78,20 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
                 operation.security =
                     Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
             }
+            let exports = operation
+                .parameters
+                .as_ref()
+                .is_some_and(|parameters| parameters.iter().any(|p| p.name == "format"));
             let responses = &mut operation.responses.responses;
+            if let (true, Some(RefOr::T(ok))) = (exports, responses.get_mut("200")) {
+                // The same answer as a spreadsheet: `format=csv|xlsx`, or by `Accept`.
+                let text = || ObjectBuilder::new().schema_type(Type::String);
+                ok.content
+                    .insert(CSV.to_owned(), Content::new(Some(text())));
+                let binary = text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+                ok.content
+                    .insert(XLSX.to_owned(), Content::new(Some(binary)));
+            }
             responses.entry("4XX".to_owned()).or_insert_with(|| {
                 problem("The request cannot be answered as sent (401: no valid key; 403: the key may not do this); `detail` and `errors` say why")
             });

@@ -95,3 +95,201 @@ on_both_backends! {
         assert_eq!(api.get("/api/v1/reports/summary?directorate=CFE").json()["view"], "incremental");
     }
 }
+
+mod spreadsheets {
+    use std::io::Cursor;
+
+    use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+
+    use super::common::{Backend, TestApi};
+
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    fn sheet(bytes: Vec<u8>) -> calamine::Range<Data> {
+        let mut workbook: Xlsx<_> =
+            open_workbook_from_rs(Cursor::new(bytes)).expect("an XLSX file");
+        workbook
+            .worksheet_range_at(0)
+            .expect("a sheet")
+            .expect("a readable sheet")
+    }
+
+    fn text(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
+        match range.get_value((row, column)) {
+            Some(Data::String(text)) => text.clone(),
+            other => panic!("({row}, {column}) is not text: {other:?}"),
+        }
+    }
+
+    fn number(range: &calamine::Range<Data>, row: u32, column: u32) -> f64 {
+        match range.get_value((row, column)) {
+            Some(Data::Float(number)) => *number,
+            other => panic!("({row}, {column}) is not a number: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_summary_as_an_xlsx_in_thousands() {
+        let api = TestApi::start(Backend::Sqlite).unwrap();
+        api.with_demo();
+        let (status, content_type, bytes) = api.get_bytes(
+            "/api/v1/reports/summary?directorate=CFE&unit=thousands&format=xlsx",
+            "*/*",
+        );
+        assert_eq!((status, content_type.as_str()), (200, XLSX));
+        let range = sheet(bytes);
+        let title = text(&range, 0, 0);
+        assert!(title.starts_with("MTFS summary, £000s, as at "), "{title}");
+        let header: Vec<String> = (0..5).map(|c| text(&range, 2, c)).collect();
+        assert_eq!(
+            header,
+            ["Directorate", "Line", "2021/22", "2022/23", "2023/24"]
+        );
+        // Savings are negative numbers, shown in brackets by the cell format, as the council prints them.
+        assert_eq!(
+            (text(&range, 3, 0), text(&range, 3, 1)),
+            ("CFE".to_owned(), "Efficiencies".to_owned())
+        );
+        assert_eq!(
+            [
+                number(&range, 3, 2),
+                number(&range, 3, 3),
+                number(&range, 3, 4)
+            ],
+            [-9433.0, -4694.0, -2296.0]
+        );
+        assert_eq!(text(&range, 4, 1), "Growth");
+        assert_eq!(
+            [
+                number(&range, 4, 2),
+                number(&range, 4, 3),
+                number(&range, 4, 4)
+            ],
+            [20433.0, 85.0, 77.0]
+        );
+        assert_eq!(text(&range, 5, 1), "Net");
+        assert_eq!(
+            [
+                number(&range, 5, 2),
+                number(&range, 5, 3),
+                number(&range, 5, 4)
+            ],
+            [11000.0, -4609.0, -2219.0]
+        );
+    }
+
+    #[test]
+    fn the_lines_list_round_trips_through_xlsx_and_csv() {
+        let api = TestApi::start(Backend::Sqlite).unwrap();
+        api.with_demo();
+        let json = api.get("/api/v1/lines?limit=500").json();
+        let lines = json["lines"].as_array().unwrap();
+
+        let (status, content_type, bytes) = api.get_bytes("/api/v1/lines?limit=500", XLSX);
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, XLSX),
+            "chosen by the Accept header"
+        );
+        let range = sheet(bytes);
+        let header: Vec<String> = (0..11).map(|c| text(&range, 2, c)).collect();
+        assert_eq!(
+            header,
+            [
+                "Ref",
+                "Kind",
+                "Directorate",
+                "Title",
+                "Owner",
+                "Status",
+                "Nature",
+                "2021/22",
+                "2022/23",
+                "2023/24",
+                "Total"
+            ]
+        );
+        for (index, line) in lines.iter().enumerate() {
+            let row = 3 + index as u32;
+            assert_eq!(text(&range, row, 0), line["ref"].as_str().unwrap());
+            let sign = if line["kind"] == "saving" { -1.0 } else { 1.0 };
+            for (offset, entry) in line["years"].as_array().unwrap().iter().enumerate() {
+                let pounds: f64 = entry["amount"].as_str().unwrap().parse().unwrap();
+                assert_eq!(
+                    number(&range, row, 7 + offset as u32),
+                    sign * pounds,
+                    "{} {}",
+                    line["ref"],
+                    entry["year"]
+                );
+            }
+        }
+        let totals_row = 3 + lines.len() as u32;
+        assert_eq!(text(&range, totals_row, 0), "Total efficiencies");
+        assert_eq!(number(&range, totals_row, 7), -9433000.0);
+        assert_eq!(text(&range, totals_row + 2, 0), "Net");
+        assert_eq!(number(&range, totals_row + 2, 7), 11000000.0);
+
+        let (status, content_type, bytes) =
+            api.get_bytes("/api/v1/lines?limit=500&format=csv", "*/*");
+        assert_eq!((status, content_type.as_str()), (200, "text/csv"));
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let sav05 = rows
+            .iter()
+            .find(|row| &row[0] == "CFE SAV05")
+            .expect("CFE SAV05");
+        assert_eq!(
+            (&sav05[7], &sav05[8], &sav05[9], &sav05[10]),
+            ("-794000.00", "-1654000.00", "-1385000.00", "-3833000.00")
+        );
+        let gro04 = rows
+            .iter()
+            .find(|row| &row[0] == "CFE GRO04")
+            .expect("CFE GRO04");
+        assert_eq!((&gro04[6], &gro04[7]), ("one_off", "866000.00"));
+        assert_eq!(rows.len(), lines.len() + 3);
+    }
+
+    #[test]
+    fn every_report_downloads_as_csv() {
+        let api = TestApi::start(Backend::Sqlite).unwrap();
+        api.with_demo();
+        for path in [
+            "/api/v1/reports/summary",
+            "/api/v1/reports/at-risk?year=2021/22&period=P3",
+            "/api/v1/reports/changes?from=2020-01-01T00:00:00Z",
+            "/api/v1/dsg/2020-21",
+            "/api/v1/dsg?from=2020/21&to=2021/22",
+        ] {
+            let (status, content_type, bytes) = api.get_bytes(path, "text/csv");
+            assert_eq!((status, content_type.as_str()), (200, "text/csv"), "{path}");
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.lines().count() > 1, "{path}: {text}");
+        }
+        let (_, _, at_risk) = api.get_bytes(
+            "/api/v1/reports/at-risk?year=2021/22&period=P3&format=csv&unit=thousands",
+            "*/*",
+        );
+        let at_risk = String::from_utf8(at_risk).unwrap();
+        assert!(
+            at_risk.contains("CFE SAV07,CFE,Improve Practice System Efficiency,red,1065,0,1065,"),
+            "{at_risk}"
+        );
+        assert!(
+            at_risk
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("Total,,,,2312,995,1317"),
+            "{at_risk}"
+        );
+        let (_, _, dsg) = api.get_bytes("/api/v1/dsg/2020-21?format=csv&unit=thousands", "*/*");
+        assert!(String::from_utf8(dsg)
+            .unwrap()
+            .lines()
+            .any(|row| row == "Total,14558,5281,19839,,"));
+        api.get("/api/v1/reports/summary?format=pdf")
+            .assert_field_error(400, "invalid-parameter", "format");
+    }
+}

@@ -21,7 +21,7 @@ use crate::domain::FinancialYear;
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
 use crate::lines::api::year_param;
-use crate::reports::presentation::present;
+use crate::reports::presentation::{present, Format, Output};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +33,9 @@ pub struct YearParams {
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
     pub unit: Option<Unit>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "xlsx")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,6 +54,9 @@ pub struct RangeParams {
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
     pub unit: Option<Unit>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "xlsx")]
+    pub format: Option<Format>,
 }
 
 const YEAR: &str = "The financial year, written `2021-22` in a path";
@@ -60,6 +66,7 @@ const YEAR: &str = "The financial year, written `2021-22` in a path";
 #[get("/dsg")]
 pub async fn dsg_range(
     state: web::Data<AppState>,
+    req: HttpRequest,
     params: QueryParams<RangeParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
@@ -76,7 +83,12 @@ pub async fn dsg_range(
     ) {
         (Some(from), Some(to)) => {
             let unit = params.unit.unwrap_or_default();
-            present(unit, &data.range(from, to).in_unit(unit))
+            let output = Output {
+                format: params.format,
+                unit,
+                as_at: params.as_at,
+            };
+            present(&req, output, &data.range(from, to).in_unit(unit))
         }
         _ => Err(ApiError::NotFound(
             "no DSG figures are recorded: give `from` and `to`".to_owned(),
@@ -94,13 +106,19 @@ pub async fn dsg_range(
 #[get("/dsg/{year}")]
 pub async fn dsg_year(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     params: QueryParams<YearParams>,
 ) -> Result<HttpResponse, ApiError> {
     let year = year_param(&path)?;
     let (as_at, unit) = (params.0.as_at, params.0.unit.unwrap_or_default());
     let data = db::run(&state.pool, move |conn| DsgData::load(conn, as_at)).await?;
-    present(unit, &data.year_table(year).in_unit(unit))
+    let output = Output {
+        format: params.0.format,
+        unit,
+        as_at,
+    };
+    present(&req, output, &data.year_table(year).in_unit(unit))
 }
 
 /// Records a block's figures for a year (an editor of every directorate, or an admin).

@@ -8,6 +8,7 @@ use crate::domain::dsg::{BlockYear, Check, DsgBlock, Figure};
 use crate::domain::money::Unit;
 use crate::domain::{FinancialYear, Money};
 use crate::reports::presentation::{rounding_differences, RoundingDifference, Summed};
+use crate::reports::table::{Cell, Table, Tabular};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -304,5 +305,63 @@ impl DsgRange {
             .collect();
         self.unit = unit;
         self
+    }
+}
+
+impl Tabular for DsgYear {
+    fn table(&self) -> Table {
+        let columns = [
+            "Block",
+            "Opening balance",
+            "Movement",
+            "Closing balance",
+            "Funding",
+            "Expenditure",
+        ];
+        let mut table = Table::new(format!("DSG balances {}", self.year), columns);
+        for block in &self.blocks {
+            table.row([
+                Cell::from(block.block.as_str()),
+                block.opening_balance.amount.into(),
+                block.movement.amount.into(),
+                block.closing_balance.amount.into(),
+                block.funding.into(),
+                block.expenditure.into(),
+            ]);
+        }
+        let total = &self.total;
+        table.row([
+            Cell::from("Total"),
+            total.opening_balance.amount.into(),
+            total.movement.amount.into(),
+            total.closing_balance.amount.into(),
+        ]);
+        table
+    }
+}
+
+impl Tabular for DsgRange {
+    fn table(&self) -> Table {
+        let columns = [
+            "Year",
+            "Block",
+            "Opening balance",
+            "Movement",
+            "Closing balance",
+        ];
+        let mut table = Table::new(
+            format!("DSG balances {} to {}", self.from, self.to),
+            columns,
+        );
+        for year in &self.years {
+            for row in year.table().rows {
+                table.row(
+                    [Cell::from(year.year.to_string())]
+                        .into_iter()
+                        .chain(row.into_iter().take(4)),
+                );
+            }
+        }
+        table
     }
 }

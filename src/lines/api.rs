@@ -12,10 +12,13 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
+use crate::domain::money::Unit;
 use crate::domain::summary::{cumulative, cumulative_profile, SummaryTotals, View, YearSummary};
-use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
+use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
+use crate::reports::presentation::{present, Format, Output};
+use crate::reports::table::{Cell, Table, Tabular};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;
@@ -50,6 +53,11 @@ pub struct ListLinesParams {
     /// `incremental` (the default: each year's additional change) or `cumulative` (each year's effect on the
     /// base budget: ongoing amounts stay in, one-off amounts fall out the next year).
     pub view: Option<View>,
+    /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
+    pub unit: Option<Unit>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "csv")]
+    pub format: Option<Format>,
 }
 
 /// A page of lines, and the totals of every line the filters cover (not just this page).
@@ -76,7 +84,7 @@ pub async fn list_lines(
     state: web::Data<AppState>,
     req: HttpRequest,
     params: QueryParams<ListLinesParams>,
-) -> Result<web::Json<LinePage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let limit = params.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -144,14 +152,23 @@ pub async fn list_lines(
     for sum in sums {
         totals.add(sum.kind, sum.year, sum.amount);
     }
-    Ok(web::Json(LinePage {
-        lines,
-        view,
-        totals: totals.all_rows(),
-        totals_include_withdrawn: include_withdrawn,
-        next_cursor,
-        next,
-    }))
+    let output = Output {
+        format: params.format,
+        unit: params.unit.unwrap_or_default(),
+        as_at,
+    };
+    present(
+        &req,
+        output,
+        &LinePage {
+            lines,
+            view,
+            totals: totals.all_rows(),
+            totals_include_withdrawn: include_withdrawn,
+            next_cursor,
+            next,
+        },
+    )
 }
 
 fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
@@ -330,4 +347,84 @@ pub fn year_param(text: &str) -> Result<FinancialYear, ApiError> {
     // A client may encode the slash of `2021/22`; the router leaves `%2F` as it is.
     let text = text.replace("%2F", "/").replace("%2f", "/");
     FinancialYear::parse(&text).map_err(|error| ApiError::parameter("year", error.to_string()))
+}
+
+/// A figure of the totals, by name.
+type TotalMeasure = (&'static str, fn(&YearSummary) -> Money);
+
+impl Tabular for LinePage {
+    /// A row per line and a column per year, savings negative (in brackets) as printed; then the totals.
+    fn table(&self) -> Table {
+        let mut years: Vec<FinancialYear> = self
+            .lines
+            .iter()
+            .flat_map(|l| l.years.iter().map(|e| e.year))
+            .chain(self.totals.iter().map(|t| t.year))
+            .collect();
+        years.sort();
+        years.dedup();
+        let columns = [
+            "Ref",
+            "Kind",
+            "Directorate",
+            "Title",
+            "Owner",
+            "Status",
+            "Nature",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain(years.iter().map(ToString::to_string))
+        .chain(["Total".to_owned()]);
+        let mut table = Table::new("MTFS lines", columns);
+        for line in &self.lines {
+            let signed = |amount: Money| {
+                if line.kind == LineKind::Saving {
+                    -amount
+                } else {
+                    amount
+                }
+            };
+            let amounts = years.iter().map(|year| {
+                Cell::from(
+                    line.years
+                        .iter()
+                        .find(|e| e.year == *year)
+                        .map(|e| signed(e.amount)),
+                )
+            });
+            let described = [
+                Cell::from(line.line_ref.to_string()),
+                Cell::from(line.kind.as_str()),
+                Cell::from(line.directorate.to_string()),
+                Cell::from(line.title.clone()),
+                Cell::from(line.owner.clone()),
+                Cell::from(line.status.as_str()),
+                Cell::from(line.nature.as_str()),
+            ];
+            table.row(
+                described
+                    .into_iter()
+                    .chain(amounts)
+                    .chain([Cell::from(signed(line.total))]),
+            );
+        }
+        let measures: [TotalMeasure; 3] = [
+            ("Total efficiencies", |t| -t.savings),
+            ("Total growth", |t| t.growth),
+            ("Net", |t| t.net),
+        ];
+        for (label, measure) in measures {
+            let amounts = years
+                .iter()
+                .map(|year| Cell::from(self.totals.iter().find(|t| t.year == *year).map(measure)));
+            table.row(
+                [Cell::from(label)]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(Cell::Empty, 6))
+                    .chain(amounts),
+            );
+        }
+        table
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -21,7 +21,10 @@ use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
 use crate::monitoring::model::MonitoringPeriod;
 use crate::monitoring::snapshot::Monitoring;
-use crate::reports::presentation::{present, rounding_differences, RoundingDifference, Summed};
+use crate::reports::presentation::{
+    present, rounding_differences, Format, Output, RoundingDifference, Summed,
+};
+use crate::reports::table::{Cell, Table, Tabular};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +43,9 @@ pub struct AtRiskParams {
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
     pub unit: Option<Unit>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "xlsx")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +108,7 @@ pub struct NotAssessed {
 #[get("/reports/at-risk")]
 pub async fn at_risk_report(
     state: web::Data<AppState>,
+    req: HttpRequest,
     params: QueryParams<AtRiskParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
@@ -136,7 +143,12 @@ pub async fn at_risk_report(
         summed("at risk", |r| r.at_risk, report.total.at_risk),
     ];
     report.rounding_differences = rounding_differences(report.unit, totals);
-    present(report.unit, &report)
+    let output = Output {
+        format: params.format,
+        unit: report.unit,
+        as_at: params.as_at,
+    };
+    present(&req, output, &report)
 }
 
 /// The report from `lines` (the savings it covers) and the monitoring data.
@@ -220,4 +232,64 @@ fn build(
         unit: Unit::Pounds,
         rounding_differences: Vec::new(),
     })
+}
+
+impl Tabular for AtRiskReport {
+    fn table(&self) -> Table {
+        let title = format!(
+            "Savings at risk {} {}",
+            self.period.year, self.period.period
+        );
+        let columns = [
+            "Ref",
+            "Directorate",
+            "Title",
+            "RAG",
+            "Planned",
+            "Forecast",
+            "At risk",
+            "Change since previous",
+            "Reason",
+            "Mitigation",
+            "Substitutes",
+            "Slips to",
+        ];
+        let mut table = Table::new(title, columns);
+        for row in &self.rows {
+            let rag = serde_json::to_value(row.rag)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned));
+            let substitutes = row
+                .substitutes
+                .iter()
+                .map(|s| format!("{} {}", s.line_ref, s.amount))
+                .collect::<Vec<_>>()
+                .join("; ");
+            table.row([
+                Cell::from(row.line_ref.to_string()),
+                Cell::from(row.directorate.to_string()),
+                Cell::from(row.title.clone()),
+                Cell::from(rag),
+                Cell::from(row.planned),
+                Cell::from(row.forecast),
+                Cell::from(row.at_risk),
+                Cell::from(row.at_risk_change),
+                Cell::from(row.reason.clone()),
+                Cell::from(row.mitigation.clone()),
+                Cell::from(substitutes),
+                Cell::from(row.slips_to.map(|y| y.to_string())),
+            ]);
+        }
+        let total = &self.total;
+        table.row([
+            Cell::from("Total"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            total.planned.into(),
+            total.forecast.into(),
+            total.at_risk.into(),
+        ]);
+        table
+    }
 }

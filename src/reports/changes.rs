@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +19,8 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::LineFilter;
-use crate::reports::presentation::present;
+use crate::reports::presentation::{present, Format, Output};
+use crate::reports::table::{Cell, Table, Tabular};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +39,9 @@ pub struct ChangesParams {
     pub directorate: Option<AnyCaseDirectorate>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
     pub unit: Option<Unit>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "xlsx")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,6 +89,7 @@ pub struct YearChange {
 #[get("/reports/changes")]
 pub async fn changes_report(
     state: web::Data<AppState>,
+    req: HttpRequest,
     params: QueryParams<ChangesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
@@ -104,8 +109,14 @@ pub async fn changes_report(
     })
     .await?;
     let unit = params.unit.unwrap_or_default();
-    present(
+    let output = Output {
+        format: params.format,
         unit,
+        as_at: Some(to),
+    };
+    present(
+        &req,
+        output,
         &ChangesReport {
             unit,
             ..compare(from, to, &filter, before, after)
@@ -213,4 +224,62 @@ fn year_changes(before: &Line, after: &Line) -> Vec<YearChange> {
             difference: after - before,
         })
         .collect()
+}
+
+impl Tabular for ChangesReport {
+    /// A row per line and year that changed: added, withdrawn (with the reason), reinstated or changed.
+    fn table(&self) -> Table {
+        let columns = [
+            "Change",
+            "Ref",
+            "Title",
+            "Year",
+            "Before",
+            "After",
+            "Difference",
+            "Reason",
+        ];
+        let mut table = Table::new("MTFS changes", columns);
+        let whole_lines = [
+            ("Added", &self.added, false),
+            ("Withdrawn", &self.withdrawn, true),
+            ("Reinstated", &self.reinstated, false),
+        ];
+        for (change, lines, gone) in whole_lines {
+            for line in lines.iter() {
+                for entry in &line.years {
+                    let (before, after) = if gone {
+                        (Some(entry.amount), Money::ZERO)
+                    } else {
+                        (None, entry.amount)
+                    };
+                    table.row([
+                        Cell::from(change),
+                        Cell::from(line.line_ref.to_string()),
+                        Cell::from(line.title.clone()),
+                        Cell::from(entry.year.to_string()),
+                        Cell::from(before),
+                        Cell::from(after),
+                        Cell::from(after - before.unwrap_or(Money::ZERO)),
+                        Cell::from(line.withdrawal_reason.clone()),
+                    ]);
+                }
+            }
+        }
+        for line in &self.changed {
+            for year in &line.years {
+                table.row([
+                    Cell::from("Changed"),
+                    Cell::from(line.line_ref.to_string()),
+                    Cell::from(line.title.clone()),
+                    Cell::from(year.year.to_string()),
+                    Cell::from(year.before),
+                    Cell::from(year.after),
+                    Cell::from(year.difference),
+                    Cell::Empty,
+                ]);
+            }
+        }
+        table
+    }
 }

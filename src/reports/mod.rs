@@ -4,3 +4,4 @@ pub mod at_risk;
 pub mod changes;
 pub mod presentation;
 pub mod summary;
+pub mod table;

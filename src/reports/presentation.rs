@@ -2,10 +2,15 @@
 //! computed exactly; in thousands each is rounded half away from zero when written, totals from their exact
 //! values, and the report lists where the rounded rows do not add up to the rounded total.
 
-use actix_web::HttpResponse;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
+
+use super::table::{Table, Tabular};
 
 use crate::domain::money::{written_in, Unit};
 use crate::domain::Money;
@@ -52,11 +57,99 @@ pub fn rounding_differences(
         .collect()
 }
 
-/// A report as JSON, with its amounts written in `unit`.
-pub fn present<T: Serialize>(unit: Unit, report: &T) -> Result<HttpResponse, ApiError> {
-    let body = written_in(unit, || serde_json::to_vec(report))
-        .map_err(|error| ApiError::Internal(format!("writing a report: {error}")))?;
+/// What a report is written as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+pub const CSV: &str = "text/csv";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// How a report is to be written: asked for by `format` (or else the `Accept` header) and `unit`.
+pub struct Output {
+    pub format: Option<Format>,
+    pub unit: Unit,
+    /// The instant the figures are as at; now when absent.
+    pub as_at: Option<OffsetDateTime>,
+}
+
+impl Output {
+    fn format(&self, req: &HttpRequest) -> Format {
+        let accepts = |media_type: &str| {
+            req.headers()
+                .get(header::ACCEPT)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|accept| {
+                    accept
+                        .split(',')
+                        .any(|part| part.trim().starts_with(media_type))
+                })
+        };
+        self.format.unwrap_or(if accepts(XLSX) {
+            Format::Xlsx
+        } else if accepts(CSV) {
+            Format::Csv
+        } else {
+            Format::Json
+        })
+    }
+}
+
+/// A report as JSON (its amounts written in the unit asked for), or as a CSV or XLSX table.
+pub fn present<T: Serialize + Tabular>(
+    req: &HttpRequest,
+    output: Output,
+    report: &T,
+) -> Result<HttpResponse, ApiError> {
+    let unit = output.unit;
+    match output.format(req) {
+        Format::Json => {
+            let body = written_in(unit, || serde_json::to_vec(report))
+                .map_err(|error| ApiError::Internal(format!("writing a report: {error}")))?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/json")
+                .body(body))
+        }
+        Format::Csv => attachment(report.table(), CSV, "csv", |table| table.to_csv(unit)),
+        Format::Xlsx => {
+            let as_at = output.as_at.unwrap_or_else(OffsetDateTime::now_utc);
+            let when = as_at.format(&Rfc3339).unwrap_or_default();
+            let in_unit = match unit {
+                Unit::Pounds => "£",
+                Unit::Thousands => "£000s",
+            };
+            attachment(report.table(), XLSX, "xlsx", |table| {
+                table.to_xlsx(unit, &format!("{}, {in_unit}, as at {when}", table.title))
+            })
+        }
+    }
+}
+
+/// A table as a download named after its title.
+fn attachment(
+    table: Table,
+    content_type: &str,
+    extension: &str,
+    write: impl FnOnce(&Table) -> Result<Vec<u8>, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let body = write(&table)?;
+    let file_name = table
+        .title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-");
     Ok(HttpResponse::Ok()
-        .content_type("application/json")
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}.{extension}\""),
+        ))
         .body(body))
 }

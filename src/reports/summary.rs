@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,10 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter};
 use crate::monitoring::snapshot::Monitoring;
-use crate::reports::presentation::{present, rounding_differences, RoundingDifference, Summed};
+use crate::reports::presentation::{
+    present, rounding_differences, Format, Output, RoundingDifference, Summed,
+};
+use crate::reports::table::{Cell, Table, Tabular};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +53,9 @@ pub struct SummaryParams {
     /// `incremental` (the default) or `cumulative`: each year's effect on the base budget, where a one-off
     /// amount applies in its year and falls out the next. Monitoring figures are shown in the incremental view.
     pub view: Option<View>,
+    /// `json` (the default), `csv` or `xlsx`; or ask by `Accept: text/csv` or the XLSX media type.
+    #[param(value_type = Option<String>, example = "xlsx")]
+    pub format: Option<Format>,
 }
 
 /// Per year savings, growth and net for each directorate and in total.
@@ -126,6 +132,7 @@ impl AtRiskByYear {
 #[get("/reports/summary")]
 pub async fn summary_report(
     state: web::Data<AppState>,
+    req: HttpRequest,
     params: QueryParams<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
@@ -257,8 +264,14 @@ pub async fn summary_report(
     let total = total_at_risk.rows(total.rows(&years));
     let unit = params.unit.unwrap_or_default();
     let rounding_differences = rounding_differences(unit, summed(&directorates, &total));
-    present(
+    let output = Output {
+        format: params.format,
         unit,
+        as_at,
+    };
+    present(
+        &req,
+        output,
         &SummaryReport {
             total,
             years,
@@ -271,12 +284,14 @@ pub async fn summary_report(
     )
 }
 
+/// A figure of a summary row, by name.
+type Measure = (&'static str, fn(&SummaryRow) -> Option<Money>);
+
 /// Each year's totals with the directorate rows they add up.
 fn summed<'a>(
     directorates: &'a [DirectorateSummary],
     total: &'a [SummaryRow],
 ) -> impl Iterator<Item = Summed> + 'a {
-    type Measure = (&'static str, fn(&SummaryRow) -> Option<Money>);
     const MEASURES: [Measure; 5] = [
         ("savings", |row| Some(row.plan.savings)),
         ("growth", |row| Some(row.plan.growth)),
@@ -296,4 +311,42 @@ fn summed<'a>(
             })
         })
     })
+}
+
+impl Tabular for SummaryReport {
+    /// A row per directorate and measure, a column per year: efficiencies negative (in brackets), as printed.
+    fn table(&self) -> Table {
+        let years = self.years.iter().map(ToString::to_string);
+        let mut table = Table::new(
+            "MTFS summary",
+            ["Directorate", "Line"]
+                .into_iter()
+                .map(String::from)
+                .chain(years),
+        );
+        let mut block = |name: String, rows: &[SummaryRow]| {
+            let measures: [Measure; 5] = [
+                ("Efficiencies", |r| Some(-r.plan.savings)),
+                ("Growth", |r| Some(r.plan.growth)),
+                ("Net", |r| Some(r.plan.net)),
+                ("Forecast efficiencies", |r| r.forecast.map(|f| -f)),
+                ("Efficiencies at risk", |r| r.at_risk),
+            ];
+            for (label, measure) in measures {
+                if rows.iter().any(|row| measure(row).is_some()) {
+                    let cells = rows.iter().map(|row| Cell::from(measure(row)));
+                    table.row(
+                        [Cell::from(name.clone()), Cell::from(label)]
+                            .into_iter()
+                            .chain(cells),
+                    );
+                }
+            }
+        };
+        for directorate in &self.directorates {
+            block(directorate.directorate.to_string(), &directorate.years);
+        }
+        block("Total".to_owned(), &self.total);
+        table
+    }
 }

@@ -229,6 +229,22 @@ impl TestApi {
         self.reply(self.authorised(self.agent.delete(self.url(path))).call())
     }
 
+    /// GET with an `Accept` header, for a binary answer: (status, content type, body).
+    pub fn get_bytes(&self, path: &str, accept: &str) -> (u16, String, Vec<u8>) {
+        let request = self
+            .authorised(self.agent.get(self.url(path)))
+            .header("accept", accept);
+        let mut response = request.call().expect("an HTTP answer");
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response.body_mut().read_to_vec().expect("a body");
+        (response.status().as_u16(), content_type, body)
+    }
+
     /// Sends with extra headers (e.g. `If-Match`, `Idempotency-Key`).
     pub fn send_with(
         &self,

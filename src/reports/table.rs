@@ -1,0 +1,159 @@
+//! Reports as tables, for finance's spreadsheets: CSV (through the `csv` crate) or XLSX (through
+//! `rust_xlsxwriter`), with a header row, a column per financial year where there are years, and totals.
+
+use rust_xlsxwriter::{Format as CellFormat, Workbook};
+
+use crate::domain::money::Unit;
+use crate::domain::Money;
+use crate::error::ApiError;
+
+/// One value of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Amount(Money),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<Money> for Cell {
+    fn from(amount: Money) -> Cell {
+        Cell::Amount(amount)
+    }
+}
+
+impl From<Option<Money>> for Cell {
+    fn from(amount: Option<Money>) -> Cell {
+        amount.map_or(Cell::Empty, Cell::Amount)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(text: Option<String>) -> Cell {
+        text.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// What the table is, e.g. "MTFS summary, CFE"; the unit and the date it is as at are added when written.
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A report that can be written as a table.
+pub trait Tabular {
+    fn table(&self) -> Table;
+}
+
+impl Table {
+    pub fn new(
+        title: impl Into<String>,
+        columns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Table {
+        Table {
+            title: title.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row, padded with empty cells to the table's width.
+    pub fn row(&mut self, cells: impl IntoIterator<Item = Cell>) {
+        let mut row: Vec<Cell> = cells.into_iter().collect();
+        row.resize(self.columns.len().max(row.len()), Cell::Empty);
+        self.rows.push(row);
+    }
+
+    /// CSV: the header row, then the rows; amounts as plain numbers in `unit` (negative with a minus sign).
+    pub fn to_csv(&self, unit: Unit) -> Result<Vec<u8>, ApiError> {
+        let failed = |error: csv::Error| ApiError::Internal(format!("writing CSV: {error}"));
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&self.columns).map_err(failed)?;
+        for row in &self.rows {
+            writer
+                .write_record(row.iter().map(|cell| match cell {
+                    Cell::Text(text) => text.clone(),
+                    Cell::Amount(amount) => amount_text(*amount, unit),
+                    Cell::Empty => String::new(),
+                }))
+                .map_err(failed)?;
+        }
+        writer
+            .into_inner()
+            .map_err(|error| ApiError::Internal(format!("writing CSV: {error}")))
+    }
+
+    /// XLSX: a title row saying what and as at when, the header row, then the rows. Amounts are numbers (not
+    /// text) formatted `#,##0;(#,##0)` in £000s (`#,##0.00;(#,##0.00)` in pounds), so negatives — savings —
+    /// show in brackets as council tables print them.
+    pub fn to_xlsx(&self, unit: Unit, title: &str) -> Result<Vec<u8>, ApiError> {
+        let failed = |error: rust_xlsxwriter::XlsxError| {
+            ApiError::Internal(format!("writing XLSX: {error}"))
+        };
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        let bold = CellFormat::new().set_bold();
+        let number = CellFormat::new().set_num_format(match unit {
+            Unit::Thousands => "#,##0;(#,##0)",
+            Unit::Pounds => "#,##0.00;(#,##0.00)",
+        });
+        sheet
+            .write_string_with_format(0, 0, title, &bold)
+            .map_err(failed)?;
+        for (column, name) in self.columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(2, column as u16, name, &bold)
+                .map_err(failed)?;
+        }
+        for (index, row) in self.rows.iter().enumerate() {
+            let at = 3 + index as u32;
+            for (column, cell) in row.iter().enumerate() {
+                let column = column as u16;
+                match cell {
+                    Cell::Text(text) => {
+                        sheet.write_string(at, column, text).map_err(failed)?;
+                    }
+                    Cell::Amount(amount) => {
+                        sheet
+                            .write_number_with_format(
+                                at,
+                                column,
+                                spreadsheet_number(*amount, unit),
+                                &number,
+                            )
+                            .map_err(failed)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+        sheet.set_column_width(0, 14).map_err(failed)?;
+        workbook.save_to_buffer().map_err(failed)
+    }
+}
+
+fn amount_text(amount: Money, unit: Unit) -> String {
+    match unit {
+        Unit::Pounds => amount.to_string(),
+        Unit::Thousands => amount.thousands().to_string(),
+    }
+}
+
+/// A spreadsheet number is an IEEE double. Converted from the amount's exact text: pounds and pence up to 15
+/// significant digits come back to the penny.
+fn spreadsheet_number(amount: Money, unit: Unit) -> f64 {
+    amount_text(amount, unit).parse().unwrap_or_default()
+}
