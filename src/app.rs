@@ -60,7 +60,8 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(auth::api::revoke_key)
         .service(reports::summary::summary_report)
         .service(reports::changes::changes_report)
-        .service(reports::at_risk::at_risk_report);
+        .service(reports::at_risk::at_risk_report)
+        .service(reports::reconciliation::reconcile);
 }
 
 fn documented_app() -> (

@@ -293,3 +293,96 @@ mod spreadsheets {
             .assert_field_error(400, "invalid-parameter", "format");
     }
 }
+
+mod reconciliation {
+    use serde_json::json;
+
+    use super::common::{Backend, TestApi};
+
+    fn demo() -> TestApi {
+        let api = TestApi::start(Backend::Sqlite).unwrap();
+        api.with_demo();
+        api
+    }
+
+    #[test]
+    fn finds_a_deliberately_altered_figure_and_matches_the_rest() {
+        let api = demo();
+        // Printed the council's ways: £000s, brackets, separators, and refs as the papers spell them.
+        let table = json!({"unit": "thousands", "rows": [
+            {"ref": "CFE Sav 07", "years": {"2021/22": "(1,065)", "2022/23": "(1,450)", "2023/24": "(385)"}},
+            {"ref": "MTFS Ref: CFE SAV 02", "years": {"2021/22": "(424)", "2022/23": "(158)"}},
+            {"title": "staffing review", "years": {"2021/22": "1,471"}},
+            {"ref": "CFE GRO99", "years": {"2021/22": "10"}},
+            {"title": "A line nobody recorded", "years": {"2021/22": "10"}}
+        ], "totals": [
+            {"directorate": "CFE", "measure": "savings", "years": {"2021/22": "(9,433)", "2022/23": "(4,694)", "2023/24": "(2,296)"}},
+            {"directorate": "CFE", "measure": "net", "years": {"2021/22": "11,000", "2022/23": "(4,609)", "2023/24": "(2,219)"}},
+            {"directorate": "CFE", "measure": "growth", "years": {"2021/22": "20,434"}}
+        ]});
+        let reply = api.post("/api/v1/reconciliations", &table);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let result = reply.json();
+        assert_eq!(
+            (
+                result["matched"].clone(),
+                result["different"].clone(),
+                result["unknown"].clone()
+            ),
+            (json!(2), json!(1), json!(2))
+        );
+        let outcomes: Vec<(String, String)> = result["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["outcome"].as_str().unwrap().to_owned(),
+                    r["ref"].as_str().unwrap_or("-").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("matched".to_owned(), "CFE SAV07".to_owned()),
+                ("different".to_owned(), "CFE SAV02".to_owned()),
+                ("matched".to_owned(), "CFE SAV16".to_owned()),
+                ("unknown".to_owned(), "-".to_owned()),
+                ("unknown".to_owned(), "-".to_owned()),
+            ]
+        );
+        assert_eq!(result["rows"][2]["matched_by"], "title");
+        // SAV02's 2022/23 saving is £185k; the paper printed 158.
+        assert_eq!(
+            result["rows"][1]["years"][1],
+            json!({"year": "2022/23", "tracker": "185", "published": "158", "difference": "-27", "agrees": false})
+        );
+        assert_eq!(result["rows"][1]["years"][0]["agrees"], true);
+        assert_eq!(result["totals"][0]["outcome"], "matched");
+        assert_eq!(result["totals"][1]["outcome"], "matched");
+        assert_eq!(
+            result["totals"][2]["years"][0],
+            json!({"year": "2021/22", "tracker": "20433", "published": "20434", "difference": "1", "agrees": false})
+        );
+    }
+
+    #[test]
+    fn in_pounds_every_penny_counts() {
+        let api = demo();
+        let table = json!({"unit": "pounds", "rows": [
+            {"ref": "CFE-SAV05", "years": {"2021/22": "794,000.00", "2022/23": "-1654000.01"}}
+        ]});
+        let result = api.post("/api/v1/reconciliations", &table).json();
+        assert_eq!(result["rows"][0]["years"][0]["agrees"], true);
+        assert_eq!(
+            result["rows"][0]["years"][1],
+            json!({"year": "2022/23", "tracker": "1654000.00", "published": "1654000.01", "difference": "0.01", "agrees": false})
+        );
+        api.post(
+            "/api/v1/reconciliations",
+            &json!({"rows": [{"ref": "CFE SAV05", "years": {"2021/22": "7,94,000"}}]}),
+        )
+        .assert_field_error(422, "validation", "rows[0].years.2021/22");
+    }
+}

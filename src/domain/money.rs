@@ -204,6 +204,15 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The amount rounded to whole £000s, still in pounds: 1,499.99 is 1,000.00.
+    pub fn rounded_to_thousands(self) -> Money {
+        let mut pounds = self.thousands() * Decimal::ONE_THOUSAND;
+        pounds.rescale(2);
+        Money(pounds)
+    }
+}
+
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match WRITTEN_IN.with(Cell::get) {
