@@ -16,7 +16,7 @@ use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
-use crate::{audit, auth, directorates, dsg, lines, monitoring, ops, reports};
+use crate::{audit, auth, directorates, dsg, imports, lines, monitoring, ops, reports};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -36,6 +36,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(lines::api::patch_line)
         .service(lines::api::put_year)
         .service(lines::api::delete_year)
+        .service(imports::api::import)
         .service(monitoring::api::list_periods)
         .service(monitoring::api::create_period)
         .service(monitoring::api::get_period)

@@ -27,6 +27,17 @@ pub enum Command {
     LoadDemo,
     /// Print the OpenAPI document (regenerates openapi/openapi.json).
     Openapi,
+    /// Import lines from a CSV or JSON file (all or nothing), with a progress bar.
+    Import {
+        /// The file: `.csv` (the PMO tracker layout) or `.json`.
+        file: std::path::PathBuf,
+        /// The unit the file's amounts are in.
+        #[arg(long, value_enum, default_value = "pounds")]
+        unit: UnitArg,
+        /// Check every row and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -81,4 +92,10 @@ pub struct Settings {
     /// HTTP worker threads; defaults to one per core.
     #[arg(long, env = "MTFS_WORKERS", global = true)]
     pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum UnitArg {
+    Pounds,
+    Thousands,
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod dsg;
 pub mod error;
 pub mod http;
+pub mod imports;
 pub mod lines;
 pub mod monitoring;
 pub mod openapi;

@@ -4,11 +4,14 @@ use std::net::TcpListener;
 
 use crate::app::{self, AppState};
 use crate::auth::{self, Actor};
-use crate::cli::{Command, KeysCommand, Settings};
+use crate::cli::{Command, KeysCommand, Settings, UnitArg};
 use crate::db::{self, DatabaseUrl, Pool};
 use crate::demo;
+use crate::domain::money::Unit;
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
+use crate::imports::{self, api::ImportFile};
+use indicatif::{ProgressBar, ProgressStyle};
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -44,6 +47,11 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
             Ok(())
         }
         Command::Keys(command) => run_keys(command, settings),
+        Command::Import {
+            file,
+            unit,
+            dry_run,
+        } => run_import(&file, unit, dry_run, settings),
         Command::Serve => {
             let pool = open_database(settings)?;
             let listener = TcpListener::bind(&settings.bind)
@@ -126,4 +134,71 @@ fn describe(error: ApiError) -> StartError {
     } else {
         fields.join("; ").into()
     }
+}
+
+fn run_import(
+    file: &std::path::Path,
+    unit: UnitArg,
+    dry_run: bool,
+    settings: &Settings,
+) -> Result<(), StartError> {
+    let bytes =
+        std::fs::read(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    let is_json = file
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let file_kind = if is_json {
+        ImportFile::Json(bytes.into())
+    } else {
+        ImportFile::Csv(bytes.into())
+    };
+    let rows = file_kind.rows().map_err(describe)?;
+    let unit = match unit {
+        UnitArg::Pounds => Unit::Pounds,
+        UnitArg::Thousands => Unit::Thousands,
+    };
+    let pool = open_database(settings)?;
+    let conn = &mut *pool.get()?;
+    let bar = ProgressBar::new(rows.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows checked ({eta} left)")
+            .expect("a valid template"),
+    );
+    let report = db::write_transaction(conn, |conn| {
+        let report = imports::import_lines(
+            conn,
+            &Actor::operator("import"),
+            &rows,
+            unit,
+            dry_run,
+            &|done| bar.set_position(done as u64),
+        )?;
+        if report.problems.is_empty() {
+            Ok(report)
+        } else {
+            Err(imports::api::problems(report.problems))
+        }
+    });
+    bar.finish_and_clear();
+    let report = report.map_err(describe)?;
+    for warning in &report.warnings {
+        eprintln!(
+            "warning: row {} {}: {}",
+            warning.row,
+            warning.column.as_deref().unwrap_or(""),
+            warning.message
+        );
+    }
+    let verb = if report.applied {
+        "imported"
+    } else {
+        "checked (dry run, nothing written)"
+    };
+    println!(
+        "{verb}: {} created, {} updated, {} unchanged, {} warnings",
+        report.created.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        report.warnings.len()
+    );
+    Ok(())
 }

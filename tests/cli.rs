@@ -127,3 +127,58 @@ fn serves_and_stops_gracefully_on_sigterm() {
         "the SQLite file was created on the spot"
     );
 }
+
+#[test]
+fn imports_a_file_all_or_nothing_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("import.db").display());
+    assert!(mtfs(&["load-demo"], &url).status.success());
+    let good = dir.path().join("lines.csv");
+    std::fs::write(&good, "ref,kind,directorate,title,owner,status,2021/22\nCFE SAV60,saving,CFE,Transport,BP,agreed,12.5\n").unwrap();
+    let dry = mtfs(
+        &[
+            "import",
+            good.to_str().unwrap(),
+            "--unit",
+            "thousands",
+            "--dry-run",
+        ],
+        &url,
+    );
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(dry.stdout).unwrap(),
+        "checked (dry run, nothing written): 1 created, 0 updated, 0 unchanged, 0 warnings\n"
+    );
+    let done = mtfs(
+        &["import", good.to_str().unwrap(), "--unit", "thousands"],
+        &url,
+    );
+    assert_eq!(
+        String::from_utf8(done.stdout).unwrap(),
+        "imported: 1 created, 0 updated, 0 unchanged, 0 warnings\n"
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "ref,kind,directorate,title,owner,status,2021/22\nCFE SAV61,saving,CFE,Fine,BP,agreed,1\nCFE SAV62,saving,CFE,Bad,BP,agreed,1.234\n").unwrap();
+    let refused = mtfs(&["import", bad.to_str().unwrap()], &url);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("row 2: 2021/22"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let again = mtfs(
+        &["import", good.to_str().unwrap(), "--unit", "thousands"],
+        &url,
+    );
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap(),
+        "imported: 0 created, 0 updated, 1 unchanged, 0 warnings\n",
+        "SAV61 was not written"
+    );
+}

@@ -3,7 +3,21 @@
 
 mod common;
 
+use common::TestApi;
 use serde_json::{json, Value};
+
+fn everything(api: &TestApi) -> (String, String) {
+    (
+        api.get("/api/v1/lines?limit=500&include_withdrawn=true")
+            .body,
+        api.get("/api/v1/changes?limit=1000").body,
+    )
+}
+
+const IMPORT_CSV: &str = "ref,kind,directorate,title,owner,status,2021/22,2022/23,2023/24\n\
+CFE SAV05,saving,CFE,Reduction in the numbers of children in care,Hannah Doughty,in_delivery,800,1654,1385\n\
+,saving,CFE,Home to school transport,Finance BP,proposed,,150.5,\n\
+CFE GRO20,growth,CFE,Youth justice,Finance BP,agreed,25,,\n";
 
 fn rows_of(report: &Value, key: &str) -> Vec<Value> {
     report[key].as_array().unwrap().clone()
@@ -93,6 +107,80 @@ on_both_backends! {
         let totals = api.get("/api/v1/lines?view=cumulative&limit=1").json()["totals"].clone();
         assert_eq!(totals, summary["total"]);
         assert_eq!(api.get("/api/v1/reports/summary?directorate=CFE").json()["view"], "incremental");
+    }
+
+    fn imports_a_dry_run_reports_and_writes_nothing_then_the_import_applies(api: &TestApi) {
+        api.with_demo();
+        let before = everything(api);
+        let dry = api.send("POST", "/api/v1/imports/lines?unit=thousands&dry_run=true", "text/csv", IMPORT_CSV);
+        assert_eq!(dry.status, 200, "{}", dry.body);
+        assert_eq!(dry.json()["applied"], false);
+        assert_eq!(everything(api), before, "a dry run writes nothing");
+
+        let done = api.send("POST", "/api/v1/imports/lines?unit=thousands", "text/csv", IMPORT_CSV);
+        assert_eq!(done.status, 200, "{}", done.body);
+        let report = done.json();
+        assert_eq!(report["applied"], true);
+        assert_eq!(report["created"], json!(["CFE SAV17", "CFE GRO20"]));
+        assert_eq!(report["updated"], json!(["CFE SAV05"]));
+        let sav05 = api.get("/api/v1/lines/CFE-SAV05").json();
+        assert_eq!(sav05["status"], "in_delivery");
+        assert_eq!(sav05["years"][0], json!({"year": "2021/22", "amount": "800000.00"}));
+        assert_eq!(sav05["version"], 2);
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV17").json()["years"], json!([{"year": "2022/23", "amount": "150500.00"}]));
+        let history = api.get("/api/v1/lines/CFE-SAV05/history").json();
+        assert_eq!(history.as_array().unwrap().len(), 2);
+        assert_eq!(history[1]["actor"], "test-admin");
+    }
+
+    fn imports_one_bad_row_rejects_the_file_naming_every_problem(api: &TestApi) {
+        api.with_demo();
+        let before = everything(api);
+        let csv = "ref,kind,directorate,title,owner,status,2021/22,2022/23\n\
+CFE SAV05,saving,CFE,Reduction in the numbers of children in care,Hannah Doughty,agreed,794000,1654000.001\n\
+CFE SAV30,saving,XYZ,Unknown directorate,BP,agreed,10,\n\
+CFE SAV31,capex,CFE,Bad kind,BP,agreed,10,\n\
+CFE GRO30,growth,CFE,Negative growth,BP,agreed,-10,\n\
+CFE SAV32,saving,CFE,Fine,BP,agreed,10,\n";
+        let reply = api.send("POST", "/api/v1/imports/lines", "text/csv", csv);
+        let problem = reply.assert_problem(422, "validation");
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["row 1: 2022/23", "row 2: directorate", "row 3: kind", "row 4: 2021/22"]);
+        assert_eq!(everything(api), before, "nothing half-imported");
+        let unknown_column = api.send("POST", "/api/v1/imports/lines", "text/csv", "ref,kind,colour\nCFE SAV05,saving,red\n");
+        assert_eq!(unknown_column.assert_problem(422, "validation")["errors"][0]["field"], "row 0: colour");
+        api.send("POST", "/api/v1/imports/lines", "text/plain", csv).assert_problem(415, "unsupported-media-type");
+    }
+
+    fn imports_warn_of_figures_typed_in_the_wrong_unit_or_scale(api: &TestApi) {
+        api.with_demo();
+        let csv = "ref,kind,directorate,title,owner,status,2021/22,2022/23,2023/24\n\
+CFE SAV40,saving,CFE,Pounds in a thousands column,BP,agreed,794000,,\n\
+CFE SAV41,saving,CFE,A point for a comma,BP,agreed,1.065,,\n\
+CFE SAV42,saving,CFE,Out of scale,BP,agreed,500,5,\n";
+        let report = api.send("POST", "/api/v1/imports/lines?unit=thousands&dry_run=true", "text/csv", csv).json();
+        let warned: Vec<(u64, String)> = report["warnings"].as_array().unwrap().iter()
+            .map(|w| (w["row"].as_u64().unwrap(), w["column"].as_str().unwrap().to_owned())).collect();
+        assert_eq!(warned, [
+            (1, "2021/22".to_owned()),
+            (2, "2021/22".to_owned()),
+            (3, "2021/22".to_owned()),
+            (3, "2022/23".to_owned()),
+        ]);
+        assert!(report["warnings"][0]["message"].as_str().unwrap().contains("pounds typed in a £000s column"));
+        assert!(report["warnings"][1]["message"].as_str().unwrap().contains("thousands separator"));
+        assert_eq!(report["problems"], json!([]));
+    }
+
+    fn imports_json_rows_the_same_way(api: &TestApi) {
+        api.with_demo();
+        let body = json!({"rows": [
+            {"ref": "CFE SAV50", "kind": "saving", "directorate": "CFE", "title": "Transport", "owner": "BP", "status": "agreed",
+             "years": {"2022/23": "1500.25", "2023/24": 99.75}}
+        ]});
+        let report = api.post("/api/v1/imports/lines", &body);
+        assert_eq!(report.status, 200, "{}", report.body);
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV50").json()["total"], "1600.00");
     }
 }
 

@@ -53,7 +53,7 @@ pub struct Line {
 }
 
 /// A request to record a new line.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "kind": "saving", "directorate": "CFE", "title": "Staffing Review", "owner": "Robert Henderson",
@@ -136,6 +136,19 @@ pub struct LineFields {
     pub status: LineStatus,
     pub nature: LineNature,
     pub withdrawal_reason: Option<String>,
+}
+
+impl Line {
+    /// Whether these fields and (when given) this profile differ from the line's.
+    pub fn would_change(&self, fields: &LineFields, years: Option<&[YearAmount]>) -> bool {
+        let same_fields = fields.title == self.title
+            && fields.owner == self.owner
+            && fields.description == self.description
+            && fields.status == self.status
+            && fields.nature == self.nature
+            && fields.withdrawal_reason == self.withdrawal_reason;
+        !(same_fields && years.is_none_or(|years| years == self.years.as_slice()))
+    }
 }
 
 impl CreateLine {

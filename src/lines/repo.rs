@@ -282,14 +282,7 @@ pub fn update(
     fields: &LineFields,
     years: Option<&[YearAmount]>,
 ) -> Result<bool, ApiError> {
-    let unchanged_fields = fields.title == current.title
-        && fields.owner == current.owner
-        && fields.description == current.description
-        && fields.status == current.status
-        && fields.nature == current.nature
-        && fields.withdrawal_reason == current.withdrawal_reason;
-    let unchanged_years = years.is_none_or(|years| years == current.years.as_slice());
-    if unchanged_fields && unchanged_years {
+    if !current.would_change(fields, years) {
         return Ok(false);
     }
     let key = current.line_ref.to_string();
