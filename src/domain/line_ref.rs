@@ -16,8 +16,8 @@ pub struct LineRef {
     number: u16,
 }
 
-/// The largest line number; refs print at least two digits (`SAV05`), three from 100.
-pub const MAX_LINE_NUMBER: u16 = 999;
+/// The largest line number; refs print at least two digits (`SAV05`), more from 100 (`SAV123`, `SAV1111`).
+pub const MAX_LINE_NUMBER: u16 = 9999;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a line ref: write the directorate, SAV or GRO, and a number, e.g. CFE SAV05")]
@@ -148,7 +148,7 @@ mod tests {
             "SAV05",
             "C SAV05",
             "CFE SAV0",
-            "CFE SAV1000",
+            "CFE SAV10000",
             "CF3 SAV05",
             "ABCDEFGHI SAV01",
         ] {

@@ -9,7 +9,7 @@ CREATE TABLE lines (
     line_ref          TEXT PRIMARY KEY NOT NULL,
     directorate       TEXT NOT NULL REFERENCES directorates (code),
     kind              TEXT NOT NULL CHECK (kind IN ('saving', 'growth')),
-    ref_number        INTEGER NOT NULL CHECK (ref_number BETWEEN 1 AND 999),
+    ref_number        INTEGER NOT NULL CHECK (ref_number BETWEEN 1 AND 9999),
     title             TEXT NOT NULL,
     owner             TEXT,
     description       TEXT NOT NULL,
