@@ -182,3 +182,60 @@ fn imports_a_file_all_or_nothing_from_the_command_line() {
         "SAV61 was not written"
     );
 }
+
+#[test]
+fn creates_lists_and_revokes_keys_printing_the_token_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("keys.db").display());
+    let created = mtfs(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "cfe-finance",
+            "--role",
+            "editor",
+            "--directorate",
+            "cfe",
+        ],
+        &url,
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let stdout = String::from_utf8(created.stdout).unwrap();
+    let token = stdout.strip_suffix('\n').expect("one line");
+    assert!(
+        token.starts_with("mtfs_") && token.len() == 86 && !token.contains(char::is_whitespace),
+        "{stdout:?}"
+    );
+    let listed = String::from_utf8(mtfs(&["keys", "list"], &url).stdout).unwrap();
+    assert_eq!(listed, "cfe-finance\teditor\tCFE\tactive\n");
+    assert!(!listed.contains(token));
+    let again = mtfs(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "cfe-finance",
+            "--role",
+            "reader",
+        ],
+        &url,
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never reused"));
+    assert!(mtfs(&["keys", "revoke", "cfe-finance"], &url)
+        .status
+        .success());
+    assert!(String::from_utf8(mtfs(&["keys", "list"], &url).stdout)
+        .unwrap()
+        .contains("\trevoked "));
+    let admin_with_scope = mtfs(
+        &["keys", "create", "--role", "admin", "--directorate", "CFE"],
+        &url,
+    );
+    assert!(String::from_utf8_lossy(&admin_with_scope.stderr).contains("directorates:"));
+}
