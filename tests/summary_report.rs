@@ -88,4 +88,45 @@ on_both_backends! {
         let with = api.get("/api/v1/reports/summary?directorate=CFE&include_withdrawn=true").json();
         assert_eq!(with["total"][0]["growth"], "20433000.00");
     }
+
+    fn maintained_totals_agree_with_every_amount_after_every_kind_of_write(api: &TestApi) {
+        api.with_demo();
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        let writes = [
+            api.post("/api/v1/lines", &json!({"kind": "saving", "directorate": "ASC", "title": "Day care", "owner": "BP",
+                "years": [{"year": "2021/22", "amount": "0.00"}, {"year": "2024/25", "amount": "10.01"}]})),
+            api.patch("/api/v1/lines/CFE-SAV05", &json!({"years": [{"year": "2021/22", "amount": "1.99"}]})),
+            api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "withdrawn", "reason": "Transferred"})),
+            api.patch("/api/v1/lines/CFE-GRO04", &json!({"nature": "ongoing"})),
+            api.put("/api/v1/lines/CFE-GRO01/years/2025-26", &json!({"amount": "7.00"})),
+            api.delete("/api/v1/lines/CFE-SAV02/years/2022-23"),
+            api.patch("/api/v1/lines/ASC-SAV01", &json!({"status": "withdrawn", "reason": "Dropped"})),
+            api.patch("/api/v1/lines/CFE-SAV13", &json!({"status": "agreed"})),
+        ];
+        for reply in writes {
+            assert!(reply.status == 200 || reply.status == 201, "{}", reply.body);
+        }
+        for include in ["false", "true"] {
+            for directorate in ["", "&directorate=CFE", "&directorate=ASC"] {
+                // The list adds up every amount; the summary reads the maintained totals.
+                let scanned = api.get(&format!("/api/v1/lines?limit=1&include_withdrawn={include}{directorate}")).json()["totals"].clone();
+                let summary = api.get(&format!("/api/v1/reports/summary?include_withdrawn={include}{directorate}")).json();
+                let rows: Vec<Value> = summary["total"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|row| json!({"year": row["year"], "savings": row["savings"], "growth": row["growth"], "net": row["net"]}))
+                    .collect();
+                // The summary also shows the empty years between the first and the last, as zeros.
+                let (shown, gaps): (Vec<Value>, Vec<Value>) =
+                    rows.into_iter().partition(|row| scanned.as_array().unwrap().iter().any(|s| s["year"] == row["year"]));
+                assert_eq!(json!(shown), scanned, "include_withdrawn={include}{directorate}");
+                for gap in gaps {
+                    assert_eq!((&gap["savings"], &gap["growth"]), (&json!("0.00"), &json!("0.00")), "{gap}");
+                }
+            }
+        }
+        // ASC's only line is withdrawn: its years are gone from the totals, not left at zero.
+        assert_eq!(api.get("/api/v1/reports/summary?directorate=ASC").json()["years"], json!([]));
+    }
 }

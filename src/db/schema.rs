@@ -147,3 +147,15 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    line_totals (directorate, kind, nature, withdrawn, year_start) {
+        directorate -> Text,
+        kind -> Text,
+        nature -> Text,
+        withdrawn -> Bool,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+        entries -> Integer,
+    }
+}

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::model::{Line, LineFields, NewLine};
+use super::totals::{self, Contribution};
 use crate::db::schema::{directorates, line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::line_ref::MAX_LINE_NUMBER;
@@ -251,6 +252,16 @@ pub fn insert(conn: &mut DbConnection, new: &NewLine) -> Result<LineRef, ApiErro
             other => other,
         })?;
     insert_years(conn, &line_ref, &new.years)?;
+    totals::add(
+        conn,
+        &Contribution {
+            directorate: &new.directorate,
+            kind: new.kind,
+            nature: new.nature,
+            withdrawn: new.status == LineStatus::Withdrawn,
+            years: &new.years,
+        },
+    )?;
     Ok(line_ref)
 }
 
@@ -312,6 +323,25 @@ pub fn update(
         diesel::delete(line_years::table.filter(line_years::line_ref.eq(&key))).execute(conn)?;
         insert_years(conn, &current.line_ref, years)?;
     }
+    let counted = |nature, status, years| Contribution {
+        directorate: &current.directorate,
+        kind: current.kind,
+        nature,
+        withdrawn: status == LineStatus::Withdrawn,
+        years,
+    };
+    totals::remove(
+        conn,
+        &counted(current.nature, current.status, &current.years),
+    )?;
+    totals::add(
+        conn,
+        &counted(
+            fields.nature,
+            fields.status,
+            years.unwrap_or(&current.years),
+        ),
+    )?;
     Ok(true)
 }
 

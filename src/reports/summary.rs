@@ -19,6 +19,7 @@ use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::lines::totals as line_totals;
 use crate::monitoring::snapshot::Monitoring;
 use crate::reports::presentation::{
     present, rounding_differences, Format, Output, RoundingDifference, Summed,
@@ -157,7 +158,7 @@ pub async fn summary_report(
         match as_at {
             None => Ok((
                 directorates::repo::list(conn)?,
-                line_repo::sums(conn, &filter, include_withdrawn)?,
+                line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
                 monitoring,
                 line_repo::list(conn, &withdrawn_filter, None, i64::MAX)?,
             )),

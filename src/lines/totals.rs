@@ -1,0 +1,134 @@
+//! Totals of line amounts by directorate, kind, nature, withdrawn or not, and year, kept exact in every line
+//! write's transaction. A summary reads these few rows instead of every amount. Write transactions are
+//! serialised (db/transaction.rs), so the read-then-write below cannot race, on one process or many.
+
+use diesel::prelude::*;
+
+use super::repo::stored_year;
+use crate::db::schema::line_totals;
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::summary::AmountSum;
+use crate::domain::{DirectorateCode, LineKind, LineNature, Money, YearAmount};
+use crate::error::ApiError;
+
+/// What a line's amounts count towards.
+pub struct Contribution<'a> {
+    pub directorate: &'a DirectorateCode,
+    pub kind: LineKind,
+    pub nature: LineNature,
+    pub withdrawn: bool,
+    pub years: &'a [YearAmount],
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = line_totals)]
+struct TotalRow {
+    directorate: String,
+    kind: String,
+    nature: String,
+    withdrawn: bool,
+    year_start: i32,
+    amount_pence: i64,
+    entries: i32,
+}
+
+/// Adds a line's amounts to the totals.
+pub fn add(conn: &mut DbConnection, line: &Contribution) -> Result<(), ApiError> {
+    change(conn, line, 1)
+}
+
+/// Takes a line's amounts out of the totals.
+pub fn remove(conn: &mut DbConnection, line: &Contribution) -> Result<(), ApiError> {
+    change(conn, line, -1)
+}
+
+fn change(conn: &mut DbConnection, line: &Contribution, sign: i32) -> Result<(), ApiError> {
+    for entry in line.years {
+        let key = line_totals::table
+            .filter(line_totals::directorate.eq(line.directorate.as_str()))
+            .filter(line_totals::kind.eq(line.kind.as_str()))
+            .filter(line_totals::nature.eq(line.nature.as_str()))
+            .filter(line_totals::withdrawn.eq(line.withdrawn))
+            .filter(line_totals::year_start.eq(entry.year.start()));
+        let current: Option<(i64, i32)> = key
+            .select((line_totals::amount_pence, line_totals::entries))
+            .first(conn)
+            .optional()?;
+        let delta = entry.amount.pence() * i64::from(sign);
+        match current {
+            None if sign > 0 => {
+                let row = TotalRow {
+                    directorate: line.directorate.as_str().to_owned(),
+                    kind: line.kind.as_str().to_owned(),
+                    nature: line.nature.as_str().to_owned(),
+                    withdrawn: line.withdrawn,
+                    year_start: entry.year.start(),
+                    amount_pence: delta,
+                    entries: 1,
+                };
+                diesel::insert_into(line_totals::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            None => {
+                return Err(ApiError::Internal(format!(
+                    "line totals have no row for {} {}",
+                    line.directorate, entry.year
+                )))
+            }
+            Some((_, entries)) if entries + sign == 0 => {
+                diesel::delete(key).execute(conn)?;
+            }
+            Some((amount, entries)) => {
+                diesel::update(key)
+                    .set((
+                        line_totals::amount_pence.eq(amount + delta),
+                        line_totals::entries.eq(entries + sign),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The totals of one directorate (or all), leaving withdrawn lines out unless asked for: the same sums as
+/// `repo::sums` with that filter, without reading every amount.
+pub fn sums(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    include_withdrawn: bool,
+) -> Result<Vec<AmountSum>, ApiError> {
+    let mut query = line_totals::table.into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(line_totals::directorate.eq(directorate.as_str().to_owned()));
+    }
+    if !include_withdrawn {
+        query = query.filter(line_totals::withdrawn.eq(false));
+    }
+    let rows: Vec<(String, String, String, i32, i64)> = query
+        .select((
+            line_totals::directorate,
+            line_totals::kind,
+            line_totals::nature,
+            line_totals::year_start,
+            line_totals::amount_pence,
+        ))
+        .load(conn)?;
+    let unreadable = |what: &str, value: &str| {
+        ApiError::Internal(format!("line totals: stored {what} {value} is unreadable"))
+    };
+    rows.into_iter()
+        .map(|(directorate, kind, nature, start, pence)| {
+            Ok(AmountSum {
+                directorate: DirectorateCode::parse(&directorate)
+                    .map_err(|_| unreadable("directorate", &directorate))?,
+                kind: LineKind::from_name(&kind).ok_or_else(|| unreadable("kind", &kind))?,
+                nature: LineNature::from_name(&nature)
+                    .ok_or_else(|| unreadable("nature", &nature))?,
+                year: stored_year(start)?,
+                amount: Money::from_pence(pence),
+            })
+        })
+        .collect()
+}
