@@ -50,13 +50,19 @@ fn change(conn: &mut DbConnection, line: &Contribution, sign: i32) -> Result<(),
             .filter(line_totals::nature.eq(line.nature.as_str()))
             .filter(line_totals::withdrawn.eq(line.withdrawn))
             .filter(line_totals::year_start.eq(entry.year.start()));
-        let current: Option<(i64, i32)> = key
-            .select((line_totals::amount_pence, line_totals::entries))
-            .first(conn)
-            .optional()?;
         let delta = entry.amount.pence() * i64::from(sign);
-        match current {
-            None if sign > 0 => {
+        if sign < 0 && diesel::delete(key.filter(line_totals::entries.eq(1))).execute(conn)? == 1 {
+            continue; // that was the row's last amount
+        }
+        let changed = diesel::update(key)
+            .set((
+                line_totals::amount_pence.eq(line_totals::amount_pence + delta),
+                line_totals::entries.eq(line_totals::entries + sign),
+            ))
+            .execute(conn)?;
+        match (changed, sign > 0) {
+            (1, _) => {}
+            (0, true) => {
                 let row = TotalRow {
                     directorate: line.directorate.as_str().to_owned(),
                     kind: line.kind.as_str().to_owned(),
@@ -70,22 +76,11 @@ fn change(conn: &mut DbConnection, line: &Contribution, sign: i32) -> Result<(),
                     .values(&row)
                     .execute(conn)?;
             }
-            None => {
+            _ => {
                 return Err(ApiError::Internal(format!(
                     "line totals have no row for {} {}",
                     line.directorate, entry.year
                 )))
-            }
-            Some((_, entries)) if entries + sign == 0 => {
-                diesel::delete(key).execute(conn)?;
-            }
-            Some((amount, entries)) => {
-                diesel::update(key)
-                    .set((
-                        line_totals::amount_pence.eq(amount + delta),
-                        line_totals::entries.eq(entries + sign),
-                    ))
-                    .execute(conn)?;
             }
         }
     }
