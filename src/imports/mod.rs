@@ -226,12 +226,12 @@ fn plan(
                 message,
             }),
     );
+    errors.into_result(()).map_err(ApiError::Validation)?;
     let (Some(kind), Some(directorate)) = (kind, directorate) else {
-        return Err(ApiError::Validation(
-            errors.into_result(()).err().unwrap_or_default(),
+        return Err(ApiError::Internal(
+            "a missing kind or directorate is reported above".to_owned(),
         ));
     };
-    errors.into_result(()).map_err(ApiError::Validation)?;
 
     let existing = match &line_ref {
         Some(line_ref) => match repo::find(conn, line_ref) {
@@ -296,9 +296,12 @@ fn plan(
         years: Some(profile),
         reason: text("reason"),
     };
-    let (fields, years) = patch
-        .apply(&current)
-        .map_err(|errors| ApiError::Validation(in_columns(errors, &profile_for_errors(&patch))))?;
+    let (fields, years) = patch.apply(&current).map_err(|errors| {
+        ApiError::Validation(in_columns(
+            errors,
+            patch.years.as_deref().unwrap_or_default(),
+        ))
+    })?;
     if !current.would_change(&fields, years.as_deref()) {
         return Ok(Some(Planned::Unchanged(current.line_ref)));
     }
@@ -325,8 +328,4 @@ fn in_columns(errors: Vec<FieldError>, years: &[YearAmount]) -> Vec<FieldError> 
             error
         })
         .collect()
-}
-
-fn profile_for_errors(patch: &LinePatch) -> Vec<YearAmount> {
-    patch.years.clone().unwrap_or_default()
 }
