@@ -21,8 +21,8 @@ use crate::error::ApiError;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A JSON request body (`application/json` or any `+json` type, such as `application/merge-patch+json`),
-/// with the SHA-256 of its bytes (to recognise a repeated request).
-pub struct JsonBody<T>(pub T, pub String);
+/// with its bytes as sent (to recognise a repeated request).
+pub struct JsonBody<T>(pub T, pub Bytes);
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -44,8 +44,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     ApiError::MalformedBody(format!("the body could not be read: {error}"))
                 }
             })?;
-            let digest = crate::auth::token::hash_bytes(&bytes);
-            parse_json(&bytes).map(|value| JsonBody(value, digest))
+            parse_json(&bytes).map(|value| JsonBody(value, bytes))
         })
     }
 }

@@ -72,7 +72,7 @@ struct KeyRow {
 pub async fn respond_once<F>(
     pool: &Pool,
     req: &HttpRequest,
-    body_digest: &str,
+    body: &[u8],
     actor: Actor,
     work: F,
 ) -> Result<HttpResponse, ApiError>
@@ -80,10 +80,17 @@ where
     F: FnOnce(&mut DbConnection, &Actor) -> Result<StoredResponse, ApiError> + Send + 'static,
 {
     let key = idempotency_key(req)?;
-    let request_hash = token::hash(&format!("{} {} {body_digest}", req.method(), req.path()));
+    // Only a request with a key is remembered, so only then is it hashed.
+    let request_hash = key.as_ref().map(|_| {
+        let mut request = format!("{} {} ", req.method(), req.path()).into_bytes();
+        request.extend_from_slice(body);
+        token::hash_bytes(&request)
+    });
     let (stored, replayed) = db::run(pool, move |conn| {
         write_transaction(conn, |conn| {
-            let Some(key) = key else { return Ok((work(conn, &actor)?, false)) };
+            let (Some(key), Some(request_hash)) = (key, request_hash) else {
+                return Ok((work(conn, &actor)?, false));
+            };
             if let Some(previous) = find(conn, &actor.name, &key)? {
                 if previous.request_hash != request_hash {
                     return Err(ApiError::Validation(vec![crate::domain::FieldError {
