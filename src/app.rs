@@ -1,6 +1,7 @@
 //! The actix application, built the same way for the server and for the tests.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -12,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::auth::cache::KeyCache;
 use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
@@ -22,6 +24,17 @@ use crate::{audit, auth, directorates, dsg, imports, lines, monitoring, ops, rep
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// Keys recently found valid, shared by this process's workers.
+    pub keys: Arc<KeyCache>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool) -> AppState {
+        AppState {
+            pool,
+            keys: Arc::default(),
+        }
+    }
 }
 
 /// Every versioned API operation, under `/api/v1`.

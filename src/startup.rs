@@ -63,8 +63,9 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
                 "serving on http://{} (docs at /docs)",
                 listener.local_addr()?
             );
-            actix_web::rt::System::new()
-                .block_on(async move { app::serve(AppState { pool }, listener, workers)?.await })?;
+            actix_web::rt::System::new().block_on(async move {
+                app::serve(AppState::new(pool), listener, workers)?.await
+            })?;
             Ok(())
         }
     }

@@ -184,6 +184,35 @@ on_both_backends! {
         assert_eq!(api.get("/api/v1/lines?directorate=cfe&status=proposed").json()["lines"], json!([]));
     }
 
+    fn kept_totals_agree_with_totals_added_up_from_every_amount(api: &TestApi) {
+        // `?kind=saving` reads the maintained totals; adding `q=cfe` (which every demo ref matches) makes the
+        // service add up every amount instead. The two must agree, through edits and withdrawals.
+        api.with_demo();
+        let totals = |query: &str| api.get(&format!("/api/v1/lines?{query}")).json()["totals"].clone();
+        let agree = |when: &str| {
+            for extra in ["", "&include_withdrawn=true", "&directorate=CFE", "&view=cumulative"] {
+                let kept = totals(&format!("kind=saving{extra}"));
+                assert_eq!(kept, totals(&format!("kind=saving&q=cfe{extra}")), "{when}{extra}");
+                assert_ne!(kept, Value::Null, "{when}{extra}");
+            }
+            totals("kind=saving")
+        };
+        let before = agree("as loaded");
+        assert_eq!(before[0]["savings"], "9433000.00");
+
+        let edited = api.patch("/api/v1/lines/CFE-SAV05", &json!({"years": [{"year": "2021/22", "amount": "800000.01"}]}));
+        assert_eq!(edited.status, 200, "{}", edited.body);
+        let after_edit = agree("after an edit");
+        assert_eq!(after_edit[0]["savings"], "9439000.01"); // 9,433,000.00 − 794,000.00 + 800,000.01
+        assert_eq!(after_edit[1]["savings"], "3040000.00"); // SAV05's 1,654,000.00 left 2022/23
+
+        let withdrawn = api.patch("/api/v1/lines/CFE-SAV05", &json!({"status": "withdrawn", "reason": "Superseded"}));
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+        let after_withdrawal = agree("after a withdrawal");
+        assert_eq!(after_withdrawal[0]["savings"], "8639000.00");
+        assert_eq!(totals("kind=saving&include_withdrawn=true")[0]["savings"], "9439000.01");
+    }
+
     fn pages_with_a_cursor_that_never_skips_or_repeats(api: &TestApi) {
         api.with_demo();
         let mut seen = Vec::new();

@@ -112,6 +112,31 @@ pub fn states_at<T: DeserializeOwned>(
         .collect()
 }
 
+/// One entity as it stood at `at` (its last event by then), or `None` when it did not exist then.
+pub fn state_at<T: DeserializeOwned>(
+    conn: &mut DbConnection,
+    entity: Entity,
+    entity_ref: &str,
+    at: PrimitiveDateTime,
+) -> Result<Option<T>, ApiError> {
+    let latest: Option<Option<String>> = events::table
+        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::entity_ref.eq(entity_ref))
+        .filter(events::occurred_at.le(at))
+        .order(events::id.desc())
+        .select(events::after_state)
+        .first(conn)
+        .optional()?;
+    latest
+        .flatten()
+        .map(|state| {
+            serde_json::from_str(&state).map_err(|error| {
+                ApiError::Internal(format!("an event's state is unreadable: {error}"))
+            })
+        })
+        .transpose()
+}
+
 fn event_from_row(row: EventRow) -> Result<Event, ApiError> {
     let parse = |state: Option<String>| {
         state

@@ -21,7 +21,8 @@ use crate::error::ApiError;
 use crate::http::{idempotency, JsonBody};
 
 /// Requires a valid key for every request under it (the whole `/api/v1` scope), and keeps the caller for the
-/// handlers. Keys are looked up on every request, so a revoked key stops working at once.
+/// handlers. A key found valid is trusted for a few seconds (auth/cache.rs); a revoked one is refused at once
+/// on the process that revoked it.
 pub async fn require_key(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -62,11 +63,17 @@ async fn authenticate(req: &HttpRequest) -> Result<Actor, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("no application state".to_owned()))?;
-    db::run(&state.pool, move |conn| repo::authenticate(conn, &token))
+    if let Some(actor) = state.keys.get(&token) {
+        return Ok(actor);
+    }
+    let checked = token.clone();
+    let actor = db::read(&state.pool, move |conn| repo::authenticate(conn, &checked))
         .await?
         .ok_or_else(|| {
             ApiError::Unauthorized("the API key is unknown or has been revoked".to_owned())
-        })
+        })?;
+    state.keys.remember(&token, &actor);
+    Ok(actor)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -131,7 +138,7 @@ pub async fn revoke_key(
 ) -> Result<web::Json<ApiKey>, ApiError> {
     actor.require_admin()?;
     let name = path.into_inner();
-    db::write(&state.pool, move |conn| repo::revoke(conn, &actor, &name))
-        .await
-        .map(web::Json)
+    let revoked = db::write(&state.pool, move |conn| repo::revoke(conn, &actor, &name)).await?;
+    state.keys.forget_all();
+    Ok(web::Json(revoked))
 }

@@ -1,6 +1,7 @@
 //! API keys and roles: who may read, who may change which directorate's figures, who administers.
 
 pub mod api;
+pub mod cache;
 pub mod repo;
 pub mod token;
 

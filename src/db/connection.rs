@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{self, ManageConnection};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
@@ -16,7 +16,59 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
+/// The connection pool, and which engine is behind it.
+#[derive(Clone)]
+pub struct Pool {
+    connections: r2d2::Pool<Manager>,
+    embedded: bool,
+}
+
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+impl Pool {
+    /// A connection, waiting up to the pool's timeout for one to be free.
+    pub fn get(&self) -> Result<PooledConnection, r2d2::PoolError> {
+        self.connections.get()
+    }
+
+    /// A connection if one is free now.
+    pub fn try_get(&self) -> Option<PooledConnection> {
+        self.connections.try_get()
+    }
+
+    /// Whether the database is SQLite, read in-process, rather than a server across the network.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
+    }
+}
+
+/// A pooled connection, and whether a request on it failed in a way that may mean the connection is dead.
+/// Checking only then keeps a `SELECT 1` off every checkout, yet a connection lost to a database restart is
+/// still dropped rather than handed out again.
+pub struct Pooled {
+    conn: DbConnection,
+    suspect: bool,
+}
+
+impl Pooled {
+    /// Asks the pool to check this connection before handing it out again.
+    pub fn suspect(&mut self) {
+        self.suspect = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
 
 /// Where the data lives: `sqlite://PATH` or `postgres://…`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +125,32 @@ pub enum ConnectError {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
+    fn connect(&self) -> Result<Pooled, ConnectError> {
+        Ok(Pooled {
+            conn: self.open()?,
+            suspect: false,
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), ConnectError> {
+        Ok(pooled.conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        if std::thread::panicking() || R2D2Connection::is_broken(&mut pooled.conn) {
+            return true;
+        }
+        let broken = pooled.suspect && pooled.conn.batch_execute("SELECT 1").is_err();
+        pooled.suspect = false;
+        broken
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, ConnectError> {
         let backend = self.url.backend_name();
         let failed = |cause| ConnectError::Connect { backend, cause };
         match &self.url {
@@ -97,24 +171,23 @@ impl ManageConnection for Manager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        Ok(conn.batch_execute("SELECT 1")?)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
-    }
 }
 
 /// A pool of `size` connections; fails at once, naming the cause, when the database cannot be reached.
 pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
     let manager = Manager { url: url.clone() };
     // r2d2 would only report a timeout: one direct connection first says why it failed, and says it at once.
-    manager.connect().map_err(|cause| cause.to_string())?;
-    r2d2::Pool::builder()
+    manager.open().map_err(|cause| cause.to_string())?;
+    let connections = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
+        // A `SELECT 1` before every checkout would double the round trips of a point read; a connection that
+        // broke mid-request is dropped by `has_broken` instead.
+        .test_on_check_out(false)
         .build(manager)
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    Ok(Pool {
+        connections,
+        embedded: matches!(url, DatabaseUrl::Sqlite { .. }),
+    })
 }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
-use super::{history, service};
+use super::{history, service, totals};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
@@ -112,24 +112,34 @@ pub async fn list_lines(
     };
     let include_withdrawn = params.include_withdrawn.unwrap_or(false);
     let as_at = params.as_at;
-    let (mut lines, sums) = db::run(&state.pool, move |conn| {
-        // One more than a page tells whether there is a next page.
-        let page_and_one = limit as usize + 1;
-        match as_at {
-            None => Ok((
-                repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?,
-                repo::sums(conn, &filter, include_withdrawn)?,
-            )),
-            Some(at) => {
+    // One more than a page tells whether there is a next page.
+    let page_and_one = limit as usize + 1;
+    let (mut lines, sums) = match as_at {
+        None if filter.has_kept_totals() => {
+            db::read(&state.pool, move |conn| {
+                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                Ok((page, totals::sums_for(conn, &filter, include_withdrawn)?))
+            })
+            .await?
+        }
+        None => {
+            db::run(&state.pool, move |conn| {
+                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                Ok((page, repo::sums(conn, &filter, include_withdrawn)?))
+            })
+            .await?
+        }
+        Some(at) => {
+            db::run(&state.pool, move |conn| {
                 let then = history::lines_at(conn, at)?;
                 Ok((
                     history::page(&then, &filter, after.as_ref(), page_and_one),
                     history::sums(&then, &filter, include_withdrawn),
                 ))
-            }
+            })
+            .await?
         }
-    })
-    .await?;
+    };
     let more = lines.len() > limit as usize;
     lines.truncate(limit as usize);
     let next_cursor = more
@@ -227,15 +237,16 @@ pub async fn get_line(
 ) -> Result<HttpResponse, ApiError> {
     let line_ref = ref_param(&path)?;
     let as_at = params.0.as_at;
-    db::run(&state.pool, move |conn| match as_at {
-        None => repo::find(conn, &line_ref),
-        Some(at) => history::lines_at(conn, at)?
-            .into_iter()
-            .find(|line| line.line_ref == line_ref)
-            .ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}"))),
-    })
-    .await
-    .map(line_response)
+    let found = match as_at {
+        None => db::read(&state.pool, move |conn| repo::find(conn, &line_ref)).await,
+        Some(at) => {
+            db::run(&state.pool, move |conn| {
+                history::line_at(conn, &line_ref, at)
+            })
+            .await
+        }
+    };
+    found.map(line_response)
 }
 
 /// Changes some of a line's fields (JSON merge-patch). `years`, when given, replaces the whole profile.

@@ -8,7 +8,7 @@ use super::repo::{Cursor, LineFilter};
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
 use crate::domain::summary::AmountSum;
-use crate::domain::LineStatus;
+use crate::domain::{LineRef, LineStatus};
 use crate::error::ApiError;
 
 /// Every line that existed at `at`, as it was then, in ref order.
@@ -16,6 +16,21 @@ pub fn lines_at(conn: &mut DbConnection, at: OffsetDateTime) -> Result<Vec<Line>
     let mut lines: Vec<Line> = audit::states_at(conn, Entity::Line, db::time::stored(at))?;
     lines.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
     Ok(lines)
+}
+
+/// One line as it stood at `at`, from its own events alone.
+pub fn line_at(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    at: OffsetDateTime,
+) -> Result<Line, ApiError> {
+    audit::state_at(
+        conn,
+        Entity::Line,
+        &line_ref.to_string(),
+        db::time::stored(at),
+    )?
+    .ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}")))
 }
 
 impl LineFilter {

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::repo::stored_year;
+use super::repo::{stored_year, LineFilter};
 use crate::db::schema::line_totals;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -85,6 +85,26 @@ fn change(conn: &mut DbConnection, line: &Contribution, sign: i32) -> Result<(),
         }
     }
     Ok(())
+}
+
+impl LineFilter {
+    /// Whether the maintained totals answer this filter: they are kept by directorate and kind, not by status,
+    /// year or text.
+    pub fn has_kept_totals(&self) -> bool {
+        self.status.is_none() && self.year.is_none() && self.text.is_none()
+    }
+}
+
+/// The same sums as `repo::sums` for a filter with kept totals (see `LineFilter::has_kept_totals`).
+pub fn sums_for(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    include_withdrawn: bool,
+) -> Result<Vec<AmountSum>, ApiError> {
+    debug_assert!(filter.has_kept_totals());
+    let mut sums = sums(conn, filter.directorate.as_ref(), include_withdrawn)?;
+    sums.retain(|sum| filter.kind.is_none_or(|kind| sum.kind == kind));
+    Ok(sums)
 }
 
 /// The totals of one directorate (or all), leaving withdrawn lines out unless asked for: the same sums as

@@ -165,7 +165,7 @@ impl TestApi {
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = app::serve(AppState { pool }, listener, 2).expect("server");
+                let server = app::serve(AppState::new(pool), listener, 2).expect("server");
                 sender.send(server.handle()).expect("handle");
                 server.await
             })
