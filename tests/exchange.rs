@@ -152,6 +152,43 @@ CFE SAV32,saving,CFE,Fine,BP,agreed,10,\n";
         api.send("POST", "/api/v1/imports/lines", "text/plain", csv).assert_problem(415, "unsupported-media-type");
     }
 
+    fn imports_thousands_of_rows_in_batches_numbering_new_refs_in_file_order(api: &TestApi) {
+        api.with_cfe();
+        // 2,500 rows: even rows name a saving's ref, odd rows are growth lines left to be numbered.
+        let mut csv = String::from("ref,kind,directorate,title,2021/22\n");
+        let (mut savings, mut growth) = (0i64, 0i64); // in pence
+        for row in 1..=2500i64 {
+            let pence = row * 100 + 1;
+            let amount = format!("{}.{:02}", pence / 100, pence % 100);
+            if row % 2 == 0 {
+                csv.push_str(&format!("CFE SAV{:02},saving,CFE,Saving {row},{amount}\n", row / 2));
+                savings += pence;
+            } else {
+                csv.push_str(&format!(",growth,CFE,Growth {row},{amount}\n"));
+                growth += pence;
+            }
+        }
+        let done = api.send("POST", "/api/v1/imports/lines", "text/csv", &csv);
+        assert_eq!(done.status, 200, "{}", &done.body[..done.body.len().min(500)]);
+        let created = done.json()["created"].as_array().unwrap().len();
+        assert_eq!(created, 2500);
+        // Numbered in file order across batches: row 2,499 is the 1,250th growth line.
+        assert_eq!(api.get("/api/v1/lines/CFE-GRO1250").json()["title"], "Growth 2499");
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV1250").json()["years"][0]["amount"], "2500.01");
+        let money = |pence: i64| format!("{}.{:02}", pence / 100, pence % 100);
+        let totals = api.get("/api/v1/lines?directorate=CFE").json()["totals"][0].clone();
+        assert_eq!(totals["savings"], money(savings).as_str());
+        assert_eq!(totals["growth"], money(growth).as_str());
+        assert_eq!(api.get("/api/v1/changes?limit=1000").json()["events"].as_array().map(Vec::len), Some(1000));
+
+        // A file naming one line twice is refused, naming both rows, and writes nothing.
+        let twice = "ref,kind,directorate,title,2021/22\nCFE SAV9000,saving,CFE,Once,1\nCFE SAV9000,saving,CFE,Twice,2\n";
+        let problem = api.send("POST", "/api/v1/imports/lines", "text/csv", twice).assert_problem(422, "validation");
+        assert_eq!(problem["errors"][0]["field"], "row 2: ref");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("row 1"), "{problem}");
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV9000").status, 404);
+    }
+
     fn imports_warn_of_figures_typed_in_the_wrong_unit_or_scale(api: &TestApi) {
         api.with_demo();
         let csv = "ref,kind,directorate,title,owner,status,2021/22,2022/23,2023/24\n\

@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-pub use repo::{record, state_at, states_at};
+pub use repo::{record, record_many, state_at, states_at};
 
 /// What an event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

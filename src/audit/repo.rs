@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::db::schema::events;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
+use crate::insert_rows;
 
 #[derive(Insertable)]
 #[diesel(table_name = events)]
@@ -40,20 +41,35 @@ struct EventRow {
 /// Records a change, inside the caller's write transaction. Write transactions are serialised (see
 /// `db::write_transaction`), so event ids follow commit order and the changes feed never skips one.
 pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> Result<(), ApiError> {
+    record_many(conn, actor, [change])
+}
+
+/// Events per multi-row INSERT (8 columns each).
+const EVENTS_PER_INSERT: usize = 1_000;
+
+/// Records changes in order, many to a statement.
+pub fn record_many(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    changes: impl IntoIterator<Item = Change>,
+) -> Result<(), ApiError> {
     let json = |value: Option<serde_json::Value>| value.map(|v| v.to_string());
-    let row = NewEventRow {
-        occurred_at: db::time::stored(change.at),
-        actor: actor.name.clone(),
-        entity: change.entity.as_str().to_owned(),
-        entity_ref: change.entity_ref,
-        action: change.action,
-        before_state: json(change.before),
-        after_state: json(change.after),
-        reason: change.reason,
-    };
-    diesel::insert_into(events::table)
-        .values(&row)
-        .execute(conn)?;
+    let rows: Vec<NewEventRow> = changes
+        .into_iter()
+        .map(|change| NewEventRow {
+            occurred_at: db::time::stored(change.at),
+            actor: actor.name.clone(),
+            entity: change.entity.as_str().to_owned(),
+            entity_ref: change.entity_ref,
+            action: change.action,
+            before_state: json(change.before),
+            after_state: json(change.after),
+            reason: change.reason,
+        })
+        .collect();
+    for chunk in rows.chunks(EVENTS_PER_INSERT) {
+        insert_rows!(conn, events::table, chunk);
+    }
     Ok(())
 }
 

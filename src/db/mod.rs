@@ -13,6 +13,23 @@ pub use transaction::{write, write_transaction};
 
 use crate::error::ApiError;
 
+/// `INSERT … VALUES (…), (…), …`: many rows in one statement. A macro, because diesel writes a multi-row insert
+/// for each engine but not through the multi-engine connection, so it is written once and run on whichever.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl;
+        match $conn {
+            $crate::db::DbConnection::Sqlite(sqlite) => {
+                diesel::insert_into($table).values($rows).execute(sqlite)?
+            }
+            $crate::db::DbConnection::Postgresql(pg) => {
+                diesel::insert_into($table).values($rows).execute(pg)?
+            }
+        }
+    }};
+}
+
 /// Runs a short read: a few rows found by key or index. On SQLite it runs on the calling worker when a
 /// connection is free, because a local read takes microseconds and never waits for a writer (WAL), and the
 /// two thread hand-offs it saves are most of a point read's cost. On PostgreSQL, which answers across the

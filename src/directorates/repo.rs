@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -84,6 +86,18 @@ pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> Result<Directora
     directorate_from_row(
         row.ok_or_else(|| ApiError::NotFound(format!("there is no directorate {code}")))?,
     )
+}
+
+/// The code of every directorate.
+pub fn codes(conn: &mut DbConnection) -> Result<HashSet<DirectorateCode>, ApiError> {
+    let codes: Vec<String> = directorates::table.select(directorates::code).load(conn)?;
+    codes
+        .iter()
+        .map(|code| {
+            DirectorateCode::parse(code)
+                .map_err(|_| ApiError::Internal(format!("stored directorate {code} is unreadable")))
+        })
+        .collect()
 }
 
 /// Every directorate that existed at `at`, by code.

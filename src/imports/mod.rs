@@ -4,7 +4,7 @@
 pub mod api;
 pub mod read;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,7 +16,7 @@ use crate::domain::{
     DirectorateCode, FieldError, FinancialYear, LineKind, LineRef, LineStatus, YearAmount,
 };
 use crate::error::ApiError;
-use crate::lines::model::{CreateLine, LinePatch};
+use crate::lines::model::{CreateLine, Line, LinePatch};
 use crate::lines::{repo, service};
 
 /// One row of an import, as read: every cell still text, so each problem can name its cell.
@@ -72,9 +72,10 @@ pub fn import_lines(
         dry_run,
         ..ImportReport::default()
     };
+    let mut tracker = Tracker::load(conn, rows)?;
     let mut planned = Vec::new();
     for (done, row) in rows.iter().enumerate() {
-        match plan(conn, actor, row, unit, &mut report) {
+        match plan(&mut tracker, actor, row, unit, &mut report) {
             Ok(Some(step)) => planned.push(step),
             Ok(None) => {}
             Err(ApiError::Validation(errors)) => {
@@ -118,33 +119,83 @@ pub fn import_lines(
         }
         return Ok(report);
     }
+    // New lines go in a batch at a time (few statements, bounded memory); changes to existing ones one by one,
+    // as a PATCH would make them.
+    let mut creates = Vec::new();
     for step in planned {
-        let outcome = match step {
-            Planned::Unchanged(line_ref) => {
-                report.unchanged.push(line_ref.to_string());
-                Ok(())
-            }
-            Planned::Create(row, request) => service::create(conn, actor, *request)
-                .map(|line| report.created.push(line.line_ref.to_string()))
-                .map_err(|e| (row, e)),
+        match step {
+            Planned::Unchanged(line_ref) => report.unchanged.push(line_ref.to_string()),
+            Planned::Create(_, request) => creates.push(*request),
             Planned::Update(row, line_ref, patch) => {
                 service::patch(conn, actor, &line_ref, None, &patch)
-                    .map(|_| report.updated.push(line_ref.to_string()))
-                    .map_err(|e| (row, e))
+                    .map_err(|error| late_failure(row, error))?;
+                report.updated.push(line_ref.to_string());
             }
-        };
-        if let Err((row, error)) = outcome {
-            // Caught in planning as a rule, so a late failure (a conflict) still rolls the whole file back.
-            return Err(ApiError::Conflict(format!("row {row}: {error}")));
+        }
+        if creates.len() == CREATES_PER_BATCH {
+            create_batch(conn, actor, std::mem::take(&mut creates), &mut report)?;
         }
     }
+    create_batch(conn, actor, creates, &mut report)?;
     report.applied = true;
     Ok(report)
 }
 
+/// New lines written together: enough to make statements few, few enough to keep memory small.
+const CREATES_PER_BATCH: usize = 1_000;
+
+fn create_batch(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    creates: Vec<CreateLine>,
+    report: &mut ImportReport,
+) -> Result<(), ApiError> {
+    if creates.is_empty() {
+        return Ok(());
+    }
+    let created =
+        service::create_many(conn, actor, creates).map_err(|error| late_failure(0, error))?;
+    report
+        .created
+        .extend(created.iter().map(|line| line.line_ref.to_string()));
+    Ok(())
+}
+
+/// A failure while writing, after planning found every row right: still rolls the whole file back.
+fn late_failure(row: usize, error: ApiError) -> ApiError {
+    match row {
+        0 => ApiError::Conflict(format!("the new lines: {error}")),
+        row => ApiError::Conflict(format!("row {row}: {error}")),
+    }
+}
+
+/// What planning checks rows against: the lines the file names and the known directorates, read up front in a
+/// few queries, and the refs already claimed by earlier rows of the file.
+struct Tracker {
+    lines: HashMap<LineRef, Line>,
+    directorates: HashSet<DirectorateCode>,
+    /// Each ref the file has named so far, and the row that named it.
+    claimed: HashMap<LineRef, usize>,
+}
+
+impl Tracker {
+    fn load(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<Tracker, ApiError> {
+        let named: Vec<LineRef> = rows
+            .iter()
+            .filter_map(|row| row.cells.get("ref"))
+            .filter_map(|text| LineRef::parse(text.trim()).ok())
+            .collect();
+        Ok(Tracker {
+            lines: repo::find_many(conn, &named)?,
+            directorates: crate::directorates::repo::codes(conn)?,
+            claimed: HashMap::new(),
+        })
+    }
+}
+
 /// Checks a row against every rule and the tracker as it is, without writing.
 fn plan(
-    conn: &mut DbConnection,
+    tracker: &mut Tracker,
     actor: &Actor,
     row: &ImportRow,
     unit: Unit,
@@ -233,14 +284,17 @@ fn plan(
         ));
     };
 
-    let existing = match &line_ref {
-        Some(line_ref) => match repo::find(conn, line_ref) {
-            Ok(line) => Some(line),
-            Err(ApiError::NotFound(_)) => None,
-            Err(other) => return Err(other),
-        },
-        None => None,
-    };
+    if let Some(line_ref) = &line_ref {
+        if let Some(first) = tracker.claimed.insert(line_ref.clone(), row.row) {
+            return Err(ApiError::field(
+                "ref",
+                format!("{line_ref} is on row {first} already; a file names each line once"),
+            ));
+        }
+    }
+    let existing = line_ref
+        .as_ref()
+        .and_then(|line_ref| tracker.lines.get(line_ref));
     let Some(current) = existing else {
         let request = CreateLine {
             line_ref,
@@ -255,8 +309,7 @@ fn plan(
             reason: text("reason"),
         };
         actor.require_editor_of(&request.directorate)?;
-        let known = crate::directorates::repo::find(conn, &request.directorate).is_ok();
-        if !known {
+        if !tracker.directorates.contains(&request.directorate) {
             return Err(ApiError::field(
                 "directorate",
                 format!("there is no directorate {}", request.directorate),
@@ -296,18 +349,18 @@ fn plan(
         years: Some(profile),
         reason: text("reason"),
     };
-    let (fields, years) = patch.apply(&current).map_err(|errors| {
+    let (fields, years) = patch.apply(current).map_err(|errors| {
         ApiError::Validation(in_columns(
             errors,
             patch.years.as_deref().unwrap_or_default(),
         ))
     })?;
     if !current.would_change(&fields, years.as_deref()) {
-        return Ok(Some(Planned::Unchanged(current.line_ref)));
+        return Ok(Some(Planned::Unchanged(current.line_ref.clone())));
     }
     Ok(Some(Planned::Update(
         row.row,
-        current.line_ref,
+        current.line_ref.clone(),
         Box::new(patch),
     )))
 }

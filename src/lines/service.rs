@@ -15,15 +15,37 @@ pub fn create(
     actor: &Actor,
     request: CreateLine,
 ) -> Result<Line, ApiError> {
-    actor.require_editor_of(&request.directorate)?;
-    let reason = request.reason.clone();
-    let new = request.validate().map_err(ApiError::Validation)?;
-    let line_ref = repo::insert(conn, &new)?;
-    let line = repo::find(conn, &line_ref)?;
-    let mut change = Change::created(line.created_at, Entity::Line, &line_ref.to_string(), &line);
-    change.reason = reason;
-    audit::record(conn, actor, change)?;
-    Ok(line)
+    let mut created = create_many(conn, actor, vec![request])?;
+    Ok(created.remove(0))
+}
+
+/// Records new lines together (a bulk import's rows): the same checks and events as one at a time, in far
+/// fewer statements.
+pub fn create_many(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    requests: Vec<CreateLine>,
+) -> Result<Vec<Line>, ApiError> {
+    let mut reasons = Vec::with_capacity(requests.len());
+    let mut news = Vec::with_capacity(requests.len());
+    for request in requests {
+        actor.require_editor_of(&request.directorate)?;
+        reasons.push(request.reason.clone());
+        news.push(request.validate().map_err(ApiError::Validation)?);
+    }
+    let lines = repo::insert_many(conn, &news)?;
+    let changes = lines.iter().zip(reasons).map(|(line, reason)| {
+        let mut change = Change::created(
+            line.created_at,
+            Entity::Line,
+            &line.line_ref.to_string(),
+            line,
+        );
+        change.reason = reason;
+        change
+    });
+    audit::record_many(conn, actor, changes)?;
+    Ok(lines)
 }
 
 pub fn patch(

@@ -2,6 +2,8 @@
 //! write's transaction. A summary reads these few rows instead of every amount. Write transactions are
 //! serialised (db/transaction.rs), so the read-then-write below cannot race, on one process or many.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 
 use super::repo::{stored_year, LineFilter};
@@ -32,59 +34,103 @@ struct TotalRow {
     entries: i32,
 }
 
-/// Adds a line's amounts to the totals.
-pub fn add(conn: &mut DbConnection, line: &Contribution) -> Result<(), ApiError> {
-    change(conn, line, 1)
+/// Changes to the totals, by row, gathered so that each row is written once however many lines touch it.
+#[derive(Default)]
+pub struct TotalsChange {
+    rows: BTreeMap<TotalKey, Delta>,
 }
 
-/// Takes a line's amounts out of the totals.
-pub fn remove(conn: &mut DbConnection, line: &Contribution) -> Result<(), ApiError> {
-    change(conn, line, -1)
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct TotalKey {
+    directorate: String,
+    kind: LineKind,
+    nature: LineNature,
+    withdrawn: bool,
+    year_start: i32,
 }
 
-fn change(conn: &mut DbConnection, line: &Contribution, sign: i32) -> Result<(), ApiError> {
-    for entry in line.years {
-        let key = line_totals::table
-            .filter(line_totals::directorate.eq(line.directorate.as_str()))
-            .filter(line_totals::kind.eq(line.kind.as_str()))
-            .filter(line_totals::nature.eq(line.nature.as_str()))
-            .filter(line_totals::withdrawn.eq(line.withdrawn))
-            .filter(line_totals::year_start.eq(entry.year.start()));
-        let delta = entry.amount.pence() * i64::from(sign);
-        if sign < 0 && diesel::delete(key.filter(line_totals::entries.eq(1))).execute(conn)? == 1 {
-            continue; // that was the row's last amount
-        }
-        let changed = diesel::update(key)
-            .set((
-                line_totals::amount_pence.eq(line_totals::amount_pence + delta),
-                line_totals::entries.eq(line_totals::entries + sign),
-            ))
-            .execute(conn)?;
-        match (changed, sign > 0) {
-            (1, _) => {}
-            (0, true) => {
-                let row = TotalRow {
-                    directorate: line.directorate.as_str().to_owned(),
-                    kind: line.kind.as_str().to_owned(),
-                    nature: line.nature.as_str().to_owned(),
-                    withdrawn: line.withdrawn,
-                    year_start: entry.year.start(),
-                    amount_pence: delta,
-                    entries: 1,
-                };
-                diesel::insert_into(line_totals::table)
-                    .values(&row)
-                    .execute(conn)?;
-            }
-            _ => {
-                return Err(ApiError::Internal(format!(
-                    "line totals have no row for {} {}",
-                    line.directorate, entry.year
-                )))
-            }
+#[derive(Default)]
+struct Delta {
+    pence: i64,
+    entries: i32,
+}
+
+impl TotalsChange {
+    /// Counts a line's amounts in.
+    pub fn add(&mut self, line: &Contribution) {
+        self.count(line, 1);
+    }
+
+    /// Takes a line's amounts out.
+    pub fn remove(&mut self, line: &Contribution) {
+        self.count(line, -1);
+    }
+
+    fn count(&mut self, line: &Contribution, sign: i32) {
+        for entry in line.years {
+            let key = TotalKey {
+                directorate: line.directorate.as_str().to_owned(),
+                kind: line.kind,
+                nature: line.nature,
+                withdrawn: line.withdrawn,
+                year_start: entry.year.start(),
+            };
+            let delta = self.rows.entry(key).or_default();
+            delta.pence += entry.amount.pence() * i64::from(sign);
+            delta.entries += sign;
         }
     }
-    Ok(())
+
+    /// Writes the change: one statement per row touched (two for a new row), none where it cancels out.
+    pub fn write(self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        for (key, delta) in self.rows {
+            if delta.pence == 0 && delta.entries == 0 {
+                continue; // e.g. a change of title: the line counts where it did
+            }
+            let row = line_totals::table
+                .filter(line_totals::directorate.eq(&key.directorate))
+                .filter(line_totals::kind.eq(key.kind.as_str()))
+                .filter(line_totals::nature.eq(key.nature.as_str()))
+                .filter(line_totals::withdrawn.eq(key.withdrawn))
+                .filter(line_totals::year_start.eq(key.year_start));
+            if delta.entries < 0
+                && diesel::delete(row.filter(line_totals::entries.eq(-delta.entries)))
+                    .execute(conn)?
+                    == 1
+            {
+                continue; // those were the row's last amounts
+            }
+            let changed = diesel::update(row)
+                .set((
+                    line_totals::amount_pence.eq(line_totals::amount_pence + delta.pence),
+                    line_totals::entries.eq(line_totals::entries + delta.entries),
+                ))
+                .execute(conn)?;
+            match (changed, delta.entries > 0) {
+                (1, _) => {}
+                (0, true) => {
+                    diesel::insert_into(line_totals::table)
+                        .values(&TotalRow {
+                            directorate: key.directorate,
+                            kind: key.kind.as_str().to_owned(),
+                            nature: key.nature.as_str().to_owned(),
+                            withdrawn: key.withdrawn,
+                            year_start: key.year_start,
+                            amount_pence: delta.pence,
+                            entries: delta.entries,
+                        })
+                        .execute(conn)?;
+                }
+                _ => {
+                    return Err(ApiError::Internal(format!(
+                        "line totals have no row for {} {}",
+                        key.directorate, key.year_start
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl LineFilter {
