@@ -77,6 +77,38 @@ on_both_backends! {
         api.get("/api/v1/reports/summary?from=2021/23").assert_field_error(400, "invalid-parameter", "from");
     }
 
+    fn keeps_at_risk_totals_exact_through_revisions_withdrawals_and_reinstatements(api: &TestApi) {
+        // The live summary reads kept at-risk totals; `as_at` now rebuilds them from the audit trail. Both must
+        // give the same figures after every kind of change.
+        api.with_demo();
+        let at_risk = |query: &str| {
+            let report = api.get(&format!("/api/v1/reports/summary?directorate=CFE{query}")).json();
+            let year = &report["directorates"][0]["years"][0];
+            (year["at_risk"].as_str().unwrap_or("none").to_owned(), year["forecast"].clone())
+        };
+        let agree = |when: &str| {
+            let live = at_risk("");
+            let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+            let rebuilt = at_risk(&format!("&as_at={}", now.format(&time::format_description::well_known::Rfc3339).unwrap()));
+            assert_eq!(live, rebuilt, "{when}");
+            assert_eq!(at_risk("&include_withdrawn=true&period=P3").0, at_risk("&include_withdrawn=true").0, "{when}");
+            live.0
+        };
+        assert_eq!(agree("as loaded"), "1317000.00");
+        // SAV09 revised from 237,000.00 to 137,000.50 at risk.
+        let revised = api.put("/api/v1/periods/2021-22/P3/assessments/CFE-SAV09", &json!({"rag": "amber", "at_risk": "137000.50", "reason": "Two centres close in September"}));
+        assert_eq!(revised.status, 200, "{}", revised.body);
+        assert_eq!(agree("after a revision"), "1217000.50");
+        // Withdrawing SAV07 takes its 1,065,000.00 out, unless withdrawn lines are asked for.
+        let withdrawn = api.patch("/api/v1/lines/CFE-SAV07", &json!({"status": "withdrawn", "reason": "Replaced"}));
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+        assert_eq!(agree("after a withdrawal"), "152000.50");
+        assert_eq!(at_risk("&include_withdrawn=true").0, "1217000.50");
+        let reinstated = api.patch("/api/v1/lines/CFE-SAV07", &json!({"status": "agreed"}));
+        assert_eq!(reinstated.status, 200, "{}", reinstated.body);
+        assert_eq!(agree("after reinstatement"), "1217000.50");
+    }
+
     fn leaves_withdrawn_lines_out_unless_asked(api: &TestApi) {
         api.with_demo();
         let withdrawn = api.patch("/api/v1/lines/CFE-GRO04", &json!({"status": "withdrawn", "reason": "SEND investment funded from the DSG instead"}));

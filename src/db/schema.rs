@@ -159,3 +159,14 @@ diesel::table! {
         entries -> Integer,
     }
 }
+
+diesel::table! {
+    at_risk_totals (year_start, period, directorate, withdrawn) {
+        year_start -> Integer,
+        period -> Integer,
+        directorate -> Text,
+        withdrawn -> Bool,
+        at_risk_pence -> BigInt,
+        entries -> Integer,
+    }
+}

@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
 use crate::error::ApiError;
 use crate::http::check_version;
+use crate::monitoring;
 
 pub fn create(
     conn: &mut DbConnection,
@@ -148,6 +149,10 @@ fn apply(
         return Ok(current);
     }
     let line = repo::find(conn, &current.line_ref)?;
+    let withdrawn = line.status == LineStatus::Withdrawn;
+    if withdrawn != (current.status == LineStatus::Withdrawn) {
+        monitoring::totals::move_line(conn, &line.line_ref, withdrawn)?;
+    }
     let action = match (current.status, line.status) {
         (LineStatus::Withdrawn, LineStatus::Withdrawn) => "updated",
         (_, LineStatus::Withdrawn) => "withdrawn",

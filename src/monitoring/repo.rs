@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
+use super::totals::{self, AtRiskChange};
 use crate::db::schema::{assessments, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::{Period, Rag};
@@ -123,23 +124,30 @@ pub fn find_assessment(
     row.map(assessment_from_row).transpose()
 }
 
-/// Writes an assessment, new or revised.
+/// Writes an assessment, new or revised, and keeps the at-risk totals in step.
 pub fn save_assessment(
     conn: &mut DbConnection,
     assessment: &Assessment,
     is_new: bool,
 ) -> Result<(), ApiError> {
+    let (year, period, line_ref) = (assessment.year, assessment.period, &assessment.line_ref);
+    let withdrawn = totals::is_withdrawn(conn, line_ref)?;
+    let mut change = AtRiskChange::default();
+    change.count(year, period, line_ref, withdrawn, assessment.at_risk, 1);
     let row = assessment_row(assessment)?;
     if is_new {
         diesel::insert_into(assessments::table)
             .values(&row)
             .execute(conn)?;
     } else {
+        let before = find_assessment(conn, year, period, line_ref)?
+            .ok_or_else(|| ApiError::Internal(format!("no assessment of {line_ref} to revise")))?;
+        change.count(year, period, line_ref, withdrawn, before.at_risk, -1);
         diesel::update(assessments::table.find((row.year_start, row.period, row.line_ref.clone())))
             .set(&row)
             .execute(conn)?;
     }
-    Ok(())
+    change.write(conn)
 }
 
 /// Assessments of one period (or every period of the year), by ref.

@@ -1,7 +1,7 @@
 //! The scrutiny table: savings at risk in one period, line by line, with reasons, mitigations, substitutes
 //! and the change since the previous period; totals by directorate; and the savings not yet assessed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
-use crate::monitoring::model::MonitoringPeriod;
+use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::snapshot::Monitoring;
 use crate::reports::presentation::{
     present, rounding_differences, Format, Output, RoundingDifference, Summed,
@@ -118,8 +118,9 @@ pub async fn at_risk_report(
         ..LineFilter::default()
     };
     let as_at = params.as_at;
+    let year = params.year;
     let (monitoring, lines) = db::run(&state.pool, move |conn| {
-        let monitoring = Monitoring::load(conn, as_at)?;
+        let monitoring = Monitoring::load_year(conn, year, as_at)?;
         let lines = match as_at {
             None => line_repo::list(conn, &filter, None, i64::MAX)?,
             Some(at) => history::lines_at(conn, at)?
@@ -161,8 +162,20 @@ fn build(
     let found = monitoring.period(year, period).ok_or_else(|| {
         ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
     })?;
-    let by_ref: BTreeMap<&LineRef, &Line> =
+    let by_ref: HashMap<&LineRef, &Line> =
         lines.iter().map(|line| (&line.line_ref, line)).collect();
+    // Each line's latest assessment in an earlier period of the year.
+    let mut previous: HashMap<&LineRef, &Assessment> = HashMap::new();
+    for earlier in monitoring
+        .assessments
+        .iter()
+        .filter(|a| a.year == year && a.period < period)
+    {
+        let latest = previous.entry(&earlier.line_ref).or_insert(earlier);
+        if earlier.period > latest.period {
+            *latest = earlier;
+        }
+    }
     let mut rows = Vec::new();
     let mut totals: BTreeMap<DirectorateCode, AtRiskTotal> = BTreeMap::new();
     let mut total = AtRiskTotal::default();
@@ -170,7 +183,7 @@ fn build(
         let Some(line) = by_ref.get(&assessment.line_ref) else {
             continue;
         };
-        let previous = monitoring.previous(year, period, &assessment.line_ref);
+        let previous = previous.get(&assessment.line_ref);
         let substituted: Money = assessment.substitutes.iter().map(|s| s.amount).sum();
         for sum in [
             totals.entry(line.directorate.clone()).or_default(),
@@ -198,7 +211,7 @@ fn build(
         });
     }
     rows.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
-    let assessed: Vec<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
+    let assessed: HashSet<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
     let not_assessed = lines
         .iter()
         .filter(|line| line.status != LineStatus::Withdrawn && !assessed.contains(&&line.line_ref))

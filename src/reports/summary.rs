@@ -1,6 +1,6 @@
 //! The directorate summary: savings, growth and net per year, as in the council's MTFS tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,9 @@ use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
-use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::lines::repo::LineFilter;
 use crate::lines::totals as line_totals;
-use crate::monitoring::snapshot::Monitoring;
+use crate::monitoring::{self, snapshot::Monitoring};
 use crate::reports::presentation::{
     present, rounding_differences, Format, Output, RoundingDifference, Summed,
 };
@@ -149,33 +149,27 @@ pub async fn summary_report(
         ..LineFilter::default()
     };
     let as_at = params.as_at;
-    let withdrawn_filter = LineFilter {
-        status: Some(LineStatus::Withdrawn),
-        ..filter.clone()
-    };
-    let (known, sums, monitoring, withdrawn) = db::run(&state.pool, move |conn| {
-        let monitoring = Monitoring::load(conn, as_at)?;
-        match as_at {
-            None => Ok((
-                directorates::repo::list(conn)?,
-                line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
-                monitoring,
-                line_repo::list(conn, &withdrawn_filter, None, i64::MAX)?,
-            )),
-            Some(at) => {
-                let lines = history::lines_at(conn, at)?;
-                let withdrawn = lines
-                    .iter()
-                    .filter(|line| withdrawn_filter.matches(line))
-                    .cloned()
-                    .collect();
-                Ok((
-                    directorates::repo::list_at(conn, at)?,
-                    history::sums(&lines, &filter, include_withdrawn),
-                    monitoring,
-                    withdrawn,
-                ))
-            }
+    let (known, sums, periods, at_risk) = db::run(&state.pool, move |conn| match as_at {
+        None => Ok((
+            directorates::repo::list(conn)?,
+            line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
+            monitoring::repo::list_periods(conn, None)?,
+            monitoring::totals::sums(conn, filter.directorate.as_ref())?,
+        )),
+        Some(at) => {
+            let lines = history::lines_at(conn, at)?;
+            let withdrawn: HashSet<LineRef> = lines
+                .iter()
+                .filter(|line| line.status == LineStatus::Withdrawn)
+                .map(|line| line.line_ref.clone())
+                .collect();
+            let then = Monitoring::load(conn, Some(at))?;
+            Ok((
+                directorates::repo::list_at(conn, at)?,
+                history::sums(&lines, &filter, include_withdrawn),
+                then.periods.clone(),
+                then.at_risk_sums(&withdrawn),
+            ))
         }
     })
     .await?;
@@ -208,12 +202,18 @@ pub async fn summary_report(
         (Some(from), Some(to)) => year_range(from, to),
         _ => Vec::new(),
     };
-    // Each year's chosen period, and its at-risk sums by directorate and in total.
-    let withdrawn: Vec<LineRef> = withdrawn.into_iter().map(|line| line.line_ref).collect();
+    // Each year's chosen period (the one asked for, or the latest with any assessment), and its at-risk sums
+    // by directorate and in total.
     let mut chosen = BTreeMap::new();
     for &year in years.iter().filter(|_| view == View::Incremental) {
-        let period = params.period.or_else(|| monitoring.latest_assessed(year));
-        if let Some(period) = period.filter(|&period| monitoring.period(year, period).is_some()) {
+        let latest = at_risk
+            .iter()
+            .filter(|sum| sum.year == year)
+            .map(|sum| sum.period)
+            .max();
+        let period = params.period.or(latest);
+        let exists = |period| periods.iter().any(|p| p.year == year && p.period == period);
+        if let Some(period) = period.filter(|&period| exists(period)) {
             chosen.insert(year, period);
         }
     }
@@ -222,24 +222,22 @@ pub async fn summary_report(
         at_risk: BTreeMap::new(),
     };
     let mut at_risk_by_directorate: BTreeMap<DirectorateCode, AtRiskByYear> = BTreeMap::new();
-    for assessment in &monitoring.assessments {
-        let counted = chosen.get(&assessment.year) == Some(&assessment.period)
-            && only
-                .as_ref()
-                .is_none_or(|code| assessment.line_ref.directorate() == code)
-            && (include_withdrawn || !withdrawn.contains(&assessment.line_ref));
+    for sum in &at_risk {
+        let counted = chosen.get(&sum.year) == Some(&sum.period)
+            && only.as_ref().is_none_or(|code| &sum.directorate == code)
+            && (include_withdrawn || !sum.withdrawn);
         if !counted {
             continue;
         }
         let directorate = at_risk_by_directorate
-            .entry(assessment.line_ref.directorate().clone())
+            .entry(sum.directorate.clone())
             .or_insert_with(|| AtRiskByYear {
                 periods: chosen.clone(),
                 at_risk: BTreeMap::new(),
             });
         for sums in [&mut directorate.at_risk, &mut total_at_risk.at_risk] {
-            let sum = sums.entry(assessment.year).or_default();
-            *sum = *sum + assessment.at_risk;
+            let total = sums.entry(sum.year).or_default();
+            *total = *total + sum.at_risk;
         }
     }
     let empty = SummaryTotals::default();

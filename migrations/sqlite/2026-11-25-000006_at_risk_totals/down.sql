@@ -1,0 +1,1 @@
+DROP TABLE at_risk_totals;
