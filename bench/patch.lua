@@ -12,5 +12,8 @@ request = function()
     amounts[i] = string.format('{"year": "%s", "amount": "%d.%02d"}', year, math.random(0, 2500000), math.random(0, 99))
   end
   local body = '{"years": [' .. table.concat(amounts, ", ") .. ']}'
-  return wrk.format("PATCH", path, {["Content-Type"] = "application/merge-patch+json"}, body)
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end -- keeps -H Authorization
+  headers["Content-Type"] = "application/merge-patch+json"
+  return wrk.format("PATCH", path, headers, body)
 end

@@ -24,6 +24,18 @@ on_both_backends! {
         let wrong_method = api.send("POST", "/api/v1/reports/summary", "application/json", "{}");
         wrong_method.assert_problem(405, "method-not-allowed");
         assert_eq!(wrong_method.header("allow"), Some("GET"));
+        // A collection beside a templated path: PUT on the transfers is not a PUT of a block named "transfers".
+        let transfers = api.put("/api/v1/dsg/2021-22/transfers", &serde_json::json!({}));
+        transfers.assert_problem(405, "method-not-allowed");
+        assert_eq!(transfers.header("allow"), Some("GET, POST"));
+    }
+
+    fn refs_that_are_not_ascii_are_refused_not_fatal(api: &TestApi) {
+        // `éé1` once split a character in two: the request must get a problem, and the server must stay up.
+        for path in ["/api/v1/lines/%C3%A9%C3%A91", "/api/v1/lines/CF%C3%89SAV1", "/api/v1/lines?cursor=%F0%90%80%800"] {
+            api.get(path).assert_field_error(400, "invalid-parameter", if path.contains("cursor") { "cursor" } else { "ref" });
+        }
+        assert_eq!(api.get("/health").status, 200);
     }
 }
 

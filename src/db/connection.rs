@@ -1,7 +1,10 @@
 //! Connections and the pool. The backend is chosen by the database URL, never guessed by trying each in turn,
 //! so a PostgreSQL that cannot be reached is reported as such.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -21,7 +24,13 @@ pub enum DbConnection {
 pub struct Pool {
     connections: r2d2::Pool<Manager>,
     embedded: bool,
+    /// Permits for reads that walk many rows (see `db::scan`).
+    pub(super) scans: Arc<Semaphore>,
 }
+
+/// Reads that walk many rows at once, per process: enough to keep both cores busy, few enough that a burst
+/// of big reports queues rather than holding dozens of result sets in memory together.
+const CONCURRENT_SCANS: usize = 4;
 
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
@@ -189,5 +198,6 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
     Ok(Pool {
         connections,
         embedded: matches!(url, DatabaseUrl::Sqlite { .. }),
+        scans: Arc::new(Semaphore::new(CONCURRENT_SCANS)),
     })
 }

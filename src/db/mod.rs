@@ -47,6 +47,21 @@ where
     run(pool, work).await
 }
 
+/// Runs a read that walks many rows (a big report, a rebuild from the audit trail, totals added up from every
+/// amount) once one of a few permits is free, so such reads take their turn instead of piling up in memory.
+pub async fn scan<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let _permit = pool
+        .scans
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal("the scan permits are closed".to_owned()))?;
+    run(pool, work).await
+}
+
 /// Runs blocking database work on actix's thread pool, with a connection from the pool.
 pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
 where

@@ -45,7 +45,8 @@ impl LineRef {
         }
         let digits_from = compact.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         let (letters, digits) = compact.split_at(digits_from);
-        if digits.is_empty() || letters.len() < 3 {
+        // ASCII only: every valid ref is, and the split below counts bytes.
+        if digits.is_empty() || letters.len() < 3 || !letters.is_ascii() {
             return Err(error());
         }
         let (directorate, kind) = letters.split_at(letters.len() - 3);
@@ -109,6 +110,20 @@ text_value!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in ".{0,16}") {
+            let _ = LineRef::parse(&text);
+        }
+    }
+
+    #[test]
+    fn refuses_letters_beyond_ascii() {
+        for text in ["éé1", "CFÉSAV1", "CFE SÀV1", "\u{10000}0"] {
+            assert!(LineRef::parse(text).is_err(), "{text}");
+        }
+    }
 
     #[test]
     fn reads_every_printed_form() {

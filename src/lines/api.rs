@@ -123,14 +123,14 @@ pub async fn list_lines(
             .await?
         }
         None => {
-            db::run(&state.pool, move |conn| {
+            db::scan(&state.pool, move |conn| {
                 let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
                 Ok((page, repo::sums(conn, &filter, include_withdrawn)?))
             })
             .await?
         }
         Some(at) => {
-            db::run(&state.pool, move |conn| {
+            db::scan(&state.pool, move |conn| {
                 let then = history::lines_at(conn, at)?;
                 Ok((
                     history::page(&then, &filter, after.as_ref(), page_and_one),

@@ -197,6 +197,73 @@ pub fn sums(
         .collect()
 }
 
+/// A saving as the at-risk report needs it: its amount in one year, not its whole profile.
+pub struct SavingInYear {
+    pub line_ref: LineRef,
+    pub directorate: DirectorateCode,
+    pub title: String,
+    pub status: LineStatus,
+    /// Zero when the line has no amount that year.
+    pub planned: Money,
+}
+
+impl SavingInYear {
+    pub fn of(line: &Line, year: FinancialYear) -> SavingInYear {
+        SavingInYear {
+            line_ref: line.line_ref.clone(),
+            directorate: line.directorate.clone(),
+            title: line.title.clone(),
+            status: line.status,
+            planned: line
+                .years
+                .iter()
+                .find(|e| e.year == year)
+                .map(|e| e.amount)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Every saving (of one directorate, or all) with its amount in `year`, in one query.
+pub fn savings_in_year(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    year: FinancialYear,
+) -> Result<Vec<SavingInYear>, ApiError> {
+    let in_year = line_years::table.on(line_years::line_ref
+        .eq(lines::line_ref)
+        .and(line_years::year_start.eq(year.start())));
+    let mut query = lines::table
+        .left_join(in_year)
+        .filter(lines::kind.eq(LineKind::Saving.as_str()))
+        .into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(lines::directorate.eq(directorate.as_str().to_owned()));
+    }
+    let rows: Vec<(String, String, String, String, Option<i64>)> = query
+        .order((lines::directorate, lines::ref_number))
+        .select((
+            lines::line_ref,
+            lines::directorate,
+            lines::title,
+            lines::status,
+            line_years::amount_pence.nullable(),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(line_ref, directorate, title, status, pence)| {
+            let corrupt = || ApiError::Internal(format!("stored line {line_ref} is unreadable"));
+            Ok(SavingInYear {
+                line_ref: LineRef::parse(&line_ref).map_err(|_| corrupt())?,
+                directorate: DirectorateCode::parse(&directorate).map_err(|_| corrupt())?,
+                status: LineStatus::from_name(&status).ok_or_else(corrupt)?,
+                title,
+                planned: Money::from_pence(pence.unwrap_or(0)),
+            })
+        })
+        .collect()
+}
+
 /// One line and its profile, in one query (a point read is mostly per-statement cost).
 pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiError> {
     let rows: Vec<(LineRow, Option<YearRow>)> = lines::table

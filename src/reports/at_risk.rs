@@ -17,8 +17,7 @@ use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatu
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
-use crate::lines::model::Line;
-use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::lines::repo::{self as line_repo, LineFilter, SavingInYear};
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::snapshot::Monitoring;
 use crate::reports::presentation::{
@@ -119,13 +118,14 @@ pub async fn at_risk_report(
     };
     let as_at = params.as_at;
     let year = params.year;
-    let (monitoring, lines) = db::run(&state.pool, move |conn| {
+    let (monitoring, lines) = db::scan(&state.pool, move |conn| {
         let monitoring = Monitoring::load_year(conn, year, as_at)?;
         let lines = match as_at {
-            None => line_repo::list(conn, &filter, None, i64::MAX)?,
+            None => line_repo::savings_in_year(conn, filter.directorate.as_ref(), year)?,
             Some(at) => history::lines_at(conn, at)?
-                .into_iter()
+                .iter()
                 .filter(|line| filter.matches(line))
+                .map(|line| SavingInYear::of(line, year))
                 .collect(),
         };
         Ok((monitoring, lines))
@@ -155,14 +155,14 @@ pub async fn at_risk_report(
 /// The report from `lines` (the savings it covers) and the monitoring data.
 fn build(
     monitoring: &Monitoring,
-    lines: &[Line],
+    lines: &[SavingInYear],
     year: FinancialYear,
     period: Period,
 ) -> Result<AtRiskReport, ApiError> {
     let found = monitoring.period(year, period).ok_or_else(|| {
         ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
     })?;
-    let by_ref: HashMap<&LineRef, &Line> =
+    let by_ref: HashMap<&LineRef, &SavingInYear> =
         lines.iter().map(|line| (&line.line_ref, line)).collect();
     // Each line's latest assessment in an earlier period of the year.
     let mut previous: HashMap<&LineRef, &Assessment> = HashMap::new();
@@ -215,18 +215,11 @@ fn build(
     let not_assessed = lines
         .iter()
         .filter(|line| line.status != LineStatus::Withdrawn && !assessed.contains(&&line.line_ref))
-        .filter_map(|line| {
-            let planned = line
-                .years
-                .iter()
-                .find(|e| e.year == year)
-                .map(|e| e.amount)
-                .filter(|a| !a.is_zero())?;
-            Some(NotAssessed {
-                line_ref: line.line_ref.clone(),
-                title: line.title.clone(),
-                planned,
-            })
+        .filter(|line| !line.planned.is_zero())
+        .map(|line| NotAssessed {
+            line_ref: line.line_ref.clone(),
+            title: line.title.clone(),
+            planned: line.planned,
         })
         .collect();
     let directorates = totals

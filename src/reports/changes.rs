@@ -104,7 +104,7 @@ pub async fn changes_report(
         directorate: params.directorate.map(|code| code.0),
         ..LineFilter::default()
     };
-    let (before, after) = db::run(&state.pool, move |conn| {
+    let (before, after) = db::scan(&state.pool, move |conn| {
         Ok((history::lines_at(conn, from)?, history::lines_at(conn, to)?))
     })
     .await?;

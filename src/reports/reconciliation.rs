@@ -196,7 +196,7 @@ pub async fn reconcile(
 ) -> Result<HttpResponse, ApiError> {
     let table = body.0;
     let as_at = table.as_at;
-    let lines = db::run(&state.pool, move |conn| match as_at {
+    let lines = db::scan(&state.pool, move |conn| match as_at {
         None => line_repo::list(conn, &LineFilter::default(), None, i64::MAX),
         Some(at) => history::lines_at(conn, at),
     })

@@ -149,7 +149,7 @@ pub async fn summary_report(
         ..LineFilter::default()
     };
     let as_at = params.as_at;
-    let (known, sums, periods, at_risk) = db::run(&state.pool, move |conn| match as_at {
+    let read = move |conn: &mut db::DbConnection| match as_at {
         None => Ok((
             directorates::repo::list(conn)?,
             line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
@@ -171,8 +171,12 @@ pub async fn summary_report(
                 then.at_risk_sums(&withdrawn),
             ))
         }
-    })
-    .await?;
+    };
+    // Now: a few kept totals. At an instant: rebuilt from the audit trail, a scan.
+    let (known, sums, periods, at_risk) = match as_at {
+        None => db::run(&state.pool, read).await?,
+        Some(_) => db::scan(&state.pool, read).await?,
+    };
     let known: Vec<_> = known
         .into_iter()
         .filter(|d| only.as_ref().is_none_or(|code| &d.code == code))
