@@ -26,6 +26,8 @@ pub struct Pool {
     embedded: bool,
     /// Permits for reads that walk many rows (see `db::scan`).
     pub(super) scans: Arc<Semaphore>,
+    /// The turn to write, one at a time per process (see `db::write`).
+    pub(super) writes: Arc<Semaphore>,
 }
 
 /// Reads that walk many rows at once, per process: enough to keep both cores busy, few enough that a burst
@@ -199,5 +201,6 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
         connections,
         embedded: matches!(url, DatabaseUrl::Sqlite { .. }),
         scans: Arc::new(Semaphore::new(CONCURRENT_SCANS)),
+        writes: Arc::new(Semaphore::new(1)),
     })
 }

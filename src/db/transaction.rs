@@ -51,10 +51,20 @@ pub fn write_transaction<T>(
 }
 
 /// Runs `work` in a write transaction on a pooled connection, off the async threads.
+///
+/// Writers take turns in this process first, in arrival order, and only then take a connection: the database
+/// serialises writes anyway, so waiting here keeps the pool's connections for readers, and first come is
+/// first served (SQLite's busy handler, left to sort out 32 writers, retries by sleeping and lets some wait
+/// seconds). Across processes, the database's own lock still orders them.
 pub async fn write<T, F>(pool: &super::Pool, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
+    let _turn = pool
+        .writes
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal("the write turn is closed".to_owned()))?;
     super::run(pool, move |conn| write_transaction(conn, work)).await
 }

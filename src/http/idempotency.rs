@@ -10,7 +10,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::auth::{token, Actor};
 use crate::db::schema::idempotency_keys;
-use crate::db::{self, write_transaction, DbConnection, Pool};
+use crate::db::{self, DbConnection, Pool};
 use crate::error::ApiError;
 
 pub const HEADER: &str = "Idempotency-Key";
@@ -86,9 +86,8 @@ where
         request.extend_from_slice(body);
         token::hash_bytes(&request)
     });
-    let (stored, replayed) = db::run(pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let (Some(key), Some(request_hash)) = (key, request_hash) else {
+    let (stored, replayed) = db::write(pool, move |conn| {
+        let (Some(key), Some(request_hash)) = (key, request_hash) else {
                 return Ok((work(conn, &actor)?, false));
             };
             if let Some(previous) = find(conn, &actor.name, &key)? {
@@ -104,7 +103,6 @@ where
             let stored = work(conn, &actor)?;
             save(conn, &actor.name, &key, &request_hash, &stored)?;
             Ok((stored, false))
-        })
     })
     .await?;
     Ok(stored.into_response(replayed))
