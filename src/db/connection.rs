@@ -30,9 +30,9 @@ pub struct Pool {
     pub(super) writes: Arc<Semaphore>,
 }
 
-/// Reads that walk many rows at once, per process: enough to keep both cores busy, few enough that a burst
-/// of big reports queues rather than holding dozens of result sets in memory together.
-const CONCURRENT_SCANS: usize = 4;
+/// Reads that walk many rows at once, per process: two keep two cores busy (four were no faster in bench/run),
+/// and a burst of big reports queues rather than holding dozens of result sets in memory together.
+const CONCURRENT_SCANS: usize = 2;
 
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
