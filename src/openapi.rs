@@ -1,6 +1,6 @@
 //! The OpenAPI document's frame; the paths and schemas come from the handlers themselves.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, ResponseBuilder};
@@ -92,6 +92,9 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
                 ok.content
                     .insert(XLSX.to_owned(), Content::new(Some(binary)));
             }
+            for parameter in operation.parameters.iter_mut().flatten() {
+                constrain_path_parameter(parameter);
+            }
             responses.entry("4XX".to_owned()).or_insert_with(|| {
                 problem("The request cannot be answered as sent (401: no valid key; 403: the key may not do this); `detail` and `errors` say why")
             });
@@ -100,4 +103,36 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
             });
         }
     }
+}
+
+/// The forms a path parameter's text must take, by parameter name: declared once here rather than on each of
+/// the two dozen operations that take them. The service reads a little more (any case, `2021%2F22`, a ref
+/// spaced any way); these are the forms to send.
+const PATH_PATTERNS: [(&str, &str); 5] = [
+    ("year", r"^(199[0-9]|20[0-9]{2})-[0-9]{2}$"),
+    ("period", r"^[Pp](0?[1-9]|1[0-2])$"),
+    ("from", r"^[Pp](0?[1-9]|1[0-2])$"),
+    ("code", r"^[A-Za-z]{2,8}$"),
+    (
+        "ref",
+        r"^([Mm][Tt][Ff][Ss] ?[Rr][Ee][Ff]: ?)?[A-Za-z]{2,8}[ _-]*([Ss][Aa][Vv]|[Gg][Rr][Oo])[ _-]*[0-9]{1,4}$",
+    ),
+];
+
+fn constrain_path_parameter(parameter: &mut Parameter) {
+    if parameter.parameter_in != ParameterIn::Path {
+        return;
+    }
+    let Some((_, pattern)) = PATH_PATTERNS
+        .iter()
+        .find(|(name, _)| *name == parameter.name)
+    else {
+        return;
+    };
+    parameter.schema = Some(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(*pattern))
+            .into(),
+    );
 }

@@ -99,7 +99,7 @@ impl FromStr for FinancialYear {
 text_value!(
     FinancialYear,
     parse: FinancialYear::parse,
-    pattern: Some(r"^[0-9]{4}[/-][0-9]{2}$"),
+    pattern: Some(r"^(199[0-9]|20[0-9]{2})[/-][0-9]{2}$"),
     example: "2021/22",
     description: "A financial year (1 April to 31 March) such as `2021/22`; `2021-22` is accepted too."
 );

@@ -159,7 +159,7 @@ impl<'de> Deserialize<'de> for Money {
 
 text_value!(
     @schema Money,
-    pattern: Some(r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"),
+    pattern: Some(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"),
     example: "794000.00",
     description: "An exact amount in pounds, as a string with at most two decimals (in an answer asked for in \
         `unit=thousands`: whole £000s, rounded half away from zero). Requests may also send a JSON number; it is \
