@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -26,10 +26,17 @@ use crate::http::{idempotency, JsonBody};
 pub async fn require_key(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let actor = authenticate(req.request()).await?;
-    req.extensions_mut().insert(actor);
-    next.call(req).await
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match authenticate(req.request()).await {
+        Ok(actor) => {
+            req.extensions_mut().insert(actor);
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        // Answered here, not passed up as an error, so the access log records the 401 like any answer.
+        Err(refused) => Ok(req.error_response(refused).map_into_right_body()),
+    }
 }
 
 /// The caller of a request under `/api/v1`, as `require_key` found it.
