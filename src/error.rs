@@ -168,6 +168,10 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 ApiError::Conflict(format!("already exists ({})", info.message()))
             }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                log::warn!("lost a database connection: {}", info.message());
+                ApiError::Unavailable("the database connection was lost; try again".to_owned())
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }

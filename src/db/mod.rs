@@ -77,7 +77,10 @@ fn work_on<T>(
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let outcome = work(&mut conn);
-    if matches!(outcome, Err(ApiError::Internal(_))) {
+    if matches!(
+        outcome,
+        Err(ApiError::Internal(_) | ApiError::Unavailable(_))
+    ) {
         conn.suspect(); // perhaps a lost connection: the pool checks it before reuse
     }
     outcome
