@@ -128,8 +128,15 @@ impl Sum for Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The scale is always two, so Decimal prints exactly "794000.00" or "-5.00".
-        fmt::Display::fmt(&self.0, f)
+        // The scale is always two, so the mantissa is the amount in pence: written as integers, which is exact
+        // and several times quicker than Decimal's general formatting (a page of lines writes hundreds).
+        if self.0.scale() != 2 {
+            return fmt::Display::fmt(&self.0, f); // not reachable through Money's constructors; exact anyway
+        }
+        let pence = self.0.mantissa();
+        let sign = if pence < 0 { "-" } else { "" };
+        let pence = pence.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", pence / 100, pence % 100)
     }
 }
 
