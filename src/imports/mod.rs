@@ -72,10 +72,10 @@ pub fn import_lines(
         dry_run,
         ..ImportReport::default()
     };
-    let mut tracker = Tracker::load(conn, rows)?;
+    let mut known = Known::load(conn, rows)?;
     let mut planned = Vec::new();
     for (done, row) in rows.iter().enumerate() {
-        match plan(&mut tracker, actor, row, unit, &mut report) {
+        match plan(&mut known, actor, row, unit, &mut report) {
             Ok(Some(step)) => planned.push(step),
             Ok(None) => {}
             Err(ApiError::Validation(errors)) => {
@@ -128,7 +128,7 @@ pub fn import_lines(
             Planned::Create(_, request) => creates.push(*request),
             Planned::Update(row, line_ref, patch) => {
                 service::patch(conn, actor, &line_ref, None, &patch)
-                    .map_err(|error| late_failure(row, error))?;
+                    .map_err(|error| late_failure(Some(row), error))?;
                 report.updated.push(line_ref.to_string());
             }
         }
@@ -154,7 +154,7 @@ fn create_batch(
         return Ok(());
     }
     let created =
-        service::create_many(conn, actor, creates).map_err(|error| late_failure(0, error))?;
+        service::create_many(conn, actor, creates).map_err(|error| late_failure(None, error))?;
     report
         .created
         .extend(created.iter().map(|line| line.line_ref.to_string()));
@@ -162,30 +162,30 @@ fn create_batch(
 }
 
 /// A failure while writing, after planning found every row right: still rolls the whole file back.
-fn late_failure(row: usize, error: ApiError) -> ApiError {
+fn late_failure(row: Option<usize>, error: ApiError) -> ApiError {
     match row {
-        0 => ApiError::Conflict(format!("the new lines: {error}")),
-        row => ApiError::Conflict(format!("row {row}: {error}")),
+        Some(row) => ApiError::Conflict(format!("row {row}: {error}")),
+        None => ApiError::Conflict(format!("the new lines: {error}")),
     }
 }
 
 /// What planning checks rows against: the lines the file names and the known directorates, read up front in a
 /// few queries, and the refs already claimed by earlier rows of the file.
-struct Tracker {
+struct Known {
     lines: HashMap<LineRef, Line>,
     directorates: HashSet<DirectorateCode>,
     /// Each ref the file has named so far, and the row that named it.
     claimed: HashMap<LineRef, usize>,
 }
 
-impl Tracker {
-    fn load(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<Tracker, ApiError> {
+impl Known {
+    fn load(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<Known, ApiError> {
         let named: Vec<LineRef> = rows
             .iter()
             .filter_map(|row| row.cells.get("ref"))
             .filter_map(|text| LineRef::parse(text.trim()).ok())
             .collect();
-        Ok(Tracker {
+        Ok(Known {
             lines: repo::find_many(conn, &named)?,
             directorates: crate::directorates::repo::codes(conn)?,
             claimed: HashMap::new(),
@@ -195,7 +195,7 @@ impl Tracker {
 
 /// Checks a row against every rule and the tracker as it is, without writing.
 fn plan(
-    tracker: &mut Tracker,
+    known: &mut Known,
     actor: &Actor,
     row: &ImportRow,
     unit: Unit,
@@ -285,7 +285,7 @@ fn plan(
     };
 
     if let Some(line_ref) = &line_ref {
-        if let Some(first) = tracker.claimed.insert(line_ref.clone(), row.row) {
+        if let Some(first) = known.claimed.insert(line_ref.clone(), row.row) {
             return Err(ApiError::field(
                 "ref",
                 format!("{line_ref} is on row {first} already; a file names each line once"),
@@ -294,7 +294,7 @@ fn plan(
     }
     let existing = line_ref
         .as_ref()
-        .and_then(|line_ref| tracker.lines.get(line_ref));
+        .and_then(|line_ref| known.lines.get(line_ref));
     let Some(current) = existing else {
         let request = CreateLine {
             line_ref,
@@ -309,7 +309,7 @@ fn plan(
             reason: text("reason"),
         };
         actor.require_editor_of(&request.directorate)?;
-        if !tracker.directorates.contains(&request.directorate) {
+        if !known.directorates.contains(&request.directorate) {
             return Err(ApiError::field(
                 "directorate",
                 format!("there is no directorate {}", request.directorate),

@@ -289,8 +289,8 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiErro
     line_from_row(row, years)
 }
 
-/// Rows per multi-row INSERT: well under both engines' limits on bound parameters (SQLite 32,766, PostgreSQL
-/// 65,535) at 13 columns a line.
+/// Rows per multi-row INSERT, and refs per `IN (…)`: well under both engines' limits on bound parameters
+/// (SQLite 32,766, PostgreSQL 65,535) at 13 columns a line.
 const ROWS_PER_INSERT: usize = 1_000;
 
 /// The lines with these refs that exist, read a chunk of refs at a time.
@@ -515,11 +515,17 @@ fn year_rows_of(line_ref: &LineRef, years: &[YearAmount]) -> Vec<YearRow> {
 /// Attaches each line's profile, read in one query.
 fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> Result<Vec<Line>, ApiError> {
     let refs: Vec<&str> = rows.iter().map(|row| row.line_ref.as_str()).collect();
-    let year_rows: Vec<YearRow> = line_years::table
-        .filter(line_years::line_ref.eq_any(&refs))
-        .order((line_years::line_ref, line_years::year_start))
-        .select(YearRow::as_select())
-        .load(conn)?;
+    let mut year_rows: Vec<YearRow> = Vec::new();
+    // A chunk of refs at a time: SQLite takes at most 32,766 bound values in a statement.
+    for chunk in refs.chunks(ROWS_PER_INSERT) {
+        year_rows.extend(
+            line_years::table
+                .filter(line_years::line_ref.eq_any(chunk))
+                .order((line_years::line_ref, line_years::year_start))
+                .select(YearRow::as_select())
+                .load::<YearRow>(conn)?,
+        );
+    }
     let mut profiles: HashMap<String, Vec<YearAmount>> = HashMap::new();
     for row in year_rows {
         let entry = YearAmount {
