@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
-use super::totals::{self, AtRiskChange};
+use super::totals::AtRiskChange;
 use crate::db::schema::{assessments, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::{Period, Rag};
@@ -124,28 +124,41 @@ pub fn find_assessment(
     row.map(assessment_from_row).transpose()
 }
 
-/// Writes an assessment, new or revised, and keeps the at-risk totals in step.
+/// Writes an assessment, new or revising `before`, and keeps the at-risk totals in step. The caller has read
+/// both the assessment it replaces and the line (`line_withdrawn`), so neither is read again here.
 pub fn save_assessment(
     conn: &mut DbConnection,
     assessment: &Assessment,
-    is_new: bool,
+    before: Option<&Assessment>,
+    line_withdrawn: bool,
 ) -> Result<(), ApiError> {
     let (year, period, line_ref) = (assessment.year, assessment.period, &assessment.line_ref);
-    let withdrawn = totals::is_withdrawn(conn, line_ref)?;
     let mut change = AtRiskChange::default();
-    change.count(year, period, line_ref, withdrawn, assessment.at_risk, 1);
+    change.count(
+        year,
+        period,
+        line_ref,
+        line_withdrawn,
+        assessment.at_risk,
+        1,
+    );
     let row = assessment_row(assessment)?;
-    if is_new {
-        diesel::insert_into(assessments::table)
-            .values(&row)
-            .execute(conn)?;
-    } else {
-        let before = find_assessment(conn, year, period, line_ref)?
-            .ok_or_else(|| ApiError::Internal(format!("no assessment of {line_ref} to revise")))?;
-        change.count(year, period, line_ref, withdrawn, before.at_risk, -1);
-        diesel::update(assessments::table.find((row.year_start, row.period, row.line_ref.clone())))
+    match before {
+        None => {
+            diesel::insert_into(assessments::table)
+                .values(&row)
+                .execute(conn)?;
+        }
+        Some(before) => {
+            change.count(year, period, line_ref, line_withdrawn, before.at_risk, -1);
+            diesel::update(assessments::table.find((
+                row.year_start,
+                row.period,
+                row.line_ref.clone(),
+            )))
             .set(&row)
             .execute(conn)?;
+        }
     }
     change.write(conn)
 }

@@ -104,7 +104,8 @@ pub fn put_assessment(
         checked,
         existing.as_ref().map_or(1, |e| e.version + 1),
     );
-    repo::save_assessment(conn, &assessment, existing.is_none())?;
+    let withdrawn = line.status == LineStatus::Withdrawn;
+    repo::save_assessment(conn, &assessment, existing.as_ref(), withdrawn)?;
     let key = assessment_key(year, period, line_ref);
     let change = match &existing {
         None => Change::created(assessment.updated_at, Entity::Assessment, &key, &assessment),
@@ -179,7 +180,8 @@ pub fn copy_from(
         match assess(conn, &line, year, AssessmentInput::from(&previous)) {
             Ok(checked) => {
                 let assessment = new_assessment(year, period, &line_ref, checked, 1);
-                repo::save_assessment(conn, &assessment, true)?;
+                let withdrawn = line.status == LineStatus::Withdrawn;
+                repo::save_assessment(conn, &assessment, None, withdrawn)?;
                 let mut change = Change::created(
                     assessment.updated_at,
                     Entity::Assessment,

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
-use crate::db::schema::{at_risk_totals, lines};
+use crate::db::schema::at_risk_totals;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
 use crate::error::ApiError;
 use crate::lines::repo::stored_year;
 
@@ -113,15 +113,6 @@ pub fn move_line(
         change.count(year, period, line_ref, withdrawn, at_risk, 1);
     }
     change.write(conn)
-}
-
-/// Whether the line is withdrawn now: its assessments count apart while it is.
-pub fn is_withdrawn(conn: &mut DbConnection, line_ref: &LineRef) -> Result<bool, ApiError> {
-    let status: String = lines::table
-        .find(line_ref.to_string())
-        .select(lines::status)
-        .first(conn)?;
-    Ok(status == LineStatus::Withdrawn.as_str())
 }
 
 /// Every total, or one directorate's.
