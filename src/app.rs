@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -142,10 +143,15 @@ pub fn build_app(
         .wrap(Logger::new("%r %s %Dms"))
 }
 
+/// How long a request's head (request line and headers) may take to arrive.
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+
 /// Starts serving on `listener`; stops gracefully (finishing requests in flight) on SIGTERM or Ctrl-C.
 pub fn serve(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
     Ok(HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
+        // The head must arrive within this; the body has its own deadline (crate::http::body).
+        .client_request_timeout(HEAD_DEADLINE)
         .shutdown_timeout(30)
         .listen(listener)?
         .run())

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
 
+use super::body::{check_declared_length, read_body, JSON_BODY_DEADLINE};
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
@@ -29,21 +30,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media_type = check_media_type(req);
-        let body = Bytes::from_request(req, payload);
+        let checked =
+            check_media_type(req).and_then(|()| check_declared_length(req, MAX_BODY_BYTES));
+        let payload = payload.take();
         Box::pin(async move {
-            media_type?;
-            let bytes = body.await.map_err(|error| {
-                if error.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    ApiError::PayloadTooLarge(format!(
-                        "the body is larger than the limit of {MAX_BODY_BYTES} bytes"
-                    ))
-                } else {
-                    ApiError::MalformedBody(format!("the body could not be read: {error}"))
-                }
-            })?;
+            checked?;
+            let bytes = read_body(payload, MAX_BODY_BYTES, JSON_BODY_DEADLINE).await?;
             parse_json(&bytes).map(|value| JsonBody(value, bytes))
         })
     }

@@ -1,5 +1,7 @@
-//! What every endpoint shares: extractors whose errors are problem+json, and the fallback handlers.
+//! What every endpoint shares: extractors whose errors are problem+json, bodies read within limits, and the
+//! fallback handlers.
 
+pub mod body;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
