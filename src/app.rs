@@ -15,6 +15,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::auth::cache::KeyCache;
+use crate::auth::refusals::RefusalCounts;
 use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
@@ -27,6 +28,8 @@ pub struct AppState {
     pub pool: Pool,
     /// Keys recently found valid, shared by this process's workers.
     pub keys: Arc<KeyCache>,
+    /// Requests refused (401, 403) per key, since this process started.
+    pub refusals: Arc<RefusalCounts>,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
         AppState {
             pool,
             keys: Arc::default(),
+            refusals: Arc::default(),
         }
     }
 }

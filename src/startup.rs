@@ -38,7 +38,10 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
         Command::Migrate => open_database(settings).map(|_| ()),
         Command::LoadDemo => {
             let pool = open_database(settings)?;
-            match demo::load(&mut *pool.get()?, &Actor::operator("load-demo"))? {
+            match demo::load(
+                &mut *pool.get()?,
+                &Actor::operator(auth::OPERATOR_LOAD_DEMO),
+            )? {
                 demo::Loaded::Lines(count) => println!("loaded {count} CFE 2021-24 lines"),
                 demo::Loaded::AlreadyThere => {
                     println!("the CFE 2021-24 demo data is already loaded")
@@ -74,7 +77,7 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
 fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError> {
     let pool = open_database(settings)?;
     let conn = &mut *pool.get()?;
-    let operator = Actor::operator("cli");
+    let operator = Actor::operator(auth::OPERATOR_CLI);
     match command {
         KeysCommand::Create {
             name,
@@ -167,7 +170,7 @@ fn run_import(
     let report = db::write_transaction(conn, |conn| {
         let report = imports::import_lines(
             conn,
-            &Actor::operator("import"),
+            &Actor::operator(auth::OPERATOR_IMPORT),
             &rows,
             unit,
             dry_run,

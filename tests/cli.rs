@@ -187,6 +187,8 @@ fn imports_a_file_all_or_nothing_from_the_command_line() {
 fn creates_lists_and_revokes_keys_printing_the_token_alone() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("keys.db").display());
+    // An editor key's directorates must exist: the demo brings CFE.
+    assert!(mtfs(&["load-demo"], &url).status.success());
     let created = mtfs(
         &[
             "keys",
@@ -238,4 +240,43 @@ fn creates_lists_and_revokes_keys_printing_the_token_alone() {
         &url,
     );
     assert!(String::from_utf8_lossy(&admin_with_scope.stderr).contains("directorates:"));
+}
+
+#[test]
+fn refuses_the_operators_names_an_unknown_directorate_and_revoking_the_last_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("keys.db").display());
+    let stderr =
+        |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    for name in ["cli", "load-demo", "import"] {
+        let taken = mtfs(&["keys", "create", "--name", name, "--role", "admin"], &url);
+        assert!(!taken.status.success(), "{name}");
+        assert!(stderr(&taken).contains("is reserved"), "{}", stderr(&taken));
+        assert!(taken.stdout.is_empty(), "no token printed");
+    }
+    let unknown = mtfs(
+        &["keys", "create", "--role", "editor", "--directorate", "CFE"],
+        &url,
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("directorates[0]: there is no directorate CFE"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(mtfs(
+        &["keys", "create", "--name", "only", "--role", "admin"],
+        &url
+    )
+    .status
+    .success());
+    let last = mtfs(&["keys", "revoke", "only"], &url);
+    assert!(!last.status.success());
+    assert!(
+        stderr(&last).contains("last active admin key"),
+        "{}",
+        stderr(&last)
+    );
+    let listed = String::from_utf8(mtfs(&["keys", "list"], &url).stdout).unwrap();
+    assert_eq!(listed, "only\tadmin\tall\tactive\n");
 }

@@ -577,6 +577,8 @@ on_both_backends! {
 
         // Who may assess: an editor of the line's directorate, or an admin.
         let reader = api.as_key(&api.create_key("pmo-reader", "reader", &[]));
+        // An editor key's directorates must exist.
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
         let editor_of_asc = api.as_key(&api.create_key("asc-finance", "editor", &["ASC"]));
         let editor_of_cfe = api.as_key(&api.create_key("cfe-finance", "editor", &["CFE"]));
         let before = Unchanged::now(api);
@@ -629,6 +631,8 @@ on_both_backends! {
         api.with_demo();
         create_period(api, "2021/22", "P4");
         // An editor of another directorate copies nothing.
+        // An editor key's directorates must exist.
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
         let editor_of_asc = api.as_key(&api.create_key("asc-finance", "editor", &["ASC"]));
         let refused = expect(copy(&editor_of_asc, P4, "P3"), 200);
         assert_eq!(refused["copied"], json!([]), "{refused}");

@@ -502,7 +502,7 @@ on_both_backends! {
         assert_eq!(names, ["pmo-tracker", "test-admin"]);
         for key in keys.as_array().unwrap() {
             let fields: BTreeSet<&str> = key.as_object().unwrap().keys().map(String::as_str).collect();
-            assert_eq!(fields, BTreeSet::from(["created_at", "directorates", "name", "revoked_at", "role"]), "{key}");
+            assert_eq!(fields, BTreeSet::from(["created_at", "directorates", "name", "refused_requests", "revoked_at", "role"]), "{key}");
         }
         assert_eq!(keys[0]["revoked_at"], revoked_at.as_str());
         assert_eq!(keys[1]["revoked_at"], Value::Null);
@@ -522,6 +522,7 @@ on_both_backends! {
 
         // Names are never reused, revoked or not.
         api.post("/api/v1/keys", &json!({"name": "pmo-tracker", "role": "editor"})).assert_problem(409, "conflict");
+        api.with_cfe(); // an editor key's directorates must exist
         let second = api.post("/api/v1/keys", &json!({"name": "cfe-finance", "role": "editor", "directorates": ["CFE"]}));
         assert_eq!(second.status, 201, "{}", second.body);
         let second_token = second.json()["token"].as_str().unwrap().to_owned();

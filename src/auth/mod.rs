@@ -2,8 +2,12 @@
 
 pub mod api;
 pub mod cache;
+pub mod refusals;
 pub mod repo;
+pub mod roles;
 pub mod token;
+
+pub use roles::{Admin, CouncilEditor, Editor};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -59,6 +63,13 @@ pub struct Actor {
     /// The directorates an editor may change; empty for all.
     pub directorates: Vec<DirectorateCode>,
 }
+
+/// The names the command line records for its operator in the audit trail: `mtfs keys …`, `mtfs load-demo`
+/// and `mtfs import`. No key may take one (in any case), so no key can pass for the operator.
+pub const OPERATOR_CLI: &str = "cli";
+pub const OPERATOR_LOAD_DEMO: &str = "load-demo";
+pub const OPERATOR_IMPORT: &str = "import";
+pub const OPERATOR_NAMES: [&str; 3] = [OPERATOR_CLI, OPERATOR_LOAD_DEMO, OPERATOR_IMPORT];
 
 impl Actor {
     /// The operator at the command line, who has the database itself and so every right.

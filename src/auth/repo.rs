@@ -5,9 +5,9 @@ use serde::Serialize;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use utoipa::ToSchema;
 
-use super::{token, Actor, Role};
+use super::{token, Actor, Role, OPERATOR_NAMES};
 use crate::audit::{self, Change, Entity};
-use crate::db::schema::api_keys;
+use crate::db::schema::{api_keys, directorates};
 use crate::db::{self, DbConnection};
 use crate::domain::line::check_name;
 use crate::domain::{DirectorateCode, FieldErrors};
@@ -39,13 +39,22 @@ pub struct ApiKey {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-/// A new key and its token, which is shown this once.
-#[derive(Debug, Serialize, ToSchema)]
+/// A new key and its token, which is shown this once (the API's answer is `auth::api::KeyCreated`).
+#[derive(Debug)]
 pub struct CreatedKey {
-    #[serde(flatten)]
     pub key: ApiKey,
-    /// Send as `Authorization: Bearer <token>`. It cannot be shown again.
+    /// Never stored: only its secret's SHA-256 is.
     pub token: String,
+}
+
+/// What a presented token turned out to be.
+pub enum KeyCheck {
+    Valid(Actor),
+    /// Refused: `key` names the stored key whose id the token carries (revoked, or the secret is wrong),
+    /// when there is one.
+    Refused {
+        key: Option<String>,
+    },
 }
 
 const MAX_NAME: usize = 64;
@@ -65,12 +74,25 @@ pub fn create(
         .unwrap_or_else(|| format!("{}-{}", role.as_str(), &new.key_id[..8]));
     let mut errors = FieldErrors::default();
     check_name(&name, "name", MAX_NAME, &mut errors);
+    if OPERATOR_NAMES
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(&name))
+    {
+        errors.add(
+            "name",
+            format!(
+                "`{name}` is reserved: the audit trail records the command line's operator as {}",
+                OPERATOR_NAMES.join(", ")
+            ),
+        );
+    }
     if role == Role::Admin && !directorates.is_empty() {
         errors.add(
             "directorates",
             "an admin key covers every directorate; give directorates for editor keys",
         );
     }
+    check_directorates_exist(conn, directorates, &mut errors)?;
     errors.into_result(()).map_err(ApiError::Validation)?;
     let row = KeyRow {
         name: name.clone(),
@@ -106,6 +128,31 @@ pub fn create(
     })
 }
 
+/// An editor key's directorates must exist: a key for a directorate nobody can create lines in is a typo.
+fn check_directorates_exist(
+    conn: &mut DbConnection,
+    wanted: &[DirectorateCode],
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<&str> = wanted.iter().map(DirectorateCode::as_str).collect();
+    let known: Vec<String> = directorates::table
+        .filter(directorates::code.eq_any(&codes))
+        .select(directorates::code)
+        .load(conn)?;
+    for (index, code) in codes.iter().enumerate() {
+        if !known.iter().any(|k| k == code) {
+            errors.add(
+                format!("directorates[{index}]"),
+                format!("there is no directorate {code}: create it first"),
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn list(conn: &mut DbConnection) -> Result<Vec<ApiKey>, ApiError> {
     let rows: Vec<KeyRow> = api_keys::table
         .order(api_keys::name)
@@ -126,6 +173,11 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, name: &str) -> Result<ApiK
     )?;
     if before.revoked_at.is_some() {
         return Ok(before);
+    }
+    if before.role == Role::Admin && active_admins(conn)? <= 1 {
+        return Err(ApiError::Conflict(format!(
+            "{name} is the last active admin key: create another admin key before revoking it"
+        )));
     }
     let now = db::time::now();
     diesel::update(api_keys::table.find(name))
@@ -151,22 +203,37 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, name: &str) -> Result<ApiK
     Ok(after)
 }
 
-/// The actor behind a bearer token, if the token belongs to a key that is not revoked.
-pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> Result<Option<Actor>, ApiError> {
+/// Active admin keys. Counted inside the revoking write transaction, which is serialised, so two admins
+/// revoking each other at once cannot leave none.
+fn active_admins(conn: &mut DbConnection) -> Result<i64, ApiError> {
+    Ok(api_keys::table
+        .filter(api_keys::role.eq(Role::Admin.as_str()))
+        .filter(api_keys::revoked_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// The actor behind a bearer token, if the token belongs to a key that is not revoked; otherwise the key its
+/// id names, if any, so that the refusal can be counted against it.
+pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> Result<KeyCheck, ApiError> {
     let Some((key_id, secret)) = token::parse(bearer) else {
-        return Ok(None);
+        return Ok(KeyCheck::Refused { key: None });
     };
     let row: Option<KeyRow> = api_keys::table
         .filter(api_keys::key_id.eq(key_id))
-        .filter(api_keys::revoked_at.is_null())
         .select(KeyRow::as_select())
         .first(conn)
         .optional()?;
-    let Some(row) = row.filter(|row| token::matches(secret, &row.secret_hash)) else {
-        return Ok(None);
+    let Some(row) = row else {
+        return Ok(KeyCheck::Refused { key: None });
     };
+    if row.revoked_at.is_some() || !token::matches(secret, &row.secret_hash) {
+        return Ok(KeyCheck::Refused {
+            key: Some(row.name),
+        });
+    }
     let key = key_from_row(row)?;
-    Ok(Some(Actor {
+    Ok(KeyCheck::Valid(Actor {
         name: key.name,
         role: key.role,
         directorates: key.directorates,

@@ -2,7 +2,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{repo, CreateDirectorate, Directorate};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::Admin;
 use crate::db;
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
@@ -29,12 +29,11 @@ pub async fn list_directorates(
 )]
 #[post("/directorates")]
 pub async fn create_directorate(
+    Admin(actor): Admin,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     body: JsonBody<CreateDirectorate>,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require_admin()?;
     let request = body.0;
     idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
         let created = repo::insert(conn, actor, &request)?;

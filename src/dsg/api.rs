@@ -13,7 +13,7 @@ use super::service;
 use super::view::DsgData;
 use crate::app::AppState;
 use crate::audit::{self, Entity};
-use crate::auth::Actor;
+use crate::auth::CouncilEditor;
 use crate::db;
 use crate::domain::dsg::DsgBlock;
 use crate::domain::money::Unit;
@@ -137,8 +137,8 @@ pub async fn dsg_year(
 )]
 #[put("/dsg/{year}/{block}", guard = "not_transfers")]
 pub async fn put_balance(
+    CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: JsonBody<SetBalance>,
@@ -192,8 +192,8 @@ pub async fn list_transfers(
 )]
 #[post("/dsg/{year}/transfers")]
 pub async fn create_transfer(
+    CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody<CreateTransfer>,
@@ -210,44 +210,51 @@ pub async fn create_transfer(
 /// Records or replaces a deficit management plan (an editor of every directorate, or an admin).
 #[utoipa::path(
     tag = "dsg",
-    params(("name" = String, Path, description = "The plan's name", example = "dsg-recovery-2021")),
+    params(
+        ("name" = String, Path, description = "The plan's name", example = "dsg-recovery-2021"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
+    ),
     request_body = PutPlan,
-    responses((status = 200, description = "Replaced", body = DsgPlan), (status = 201, description = "Recorded", body = DsgPlan))
+    responses(
+        (status = 200, description = "Replaced", body = DsgPlan, headers(("ETag" = String, description = "The plan's version"))),
+        (status = 201, description = "Recorded", body = DsgPlan, headers(("ETag" = String, description = "The plan's version"))),
+        (status = 412, description = "`If-Match` names an older version, or a plan that does not exist yet", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[put("/dsg/plans/{name}")]
 pub async fn put_plan(
+    CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
-    actor: Actor,
+    req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody<PutPlan>,
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
+    let if_match = if_match(&req)?;
     let request = body.0;
     let (plan, created) = db::write(&state.pool, move |conn| {
-        service::put_plan(conn, &actor, &name, request)
+        service::put_plan(conn, &actor, &name, if_match, request)
     })
     .await?;
-    Ok(if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    }
-    .json(plan))
+    Ok(versioned(created, plan.version, &plan))
 }
 
 /// One deficit management plan.
-#[utoipa::path(tag = "dsg", params(("name" = String, Path, description = "The plan's name"), AsAtParams), responses((status = 200, body = DsgPlan)))]
+#[utoipa::path(
+    tag = "dsg",
+    params(("name" = String, Path, description = "The plan's name"), AsAtParams),
+    responses((status = 200, body = DsgPlan, headers(("ETag" = String, description = "The plan's version, for `If-Match`"))))
+)]
 #[get("/dsg/plans/{name}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
     path: web::Path<String>,
     params: QueryParams<AsAtParams>,
-) -> Result<web::Json<DsgPlan>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
     let as_at = params.0.as_at;
-    db::run(&state.pool, move |conn| plan_at(conn, &name, as_at))
-        .await
-        .map(web::Json)
+    let plan = db::run(&state.pool, move |conn| plan_at(conn, &name, as_at)).await?;
+    Ok(versioned(false, plan.version, &plan))
 }
 
 /// The plan against what happened: per year and block, planned and recorded movement, the variance, and the

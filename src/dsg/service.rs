@@ -166,6 +166,7 @@ pub fn put_plan(
     conn: &mut DbConnection,
     actor: &Actor,
     name: &str,
+    if_match: Option<i64>,
     request: PutPlan,
 ) -> Result<(DsgPlan, bool), ApiError> {
     actor.require_council_editor()?;
@@ -216,6 +217,11 @@ pub fn put_plan(
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
     let existing = repo::find_plan(conn, name)?;
+    check_version(
+        if_match,
+        existing.as_ref().map(|e| e.version),
+        &format!("DSG plan {name}"),
+    )?;
     let mut movements = request.movements;
     movements.sort_by_key(|m| (m.year, m.block));
     let plan = DsgPlan {

@@ -1,6 +1,7 @@
-//! Safe retries: a POST sent with an `Idempotency-Key` that is repeated (same key, same body) gets the first
-//! answer again and creates nothing new; the same key with a different request is refused. Keys are kept for
-//! at least 24 hours.
+//! Safe retries: a POST sent with an `Idempotency-Key` that is repeated (same key, same method, path, query and
+//! body) gets the first answer again and creates nothing new; the same key with a different request is
+//! refused. Keys are kept for at least 24 hours. A secret in the first answer (a new API key's token) is never
+//! stored: the replay gives the answer without it.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -22,8 +23,16 @@ const KEPT_FOR: Duration = Duration::hours(48);
 #[derive(Clone, Debug)]
 pub struct StoredResponse {
     status: u16,
+    /// What a replay gives back: the only body that is stored.
     body: String,
     location: Option<String>,
+    /// The first answer's body when it holds a secret that must not be stored; never written anywhere.
+    shown_once: Option<String>,
+}
+
+fn to_json<T: Serialize>(body: &T) -> Result<String, ApiError> {
+    serde_json::to_string(body)
+        .map_err(|error| ApiError::Internal(format!("response body: {error}")))
 }
 
 impl StoredResponse {
@@ -32,12 +41,33 @@ impl StoredResponse {
         location: Option<String>,
         body: &T,
     ) -> Result<StoredResponse, ApiError> {
-        let body = serde_json::to_string(body)
-            .map_err(|error| ApiError::Internal(format!("response body: {error}")))?;
         Ok(StoredResponse {
             status: StatusCode::CREATED.as_u16(),
-            body,
+            body: to_json(body)?,
             location,
+            shown_once: None,
+        })
+    }
+
+    /// A `201 Created` answer whose first body holds a secret: `first` is answered now and never stored;
+    /// `replayed` (the same without the secret) is what is kept and given back to a retry.
+    pub fn created_with_secret<T: Serialize, U: Serialize>(
+        first: &T,
+        replayed: &U,
+    ) -> Result<StoredResponse, ApiError> {
+        Ok(StoredResponse {
+            shown_once: Some(to_json(first)?),
+            ..StoredResponse::created(None, replayed)?
+        })
+    }
+
+    /// A `200 OK` answer (a POST that acts on existing resources, such as a copy-forward).
+    pub fn ok<T: Serialize>(body: &T) -> Result<StoredResponse, ApiError> {
+        Ok(StoredResponse {
+            status: StatusCode::OK.as_u16(),
+            body: to_json(body)?,
+            location: None,
+            shown_once: None,
         })
     }
 
@@ -51,7 +81,7 @@ impl StoredResponse {
         if replayed {
             response.insert_header(("Idempotent-Replayed", "true"));
         }
-        response.body(self.body)
+        response.body(self.shown_once.unwrap_or(self.body))
     }
 }
 
@@ -80,9 +110,11 @@ where
     F: FnOnce(&mut DbConnection, &Actor) -> Result<StoredResponse, ApiError> + Send + 'static,
 {
     let key = idempotency_key(req)?;
-    // Only a request with a key is remembered, so only then is it hashed.
+    // Only a request with a key is remembered, so only then is it hashed: the query too, as it can change
+    // what a POST does (`dry_run=true`).
     let request_hash = key.as_ref().map(|_| {
-        let mut request = format!("{} {} ", req.method(), req.path()).into_bytes();
+        let mut request =
+            format!("{} {}?{} ", req.method(), req.path(), req.query_string()).into_bytes();
         request.extend_from_slice(body);
         token::hash_bytes(&request)
     });
@@ -97,7 +129,7 @@ where
                         message: "this key was already used for a different request; use a new key for a new request".to_owned(),
                     }]));
                 }
-                let stored = StoredResponse { status: previous.status as u16, body: previous.response_body, location: previous.location };
+                let stored = StoredResponse { status: previous.status as u16, body: previous.response_body, location: previous.location, shown_once: None };
                 return Ok((stored, true));
             }
             let stored = work(conn, &actor)?;

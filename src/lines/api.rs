@@ -9,7 +9,7 @@ use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
 use super::{history, service, totals};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::Editor;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -204,8 +204,8 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
 )]
 #[post("/lines")]
 pub async fn create_line(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     body: JsonBody<CreateLine>,
 ) -> Result<HttpResponse, ApiError> {
@@ -266,8 +266,8 @@ pub async fn get_line(
 )]
 #[patch("/lines/{ref}")]
 pub async fn patch_line(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<String>,
     body: JsonBody<LinePatch>,
@@ -297,8 +297,8 @@ pub async fn patch_line(
 )]
 #[put("/lines/{ref}/years/{year}")]
 pub async fn put_year(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: JsonBody<SetYearAmount>,
@@ -328,8 +328,8 @@ pub async fn put_year(
 )]
 #[delete("/lines/{ref}/years/{year}")]
 pub async fn delete_year(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {

@@ -428,7 +428,8 @@ fn assign_refs(
     Ok(refs)
 }
 
-fn highest_number(
+/// The highest ref number in use in a directorate and kind; 0 when there is none.
+pub fn highest_number(
     conn: &mut DbConnection,
     directorate: &DirectorateCode,
     kind: LineKind,

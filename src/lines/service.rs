@@ -4,18 +4,37 @@
 use super::model::{CreateLine, Line, LinePatch};
 use super::repo;
 use crate::audit::{self, Change, Entity};
-use crate::auth::Actor;
+use crate::auth::{Actor, Role};
 use crate::db::DbConnection;
 use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
 use crate::error::ApiError;
 use crate::http::check_version;
 use crate::monitoring;
 
+/// How far past the highest number in use (in its directorate and kind) an editor may set a ref. Real plans
+/// have gaps, so some room; without a bound one `CFE SAV9999` would use up every later number. Admins (and
+/// imports of a printed plan) may set any free number.
+pub const EDITOR_REF_GAP: i32 = 100;
+
 pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     request: CreateLine,
 ) -> Result<Line, ApiError> {
+    if let (Role::Editor, Some(line_ref)) = (actor.role, &request.line_ref) {
+        actor.require_editor_of(&request.directorate)?;
+        let highest = repo::highest_number(conn, line_ref.directorate(), line_ref.kind())?;
+        if i32::from(line_ref.number()) > highest + EDITOR_REF_GAP {
+            return Err(ApiError::field(
+                "ref",
+                format!(
+                    "{line_ref} is more than {EDITOR_REF_GAP} past the highest {} {} number in use ({highest}): leave the ref out to get the next one, or ask an admin",
+                    line_ref.directorate(),
+                    line_ref.kind().ref_code()
+                ),
+            ));
+        }
+    }
     let mut created = create_many(conn, actor, vec![request])?;
     Ok(created.remove(0))
 }

@@ -8,7 +8,7 @@ use super::model::{Assessment, AssessmentRequest, CreatePeriod, MonitoringPeriod
 use super::repo;
 use super::service::{self, CopyOutcome};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::{Admin, Editor};
 use crate::db;
 use crate::domain::monitoring::Period;
 use crate::domain::{FinancialYear, LineRef};
@@ -48,8 +48,8 @@ pub async fn list_periods(
 )]
 #[post("/periods")]
 pub async fn create_period(
+    Admin(actor): Admin,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     body: JsonBody<CreatePeriod>,
 ) -> Result<HttpResponse, ApiError> {
@@ -85,8 +85,8 @@ pub async fn get_period(
 #[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = MonitoringPeriod)))]
 #[post("/periods/{year}/{period}/close")]
 pub async fn close_period(
+    Admin(actor): Admin,
     state: web::Data<AppState>,
-    actor: Actor,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<MonitoringPeriod>, ApiError> {
     let (year, period) = period_params(&path)?;
@@ -132,8 +132,8 @@ pub async fn list_assessments(
 )]
 #[put("/periods/{year}/{period}/assessments/{ref}")]
 pub async fn put_assessment(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
     body: JsonBody<AssessmentRequest>,
@@ -150,26 +150,33 @@ pub async fn put_assessment(
     Ok(versioned(created, assessment.version, &assessment))
 }
 
-/// Starts a period from an earlier period's assessments, to be revised line by line.
+/// Starts a period from an earlier period's assessments, to be revised line by line (an editor: the lines of
+/// its directorates are copied, the others skipped).
 #[utoipa::path(
     tag = "monitoring",
-    params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"), ("from" = String, Path, description = "The earlier period", example = "P2")),
+    params(
+        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+        ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"),
+        ("from" = String, Path, description = "The earlier period", example = "P2"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key to get the first answer again, copying nothing new"),
+    ),
     responses((status = 200, body = CopyOutcome))
 )]
 #[post("/periods/{year}/{period}/copy-from/{from}")]
 pub async fn copy_from(
+    Editor(actor): Editor,
     state: web::Data<AppState>,
-    actor: Actor,
+    req: HttpRequest,
     path: web::Path<(String, String, String)>,
-) -> Result<web::Json<CopyOutcome>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (year, period) = period_params(&(path.0.clone(), path.1.clone()))?;
     let earlier =
         Period::parse(&path.2).map_err(|error| ApiError::parameter("from", error.to_string()))?;
-    db::write(&state.pool, move |conn| {
-        service::copy_from(conn, &actor, year, period, earlier)
+    idempotency::respond_once(&state.pool, &req, &[], actor, move |conn, actor| {
+        let outcome = service::copy_from(conn, actor, year, period, earlier)?;
+        idempotency::StoredResponse::ok(&outcome)
     })
     .await
-    .map(web::Json)
 }
 
 /// Every period's assessment of one saving, in order: the trend.

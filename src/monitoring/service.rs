@@ -93,7 +93,7 @@ pub fn put_assessment(
         existing.as_ref().map(|e| e.version),
         "this assessment",
     )?;
-    let checked = assess(conn, &line, year, input)?;
+    let checked = assess(conn, actor, &line, year, input)?;
     if let Some(current) = existing.as_ref().filter(|current| same(current, &checked)) {
         return Ok((current.clone(), false));
     }
@@ -177,7 +177,7 @@ pub fn copy_from(
             continue;
         }
         let line = lines::repo::find(conn, &line_ref)?;
-        match assess(conn, &line, year, AssessmentInput::from(&previous)) {
+        match assess(conn, actor, &line, year, AssessmentInput::from(&previous)) {
             Ok(checked) => {
                 let assessment = new_assessment(year, period, &line_ref, checked, 1);
                 let withdrawn = line.status == LineStatus::Withdrawn;
@@ -192,6 +192,8 @@ pub fn copy_from(
                 audit::record(conn, actor, change)?;
                 outcome.copied.push(line_ref.to_string());
             }
+            // A substitute in a directorate the key may not change: the line is the key's, its cover is not.
+            Err(ApiError::Forbidden(why)) => outcome.skipped.push(skip(why)),
             Err(ApiError::Validation(errors)) => {
                 let why = errors
                     .into_iter()
@@ -221,9 +223,12 @@ fn open_period(
     }
 }
 
-/// Every rule an assessment must keep, against the line and its substitutes as they are now.
+/// Every rule an assessment must keep, against the line and its substitutes as they are now. Naming a
+/// substitute needs edit rights on its directorate too (403): a substitute says another directorate's saving
+/// covers this shortfall, which is that directorate's commitment to make.
 fn assess(
     conn: &mut DbConnection,
+    actor: &Actor,
     line: &Line,
     year: FinancialYear,
     input: AssessmentInput,
@@ -252,7 +257,14 @@ fn assess(
     }
     for (index, substitute) in input.substitutes.iter().enumerate() {
         match lines::repo::find(conn, &substitute.line_ref) {
-            Ok(other) if other.kind == LineKind::Saving => {}
+            Ok(other) if other.kind == LineKind::Saving => {
+                if actor.require_editor_of(&other.directorate).is_err() {
+                    return Err(ApiError::Forbidden(format!(
+                        "key {} may not name {} as a substitute (substitutes[{index}].ref): it may not change {}'s figures",
+                        actor.name, other.line_ref, other.directorate
+                    )));
+                }
+            }
             Ok(_) => errors.add(
                 format!("substitutes[{index}].ref"),
                 format!(

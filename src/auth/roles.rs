@@ -1,0 +1,67 @@
+//! Role extractors: a handler that takes `Admin`, `Editor` or `CouncilEditor` before its body is refused 403
+//! for a lesser key before the body is read or parsed.
+//!
+//! actix polls a handler's extractors in argument order and stops at the first error; these resolve on their
+//! first poll (the key was found by `require_key`), so the body's extractor never runs for a refused key.
+//! Rules that depend on the object (which directorate a line belongs to) stay in the services.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+
+use super::{Actor, Role};
+use crate::error::ApiError;
+
+/// An admin key.
+pub struct Admin(pub Actor);
+
+/// An editor key (of some directorates or all) or an admin key: anything but a reader.
+pub struct Editor(pub Actor);
+
+/// A key that may change council-wide figures (the DSG): an editor of every directorate, or an admin.
+pub struct CouncilEditor(pub Actor);
+
+/// The caller `require_key` found; 401 if the handler is reached without it (it is mounted outside `/api/v1`).
+fn known_actor(req: &HttpRequest) -> Result<Actor, ApiError> {
+    req.extensions().get::<Actor>().cloned().ok_or_else(|| {
+        ApiError::Unauthorized("send an API key as `Authorization: Bearer <token>`".to_owned())
+    })
+}
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Ready<Result<Admin, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| actor.require_admin().map(|()| Admin(actor))))
+    }
+}
+
+impl FromRequest for Editor {
+    type Error = ApiError;
+    type Future = Ready<Result<Editor, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| match actor.role {
+            Role::Reader => Err(ApiError::Forbidden(format!(
+                "key {} is a reader key; changing figures needs an editor key",
+                actor.name
+            ))),
+            Role::Editor | Role::Admin => Ok(Editor(actor)),
+        }))
+    }
+}
+
+impl FromRequest for CouncilEditor {
+    type Error = ApiError;
+    type Future = Ready<Result<CouncilEditor, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| {
+            actor
+                .require_council_editor()
+                .map(|()| CouncilEditor(actor))
+        }))
+    }
+}
