@@ -88,7 +88,7 @@ impl Unchanged {
 }
 
 /// Every write whose role is known from its path alone: method and path.
-const WRITES: [(&str, &str); 15] = [
+const WRITES: [(&str, &str); 17] = [
     ("POST", "/api/v1/directorates"),
     ("POST", "/api/v1/keys"),
     ("POST", "/api/v1/periods"),
@@ -105,11 +105,16 @@ const WRITES: [(&str, &str); 15] = [
     ("POST", "/api/v1/lines?ref=anything"),
     ("PATCH", "/api/v1/lines/ASC-SAV01"),
     ("PUT", "/api/v1/dsg/2021-22/high_needs"),
+    // Another directorate's line, named by the ref in the path.
+    ("PUT", "/api/v1/lines/ASC-SAV01/years/2021-22"),
+    ("PUT", "/api/v1/periods/2021-22/P3/assessments/ASC-SAV01"),
 ];
 
-/// Which writes an editor of CFE alone may not make, whatever its body: admin and council-wide ones.
+/// Which writes an editor of CFE alone may not make, whatever its body: admin and council-wide ones, and
+/// those on another directorate's line.
 fn beyond_a_cfe_editor(path: &str) -> bool {
-    path.starts_with("/api/v1/directorates")
+    path.contains("/ASC-")
+        || path.starts_with("/api/v1/directorates")
         || path.starts_with("/api/v1/keys")
         || path == "/api/v1/periods"
         || path.ends_with("/close")
@@ -200,6 +205,7 @@ fn database_holds(api: &TestApi, needle: &str) -> Vec<String> {
 on_both_backends! {
     fn a_lesser_key_is_refused_before_its_body_is_read(api: &TestApi) {
         api.with_demo();
+        asc_saving(api);
         let reader = api.create_key("reader", "reader", &[]);
         let editor_of_cfe = api.create_key("editor-cfe", "editor", &["CFE"]);
         let before = snapshot(api);
@@ -225,6 +231,8 @@ on_both_backends! {
             let reply = api.as_key(&reader).send_with(method, path, &[], None);
             refused(&reply, &format!("reader {method} {path}"));
         }
+        let reply = api.as_key(&editor_of_cfe).send_with("DELETE", "/api/v1/lines/ASC-SAV01/years/2021-22", &[], None);
+        refused(&reply, "CFE editor deletes an ASC year");
         // The same bad body from an admin is read, and refused for what it is.
         api.send("POST", "/api/v1/lines", "application/json", "{not json").assert_problem(400, "malformed-request");
         before.check(api, "the refused writes");

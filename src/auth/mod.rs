@@ -7,7 +7,7 @@ pub mod repo;
 pub mod roles;
 pub mod token;
 
-pub use roles::{Admin, CouncilEditor, Editor};
+pub use roles::{Admin, CouncilEditor, Editor, RefEditor};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

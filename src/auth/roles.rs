@@ -3,7 +3,8 @@
 //!
 //! actix polls a handler's extractors in argument order and stops at the first error; these resolve on their
 //! first poll (the key was found by `require_key`), so the body's extractor never runs for a refused key.
-//! Rules that depend on the object (which directorate a line belongs to) stay in the services.
+//! `RefEditor` also checks the directorate a path's `{ref}` names. Rules that need the stored object (a new
+//! line's directorate is in its body) stay in the services, which check again in any case.
 
 use std::future::{ready, Ready};
 
@@ -11,6 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use super::{Actor, Role};
+use crate::domain::LineRef;
 use crate::error::ApiError;
 
 /// An admin key.
@@ -19,6 +21,11 @@ pub struct Admin(pub Actor);
 /// An editor key (of some directorates or all) or an admin key: anything but a reader.
 pub struct Editor(pub Actor);
 
+/// An editor of the directorate named by the path's `{ref}`, or an admin. A ref always agrees with its line's
+/// directorate, so this holds before the line is read. A ref that does not parse passes, for the handler to
+/// answer 400 naming it.
+pub struct RefEditor(pub Actor);
+
 /// A key that may change council-wide figures (the DSG): an editor of every directorate, or an admin.
 pub struct CouncilEditor(pub Actor);
 
@@ -26,6 +33,17 @@ pub struct CouncilEditor(pub Actor);
 fn known_actor(req: &HttpRequest) -> Result<Actor, ApiError> {
     req.extensions().get::<Actor>().cloned().ok_or_else(|| {
         ApiError::Unauthorized("send an API key as `Authorization: Bearer <token>`".to_owned())
+    })
+}
+
+/// The caller, unless it is a reader.
+fn known_editor(req: &HttpRequest) -> Result<Actor, ApiError> {
+    known_actor(req).and_then(|actor| match actor.role {
+        Role::Reader => Err(ApiError::Forbidden(format!(
+            "key {} is a reader key; changing figures needs an editor key",
+            actor.name
+        ))),
+        Role::Editor | Role::Admin => Ok(actor),
     })
 }
 
@@ -43,13 +61,7 @@ impl FromRequest for Editor {
     type Future = Ready<Result<Editor, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(known_actor(req).and_then(|actor| match actor.role {
-            Role::Reader => Err(ApiError::Forbidden(format!(
-                "key {} is a reader key; changing figures needs an editor key",
-                actor.name
-            ))),
-            Role::Editor | Role::Admin => Ok(Editor(actor)),
-        }))
+        ready(known_editor(req).map(Editor))
     }
 }
 
@@ -62,6 +74,26 @@ impl FromRequest for CouncilEditor {
             actor
                 .require_council_editor()
                 .map(|()| CouncilEditor(actor))
+        }))
+    }
+}
+
+impl FromRequest for RefEditor {
+    type Error = ApiError;
+    type Future = Ready<Result<RefEditor, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let named = req
+            .match_info()
+            .get("ref")
+            .and_then(|text| LineRef::parse(text).ok());
+        ready(known_editor(req).and_then(|editor| {
+            match named {
+                Some(line_ref) => editor
+                    .require_editor_of(line_ref.directorate())
+                    .map(|()| RefEditor(editor)),
+                None => Ok(RefEditor(editor)),
+            }
         }))
     }
 }

@@ -9,7 +9,7 @@ use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
 use super::{history, service, totals};
 use crate::app::AppState;
-use crate::auth::Editor;
+use crate::auth::{Editor, RefEditor};
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -266,7 +266,7 @@ pub async fn get_line(
 )]
 #[patch("/lines/{ref}")]
 pub async fn patch_line(
-    Editor(actor): Editor,
+    RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
@@ -297,7 +297,7 @@ pub async fn patch_line(
 )]
 #[put("/lines/{ref}/years/{year}")]
 pub async fn put_year(
-    Editor(actor): Editor,
+    RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -328,7 +328,7 @@ pub async fn put_year(
 )]
 #[delete("/lines/{ref}/years/{year}")]
 pub async fn delete_year(
-    Editor(actor): Editor,
+    RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,

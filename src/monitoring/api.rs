@@ -8,7 +8,7 @@ use super::model::{Assessment, AssessmentRequest, CreatePeriod, MonitoringPeriod
 use super::repo;
 use super::service::{self, CopyOutcome};
 use crate::app::AppState;
-use crate::auth::{Admin, Editor};
+use crate::auth::{Admin, Editor, RefEditor};
 use crate::db;
 use crate::domain::monitoring::Period;
 use crate::domain::{FinancialYear, LineRef};
@@ -132,7 +132,7 @@ pub async fn list_assessments(
 )]
 #[put("/periods/{year}/{period}/assessments/{ref}")]
 pub async fn put_assessment(
-    Editor(actor): Editor,
+    RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
