@@ -471,3 +471,118 @@ on_both_backends! {
         assert_eq!(events_after(api, &cursor), Vec::<Value>::new(), "counting writes nothing");
     }
 }
+
+/// A database from before the fix holds key creations' tokens in `idempotency_keys`: the migration forgets
+/// each token (a retry still replays the record) and leaves every other stored answer as it was.
+mod stored_tokens_of_an_older_database {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    use serde_json::{json, Value};
+
+    const MIGRATION: &str = "forget_stored_tokens";
+    const VERSION: &str = "20261201000001";
+    const TOKEN: &str =
+        "mtfs_0123456789abcdef_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    #[derive(QueryableByName)]
+    struct Body {
+        #[diesel(sql_type = Text)]
+        response_body: String,
+    }
+
+    fn stored_before() -> [(&'static str, Value); 2] {
+        [
+            (
+                "key-1",
+                json!({"name": "pmo", "role": "reader", "token": TOKEN}),
+            ),
+            (
+                "line-1",
+                json!({"ref": "CFE SAV17", "title": "token rotation mtfs", "version": 1}),
+            ),
+        ]
+    }
+
+    fn insert_sql() -> String {
+        stored_before()
+            .iter()
+            .map(|(key, body)| {
+                format!(
+                    "INSERT INTO idempotency_keys (actor, idempotency_key, request_hash, status, response_body, location, created_at) \
+                     VALUES ('test-admin', '{key}', 'hash', 201, '{body}', NULL, CURRENT_TIMESTAMP);"
+                )
+            })
+            .collect()
+    }
+
+    fn check(bodies: Vec<Body>) {
+        let bodies: Vec<Value> = bodies
+            .iter()
+            .map(|b| serde_json::from_str(&b.response_body).unwrap())
+            .collect();
+        let [(_, mut key), (_, line)] = stored_before();
+        key["token"] = Value::Null;
+        assert_eq!(bodies, [key, line]);
+    }
+
+    macro_rules! migrate_around_the_fix {
+        ($conn:expr, $dir:literal) => {{
+            let conn = $conn;
+            let source =
+                FileBasedMigrations::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir))
+                    .unwrap();
+            for migration in conn.pending_migrations(source.clone()).unwrap() {
+                if migration.name().to_string().contains(MIGRATION) {
+                    break;
+                }
+                conn.run_migration(&*migration).unwrap();
+            }
+            conn.batch_execute(&insert_sql()).unwrap();
+            let applied = conn.run_pending_migrations(source).unwrap();
+            assert!(
+                applied.iter().any(|m| m.to_string() == VERSION),
+                "{applied:?}"
+            );
+            let bodies: Vec<Body> = diesel::sql_query(
+                "SELECT response_body FROM idempotency_keys ORDER BY idempotency_key",
+            )
+            .load(conn)
+            .unwrap();
+            check(bodies);
+        }};
+    }
+
+    #[test]
+    fn sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        migrate_around_the_fix!(&mut conn, "migrations/sqlite");
+    }
+
+    #[test]
+    fn postgres() {
+        let Ok(url) = std::env::var("MTFS_TEST_POSTGRES_URL") else {
+            eprintln!("PostgreSQL run skipped: set MTFS_TEST_POSTGRES_URL to run it");
+            return;
+        };
+        let schema = format!("old_tokens_{}", std::process::id());
+        let mut admin = PgConnection::establish(&url).unwrap();
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let mut conn =
+            PgConnection::establish(&format!("{url}{separator}options=-csearch_path%3D{schema}"))
+                .unwrap();
+        migrate_around_the_fix!(&mut conn, "migrations/postgres");
+        drop(conn);
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    }
+}

@@ -1,0 +1,2 @@
+-- Nothing to restore: the tokens are gone, as they should be.
+SELECT 1;
