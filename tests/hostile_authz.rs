@@ -441,6 +441,67 @@ on_both_backends! {
         assert_eq!(admin.status, 201, "{}", admin.body);
     }
 
+    fn two_admins_revoking_each_other_at_once_leave_one(api: &TestApi) {
+        let first = api.as_key(&api.create_key("first-admin", "admin", &[]));
+        let second = api.as_key(&api.create_key("second-admin", "admin", &[]));
+        assert_eq!(first.delete("/api/v1/keys/test-admin").status, 200);
+        // Both keys are known to the process before the race, so neither is refused for being revoked.
+        assert_eq!((first.get("/api/v1/keys").status, second.get("/api/v1/keys").status), (200, 200));
+        let barrier = std::sync::Barrier::new(2);
+        let (by_first, by_second) = std::thread::scope(|scope| {
+            let (barrier, first, second) = (&barrier, &first, &second);
+            let a = scope.spawn(move || {
+                barrier.wait();
+                first.delete("/api/v1/keys/second-admin")
+            });
+            let b = scope.spawn(move || {
+                barrier.wait();
+                second.delete("/api/v1/keys/first-admin")
+            });
+            (a.join().expect("first"), b.join().expect("second"))
+        });
+        let mut statuses = [by_first.status, by_second.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{by_first:?} {by_second:?}");
+        let loser = if by_first.status == 409 { &by_first } else { &by_second };
+        loser.assert_problem(409, "conflict");
+        let (survivor, as_survivor) = if by_first.status == 200 { ("first-admin", &first) } else { ("second-admin", &second) };
+        let keys = as_survivor.get("/api/v1/keys").json();
+        let active: Vec<&str> = keys.as_array().unwrap().iter()
+            .filter(|k| k["role"] == "admin" && k["revoked_at"].is_null())
+            .map(|k| k["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(active, [survivor]);
+    }
+
+    fn simultaneous_retries_of_a_key_creation_show_the_token_once(api: &TestApi) {
+        const SENDERS: usize = 8;
+        let barrier = std::sync::Barrier::new(SENDERS);
+        let request = json!({"name": "burst", "role": "reader"});
+        let replies: Vec<Reply> = std::thread::scope(|scope| {
+            let senders: Vec<_> = (0..SENDERS)
+                .map(|_| {
+                    let (barrier, request) = (&barrier, &request);
+                    scope.spawn(move || {
+                        barrier.wait();
+                        api.send_with("POST", "/api/v1/keys", &[("Idempotency-Key", "burst-1")], Some(request))
+                    })
+                })
+                .collect();
+            senders.into_iter().map(|s| s.join().expect("a sender")).collect()
+        });
+        assert!(replies.iter().all(|r| r.status == 201), "{replies:?}");
+        let with_token = replies.iter().filter(|r| r.json()["token"].is_string()).count();
+        assert_eq!(with_token, 1, "exactly one answer carries the token: {replies:?}");
+        let replayed = replies.iter().filter(|r| r.header("idempotent-replayed") == Some("true")).count();
+        assert_eq!(replayed, SENDERS - 1);
+        let first = replies.iter().find(|r| r.header("idempotent-replayed").is_none()).unwrap();
+        assert!(first.json()["token"].is_string(), "the first answer is the one with the token");
+        let names: Vec<String> = api.get("/api/v1/keys").json().as_array().unwrap().iter()
+            .map(|k| k["name"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(names, ["burst", "test-admin"], "one key created");
+    }
+
     fn refused_requests_are_counted_per_key_without_a_write(api: &TestApi) {
         api.with_demo();
         let reader = api.create_key("reader", "reader", &[]);
