@@ -103,6 +103,9 @@ fn documented_app() -> (
         .service(ops::ready)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::path_text::refuse_control_characters,
+                ))
                 .wrap(actix_web::middleware::from_fn(auth::api::require_key))
                 .configure(api_v1),
         )

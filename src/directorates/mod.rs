@@ -23,5 +23,7 @@ pub struct Directorate {
 #[schema(example = json!({"code": "CFE", "name": "Children, Families & Education"}))]
 pub struct CreateDirectorate {
     pub code: DirectorateCode,
+    /// At most 200 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 200)]
     pub name: String,
 }

@@ -8,7 +8,7 @@ use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
 use crate::db::schema::directorates;
 use crate::db::{self, DbConnection};
-use crate::domain::line::check_text;
+use crate::domain::text::{check_text, MAX_NAME};
 use crate::domain::{DirectorateCode, FieldErrors};
 use crate::error::ApiError;
 
@@ -19,8 +19,6 @@ struct DirectorateRow {
     name: String,
     created_at: PrimitiveDateTime,
 }
-
-const MAX_NAME: usize = 200;
 
 pub fn insert(
     conn: &mut DbConnection,

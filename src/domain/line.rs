@@ -9,6 +9,9 @@ use super::financial_year::FinancialYear;
 use super::money::Money;
 use super::validation::FieldErrors;
 
+// Free text is checked in one place for every resource; lines were its first users.
+pub use super::text::{check_text, MAX_DESCRIPTION, MAX_OWNER, MAX_REASON, MAX_TITLE};
+
 /// Whether a line reduces the base budget (a saving) or adds to it (growth).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
@@ -130,28 +133,6 @@ pub fn check_profile(
     sorted.sort_by_key(|entry| entry.year);
     sorted
 }
-
-/// A line's title, owner and other free text: trimmed, and within a length a report can print.
-pub fn check_text(
-    value: &str,
-    field: &str,
-    required: bool,
-    max_chars: usize,
-    errors: &mut FieldErrors,
-) -> String {
-    let trimmed = value.trim();
-    if required && trimmed.is_empty() {
-        errors.add(field, "must not be empty");
-    } else if trimmed.chars().count() > max_chars {
-        errors.add(field, format!("must be at most {max_chars} characters"));
-    }
-    trimmed.to_owned()
-}
-
-pub const MAX_TITLE: usize = 200;
-pub const MAX_OWNER: usize = 100;
-pub const MAX_DESCRIPTION: usize = 10_000;
-pub const MAX_REASON: usize = 2_000;
 
 /// A name that travels in URLs and logs (a key's, a plan's): 1 to `max` letters, digits, `-`, `_` or `.`.
 pub fn check_name(name: &str, field: &str, max: usize, errors: &mut FieldErrors) {

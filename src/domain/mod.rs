@@ -40,11 +40,13 @@ macro_rules! text_value {
 pub mod directorate_code;
 pub mod dsg;
 pub mod financial_year;
+pub mod instant;
 pub mod line;
 pub mod line_ref;
 pub mod money;
 pub mod monitoring;
 pub mod summary;
+pub mod text;
 pub mod validation;
 
 pub use directorate_code::DirectorateCode;

@@ -28,7 +28,7 @@ use crate::reports::presentation::{present, Format, Output};
 #[into_params(parameter_in = Query)]
 pub struct YearParams {
     /// Answer as the service would have at this instant (RFC 3339).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.
@@ -49,7 +49,7 @@ pub struct RangeParams {
     #[param(value_type = Option<String>, example = "2024/25")]
     pub to: Option<FinancialYear>,
     /// Answer as the service would have at this instant (RFC 3339).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.

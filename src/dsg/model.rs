@@ -44,6 +44,8 @@ pub struct SetBalance {
     /// The year's allocation after recoupment, before the block transfers recorded in the tracker.
     pub funding: Option<Money>,
     pub expenditure: Option<Money>,
+    /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -122,6 +124,8 @@ pub struct CreateTransfer {
     pub amount: Money,
     pub approved_by: Approval,
     /// The decision's reference (minute, letter).
+    /// At most 200 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 200)]
     pub reference: String,
 }
 
@@ -155,11 +159,13 @@ pub struct PlannedMovement {
     "movements": [{"year": "2021/22", "block": "high_needs", "movement": "4000000.00"}, {"year": "2022/23", "block": "high_needs", "movement": "2500000.00"}]
 }))]
 pub struct PutPlan {
+    /// At most 200 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 200)]
     pub agreed_by: String,
-    #[serde(with = "iso_date")]
+    #[serde(deserialize_with = "crate::domain::instant::date")]
     #[schema(value_type = String, format = Date)]
     pub agreed_on: Date,
-    #[serde(default, with = "iso_date::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub submitted_on: Option<Date>,
     /// The year the in-year position is planned to balance.

@@ -127,7 +127,7 @@ fn without_position(message: &str) -> String {
 #[into_params(parameter_in = Query)]
 pub struct AsAtParams {
     /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
 }

@@ -5,6 +5,7 @@ pub mod body;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
+pub mod path_text;
 pub mod preconditions;
 
 pub use extract::{AsAtParams, JsonBody, QueryParams};

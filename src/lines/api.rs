@@ -14,6 +14,7 @@ use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::summary::{cumulative, cumulative_profile, SummaryTotals, View, YearSummary};
+use crate::domain::text::{check_query_text, MAX_TITLE};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
@@ -36,8 +37,8 @@ pub struct ListLinesParams {
     /// Only lines with a non-zero amount in this year (`2021/22` or `2021-22`).
     #[param(value_type = Option<String>, example = "2021/22")]
     pub year: Option<FinancialYear>,
-    /// Text in the ref, title or owner, in any case.
-    #[param(example = "placements")]
+    /// Text in the ref, title or owner, in any case; at most 200 bytes of UTF-8.
+    #[param(example = "placements", max_length = 200)]
     pub q: Option<String>,
     /// Lines per page: 1 to 500, default 50.
     #[param(minimum = 1, maximum = 500)]
@@ -47,7 +48,7 @@ pub struct ListLinesParams {
     /// Count withdrawn lines in `totals` (they are always listed).
     pub include_withdrawn: Option<bool>,
     /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     /// `incremental` (the default: each year's additional change) or `cumulative` (each year's effect on the
@@ -100,6 +101,10 @@ pub async fn list_lines(
             LineRef::parse(cursor).map_err(|error| ApiError::parameter("cursor", error.to_string()))
         })
         .transpose()?;
+    if let Some(q) = &params.q {
+        check_query_text(q, MAX_TITLE.max_bytes)
+            .map_err(|message| ApiError::parameter("q", message))?;
+    }
     let filter = LineFilter {
         directorate: params.directorate.map(|code| code.0),
         kind: params.kind,

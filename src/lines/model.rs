@@ -66,11 +66,17 @@ pub struct CreateLine {
     pub line_ref: Option<LineRef>,
     pub kind: LineKind,
     pub directorate: DirectorateCode,
+    /// At most 200 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 200)]
     pub title: String,
     /// The project manager responsible; may be null where none is named yet.
     #[serde(default)]
+    /// At most 100 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 100)]
     pub owner: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    /// At most 10,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 10000)]
     pub description: String,
     /// Defaults to `proposed`.
     #[serde(default)]
@@ -82,6 +88,8 @@ pub struct CreateLine {
     pub years: Vec<YearAmount>,
     /// Required when the status is `withdrawn`.
     #[serde(default)]
+    /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -91,16 +99,24 @@ pub struct CreateLine {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "withdrawn", "reason": "Service redesign cancelled by Cabinet, 14 June 2021"}))]
 pub struct LinePatch {
+    /// At most 200 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 200)]
     pub title: Option<String>,
     /// `null` clears the owner.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
+    /// At most 100 bytes of UTF-8 (one line, no control characters).
+    #[schema(max_length = 100)]
     pub owner: Option<Option<String>>,
+    /// At most 10,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     pub status: Option<LineStatus>,
     pub nature: Option<LineNature>,
     pub years: Option<Vec<YearAmount>>,
     /// Why the change was made; required when withdrawing a line.
+    /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -41,7 +41,7 @@ pub struct CreatePeriod {
     pub year: FinancialYear,
     pub period: Period,
     /// Defaults to the period's last day.
-    #[serde(default, with = "iso_date::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub as_at: Option<Date>,
 }
@@ -88,7 +88,11 @@ pub struct AssessmentRequest {
     pub forecast: Option<Money>,
     pub at_risk: Option<Money>,
     /// Required when anything is at risk.
+    /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
+    /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
+    #[schema(max_length = 2000)]
     pub mitigation: Option<String>,
     #[serde(default)]
     pub substitutes: Vec<Substitute>,

@@ -37,7 +37,7 @@ pub struct AtRiskParams {
     #[param(value_type = Option<String>, example = "CFE")]
     pub directorate: Option<AnyCaseDirectorate>,
     /// Answer as the service would have at this instant (RFC 3339).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     /// `pounds` (the default) or `thousands`: whole £000s as council tables print them.

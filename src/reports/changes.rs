@@ -27,11 +27,11 @@ use crate::reports::table::{Cell, Table, Tabular};
 #[into_params(parameter_in = Query)]
 pub struct ChangesParams {
     /// The start (RFC 3339, e.g. `2021-04-01T00:00:00Z`).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(deserialize_with = "crate::domain::instant::instant")]
     #[param(value_type = String, format = DateTime)]
     pub from: OffsetDateTime,
     /// The end; defaults to now.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<OffsetDateTime>,
     /// One directorate only (any case).

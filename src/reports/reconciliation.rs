@@ -35,7 +35,7 @@ pub struct PublishedTable {
     #[serde(default)]
     pub unit: Unit,
     /// Compare with the tracker as it stood at this instant (RFC 3339); now when absent.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     #[serde(default)]

@@ -42,7 +42,7 @@ pub struct SummaryParams {
     /// Count withdrawn lines too (left out by default).
     pub include_withdrawn: Option<bool>,
     /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     /// The monitoring period whose assessments give `forecast` and `at_risk` in each year; defaults to each
