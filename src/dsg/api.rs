@@ -133,6 +133,7 @@ pub async fn dsg_year(
     responses(
         (status = 200, description = "Revised", body = DsgBalance, headers(("ETag" = String, description = "The figures' version"))),
         (status = 201, description = "Recorded", body = DsgBalance, headers(("ETag" = String, description = "The figures' version"))),
+        (status = 412, description = "`If-Match` names an older version, or figures not recorded yet", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/dsg/{year}/{block}", guard = "not_transfers")]

@@ -128,6 +128,7 @@ pub async fn list_assessments(
         (status = 200, description = "Revised", body = Assessment, headers(("ETag" = String, description = "The assessment's version"))),
         (status = 201, description = "Recorded", body = Assessment, headers(("ETag" = String, description = "The assessment's version"))),
         (status = 409, description = "The period is closed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version, or an assessment not recorded yet", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/periods/{year}/{period}/assessments/{ref}")]
