@@ -19,6 +19,13 @@ pub enum ApiError {
     /// A well-formed body whose fields break the rules.
     #[error("the request has fields that are not valid")]
     Validation(Vec<FieldError>),
+    /// Like `Validation`, for a request with more problems than are listed (a big import): the first ones,
+    /// and how many there are in all.
+    #[error("the request has {total} problems; the first {} are listed", listed.len())]
+    TooManyProblems {
+        listed: Vec<FieldError>,
+        total: usize,
+    },
     /// No key, or one that is unknown or revoked.
     #[error("{0}")]
     Unauthorized(String),
@@ -67,9 +74,12 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// For validation problems: every field that is wrong, and why.
+    /// For validation problems: every field that is wrong, and why (for a big import, the first 100).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
+    /// How many problems there are in all, when `errors` lists only the first of them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub errors_total: Option<usize>,
 }
 
 impl ApiError {
@@ -79,6 +89,15 @@ impl ApiError {
             field: field.into(),
             message: message.into(),
         }])
+    }
+
+    /// Validation problems of which `listed` are the first `listed.len()` of `total`.
+    pub fn validation_capped(listed: Vec<FieldError>, total: usize) -> ApiError {
+        if total <= listed.len() {
+            ApiError::Validation(listed)
+        } else {
+            ApiError::TooManyProblems { listed, total }
+        }
     }
 
     /// A single query or path parameter's problem.
@@ -93,7 +112,7 @@ impl ApiError {
         match self {
             ApiError::MalformedBody(_) => "malformed-request",
             ApiError::InvalidParameters(_) => "invalid-parameter",
-            ApiError::Validation(_) => "validation",
+            ApiError::Validation(_) | ApiError::TooManyProblems { .. } => "validation",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
@@ -115,8 +134,14 @@ impl ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => errors.clone(),
+            ApiError::Validation(errors)
+            | ApiError::InvalidParameters(errors)
+            | ApiError::TooManyProblems { listed: errors, .. } => errors.clone(),
             _ => Vec::new(),
+        };
+        let errors_total = match self {
+            ApiError::TooManyProblems { total, .. } => Some(*total),
+            _ => None,
         };
         Problem {
             problem_type: format!("/problems/{}", self.slug()),
@@ -124,6 +149,7 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             errors,
+            errors_total,
         }
     }
 }
@@ -132,7 +158,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::MalformedBody(_) | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::TooManyProblems { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -168,19 +168,14 @@ fn run_import(
             .expect("a valid template"),
     );
     let report = db::write_transaction(conn, |conn| {
-        let report = imports::import_lines(
+        imports::import_lines(
             conn,
             &Actor::operator(auth::OPERATOR_IMPORT),
             &rows,
             unit,
             dry_run,
             &|done| bar.set_position(done as u64),
-        )?;
-        if report.problems.is_empty() {
-            Ok(report)
-        } else {
-            Err(imports::api::problems(report.problems))
-        }
+        )
     });
     bar.finish_and_clear();
     let report = report.map_err(describe)?;

@@ -1,27 +1,28 @@
 //! `POST /api/v1/imports/lines`: a CSV or JSON file of lines, imported all or nothing.
+//!
+//! The order is the cost order: the key's role before the body is read; the media type; the body within its
+//! byte limit; reading and the key's directorates in one linear pass; planning against a read of the
+//! tracker; and only then the write turn, which checks that the plan still holds before writing.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 
-use actix_web::dev::Payload;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{post, web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{import_lines, read, CellProblem, ImportReport, ImportRow};
+use super::limits::MAX_IMPORT_BYTES;
+use super::plan::{self, Known};
+use super::{read, scope, ImportReport, ImportRow};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::db;
 use crate::domain::money::Unit;
-use crate::domain::FieldError;
 use crate::error::ApiError;
 use crate::http::extract::parse_json;
+use crate::http::idempotency::{respond_once, StoredResponse};
 use crate::http::QueryParams;
-
-/// The largest import file accepted: room for tens of thousands of lines.
-pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -39,107 +40,125 @@ pub enum ImportFile {
     Json(Bytes),
 }
 
-impl FromRequest for ImportFile {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media = req.mime_type().ok().flatten();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let is_json = |m: &mime::Mime| {
-                m.type_() == "application"
-                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-            };
-            let csv = match &media {
-                Some(m) if m.type_() == "text" && m.subtype() == "csv" => true,
-                Some(m) if is_json(m) => false,
-                _ => {
-                    return Err(ApiError::UnsupportedMediaType(
-                        "send the file as text/csv or application/json".to_owned(),
-                    ))
-                }
-            };
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| {
-                    ApiError::MalformedBody(format!("the file could not be read: {error}"))
-                })?;
-                if body.len() + chunk.len() > MAX_IMPORT_BYTES {
-                    return Err(ApiError::PayloadTooLarge(format!(
-                        "the file is larger than the limit of {MAX_IMPORT_BYTES} bytes"
-                    )));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let bytes = body.freeze();
-            Ok(if csv {
-                ImportFile::Csv(bytes)
-            } else {
-                ImportFile::Json(bytes)
-            })
-        })
-    }
-}
-
 impl ImportFile {
+    /// The file's kind from its media type, before any of it is read.
+    fn kind_of(req: &HttpRequest) -> Result<fn(Bytes) -> ImportFile, ApiError> {
+        let media = req.mime_type().ok().flatten();
+        match &media {
+            Some(m) if m.type_() == "text" && m.subtype() == "csv" => Ok(ImportFile::Csv),
+            Some(m)
+                if m.type_() == "application"
+                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")) =>
+            {
+                Ok(ImportFile::Json)
+            }
+            _ => Err(ApiError::UnsupportedMediaType(
+                "send the file as text/csv or application/json".to_owned(),
+            )),
+        }
+    }
+
+    /// Every row, read within the limits; or the file's problems, the first of them listed.
     pub fn rows(&self) -> Result<Vec<ImportRow>, ApiError> {
-        let rows = match self {
+        match self {
             ImportFile::Csv(bytes) => read::csv_rows(bytes),
             ImportFile::Json(bytes) => read::json_rows(&parse_json::<serde_json::Value>(bytes)?),
-        };
-        rows.map_err(problems)
+        }
+    }
+
+    fn bytes(&self) -> &Bytes {
+        match self {
+            ImportFile::Csv(bytes) | ImportFile::Json(bytes) => bytes,
+        }
     }
 }
 
-/// Every problem as a validation error naming the row and column.
-pub fn problems(problems: Vec<CellProblem>) -> ApiError {
-    ApiError::Validation(
-        problems
-            .into_iter()
-            .map(|p| FieldError {
-                field: match p.column {
-                    Some(column) => format!("row {}: {column}", p.row),
-                    None => format!("row {}", p.row),
-                },
-                message: p.message,
-            })
-            .collect(),
-    )
+/// The body, refused past [`MAX_IMPORT_BYTES`] as soon as it grows past them.
+async fn read_body(mut payload: web::Payload) -> Result<Bytes, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::MalformedBody(format!("the file could not be read: {error}"))
+        })?;
+        if body.len() + chunk.len() > MAX_IMPORT_BYTES {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the file is larger than the limit of {MAX_IMPORT_BYTES} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Imports lines from CSV (the PMO tracker layout: `ref`, `kind`, `directorate`, `title`, `owner`, `status`,
-/// then a column per year such as `2021/22`) or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`).
-/// All or nothing: one wrong row rejects the file, with every problem by row and column. New refs (or none)
-/// create lines; existing refs update them, with the audit trail. Warnings name figures that look typed in
-/// the wrong unit or far out of scale.
+/// `nature`, `description`, `reason`, then a column per year such as `2021/22`; the tracker's own CSV export
+/// reads back unchanged) or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`). All or nothing:
+/// one wrong row rejects the file with a 422 naming each problem by row and column (the first 100 listed,
+/// `errors_total` counting all). New refs (or none) create lines; existing refs update them, with the audit
+/// trail. Warnings name figures that look typed in the wrong unit or far out of scale.
+///
+/// Limits: at most 16 MiB (413), 50,000 rows (422 naming `rows`), 64 columns (`columns`), 8 KiB per cell,
+/// each column once (`2021/22` and `2021-22` are one column). A reader key is refused (403) before the body is
+/// read; an editor's rows for other directorates are refused (403) naming the rows, before any planning.
+///
+/// An `Idempotency-Key` makes a retry safe: the same file again gets the first answer and imports nothing
+/// twice (a dry run writes nothing, so it needs none).
 #[utoipa::path(
     tag = "lines",
-    params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "CSV, or the same rows as JSON"),
-    responses((status = 200, body = ImportReport))
+    params(
+        ImportParams,
+        ("Idempotency-Key" = Option<String>, Header, description = "Any 1-255 characters; a retry with the same key and file gets the first answer again, imports nothing twice, and says `Idempotent-Replayed: true`. The same key with another file is 422.")
+    ),
+    request_body(content = String, content_type = "text/csv", description = "CSV, or the same rows as JSON; at most 16 MiB, 50,000 rows, 64 columns, 8 KiB per cell"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 403, description = "A reader key, or an editor's rows for directorates it may not change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A file past 16 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A problem in the file, or a limit passed: each by row and column, the first 100 listed", body = crate::error::Problem, content_type = "application/problem+json")
+    )
 )]
 #[post("/imports/lines")]
 pub async fn import(
     state: web::Data<AppState>,
+    req: HttpRequest,
     actor: Actor,
     params: QueryParams<ImportParams>,
-    file: ImportFile,
-) -> Result<web::Json<ImportReport>, ApiError> {
-    let rows = file.rows()?;
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    scope::require_importer(&actor)?;
+    let file = ImportFile::kind_of(&req)?(read_body(payload).await?);
     let (unit, dry_run) = (
         params.0.unit.unwrap_or_default(),
         params.0.dry_run.unwrap_or(false),
     );
-    let report = db::write(&state.pool, move |conn| {
-        let report = import_lines(conn, &actor, &rows, unit, dry_run, &|_| {})?;
-        if report.problems.is_empty() {
-            Ok(report)
-        } else {
-            // Rolls the transaction back: nothing of the file is written.
-            Err(problems(report.problems))
-        }
+    let body = file.bytes().clone();
+
+    // Reading and the key's scope: one linear pass, off the HTTP workers.
+    let reader = actor.clone();
+    let rows = web::block(move || {
+        let rows = file.rows()?;
+        scope::require_rows_in_scope(&reader, &rows)?;
+        Ok::<_, ApiError>(Arc::new(rows))
     })
-    .await?;
-    Ok(web::Json(report))
+    .await??;
+
+    // Planning against a read, outside the write turn: other writers go on meanwhile.
+    let to_load = Arc::clone(&rows);
+    let known = db::scan(&state.pool, move |conn| Known::load(conn, &to_load)).await?;
+    let (planner, to_plan) = (actor.clone(), Arc::clone(&rows));
+    let plan =
+        web::block(move || plan::plan_rows(&known, &planner, &to_plan, unit, &|_| {})).await??;
+    if !plan.problems.is_empty() {
+        return Err(plan.problems.into_error());
+    }
+    if dry_run {
+        return Ok(HttpResponse::Ok().json(plan.dry_run_report()));
+    }
+
+    // The write turn: the plan written if it still holds, else planned again within the turn.
+    respond_once(&state.pool, &req, &body, actor, move |conn, actor| {
+        let report = super::write_when_current(conn, actor, &rows, unit, plan)?;
+        StoredResponse::ok(&report)
+    })
+    .await
 }

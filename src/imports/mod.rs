@@ -1,23 +1,31 @@
 //! Bulk import of lines, from the PMO tracker's CSV layout or JSON: all or nothing, every problem reported by
-//! row and column, and warnings where a figure looks typed in the wrong unit or out of scale.
+//! row and column (the first of them listed, all counted), and warnings where a figure looks typed in the
+//! wrong unit or out of scale.
+//!
+//! A file goes through: reading within the limits (`read`, `limits`), the key's scope (`scope`), planning
+//! against the tracker as read (`plan`), then writing (here) in one write transaction.
 
+pub mod amounts;
 pub mod api;
+pub mod limits;
+pub mod plan;
 pub mod read;
+pub mod scope;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use self::limits::Capped;
+use self::plan::{Known, Plan, Planned};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::money::Unit;
-use crate::domain::{
-    DirectorateCode, FieldError, FinancialYear, LineKind, LineRef, LineStatus, YearAmount,
-};
+use crate::domain::FinancialYear;
 use crate::error::ApiError;
-use crate::lines::model::{CreateLine, Line, LinePatch};
-use crate::lines::{repo, service};
+use crate::lines::model::CreateLine;
+use crate::lines::service;
 
 /// One row of an import, as read: every cell still text, so each problem can name its cell.
 #[derive(Clone, Debug, Default)]
@@ -37,7 +45,7 @@ pub struct CellProblem {
     pub message: String,
 }
 
-/// What an import did, or (in a dry run, or when a row is wrong) would do.
+/// What an import did, or (in a dry run) would do.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ImportReport {
     pub dry_run: bool,
@@ -46,20 +54,30 @@ pub struct ImportReport {
     pub created: Vec<String>,
     pub updated: Vec<String>,
     pub unchanged: Vec<String>,
-    /// Every problem, by row and column; any one rejects the whole file.
+    /// Always empty in an answer: any problem rejects the whole file with a 422 naming each (the first 100
+    /// listed, `errors_total` counting all).
     pub problems: Vec<CellProblem>,
     /// Figures that may be typed in the wrong unit or are far out of scale; they do not stop the import.
+    /// The first 100 are listed.
+    #[schema(max_items = 100)]
     pub warnings: Vec<CellProblem>,
+    /// How many warnings there are in all, listed or not.
+    pub warnings_total: usize,
 }
 
-/// A row made ready to write.
-enum Planned {
-    Create(usize, Box<CreateLine>),
-    Update(usize, LineRef, Box<LinePatch>),
-    Unchanged(LineRef),
+impl ImportReport {
+    fn new(dry_run: bool, warnings: &Capped) -> ImportReport {
+        ImportReport {
+            dry_run,
+            warnings: warnings.listed.clone(),
+            warnings_total: warnings.total,
+            ..ImportReport::default()
+        }
+    }
 }
 
-/// Imports every row in one write transaction, or none: problems roll everything back.
+/// Imports every row in one write transaction (the caller's), or none: reads, plans and writes in turn. The
+/// command line's import, where nothing else waits for the turn.
 pub fn import_lines(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -68,61 +86,50 @@ pub fn import_lines(
     dry_run: bool,
     progress: &dyn Fn(usize),
 ) -> Result<ImportReport, ApiError> {
-    let mut report = ImportReport {
-        dry_run,
-        ..ImportReport::default()
-    };
-    let mut known = Known::load(conn, rows)?;
-    let mut planned = Vec::new();
-    for (done, row) in rows.iter().enumerate() {
-        match plan(&mut known, actor, row, unit, &mut report) {
-            Ok(Some(step)) => planned.push(step),
-            Ok(None) => {}
-            Err(ApiError::Validation(errors)) => {
-                report
-                    .problems
-                    .extend(errors.into_iter().map(|e| CellProblem {
-                        row: row.row,
-                        column: Some(e.field),
-                        message: e.message,
-                    }))
-            }
-            Err(ApiError::Forbidden(message) | ApiError::NotFound(message)) => {
-                report.problems.push(CellProblem {
-                    row: row.row,
-                    column: None,
-                    message,
-                })
-            }
-            Err(other) => return Err(other),
-        }
-        progress(done + 1);
-    }
-    if !report.problems.is_empty() {
-        return Ok(report);
+    let known = Known::load(conn, rows)?;
+    let plan = plan::plan_rows(&known, actor, rows, unit, progress)?;
+    if !plan.problems.is_empty() {
+        return Err(plan.problems.into_error());
     }
     if dry_run {
-        // What would happen; refs still to be assigned are named by their row.
-        for step in &planned {
-            match step {
-                Planned::Create(row, request) => report.created.push(match &request.line_ref {
-                    Some(line_ref) => line_ref.to_string(),
-                    None => format!(
-                        "row {row}: a new {} {} line",
-                        request.directorate,
-                        request.kind.as_str()
-                    ),
-                }),
-                Planned::Update(_, line_ref, _) => report.updated.push(line_ref.to_string()),
-                Planned::Unchanged(line_ref) => report.unchanged.push(line_ref.to_string()),
-            }
-        }
-        return Ok(report);
+        return Ok(plan.dry_run_report());
     }
-    // New lines go in a batch at a time (few statements, bounded memory); changes to existing ones one by one,
-    // as a PATCH would make them.
+    write_plan(conn, actor, plan)
+}
+
+/// Writes a plan, in the caller's write transaction, when what it relied on still holds; otherwise plans the
+/// rows again against the tracker as it is now (still in the turn, so nothing moves meanwhile).
+pub fn write_when_current(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    rows: &[ImportRow],
+    unit: Unit,
+    plan: Plan,
+) -> Result<ImportReport, ApiError> {
+    let now = Known::load(conn, rows)?;
+    let plan = if now.basis(rows) == plan.basis {
+        plan
+    } else {
+        log::info!("an import's lines changed while it was planned: planning it again");
+        let again = plan::plan_rows(&now, actor, rows, unit, &|_| {})?;
+        if !again.problems.is_empty() {
+            return Err(again.problems.into_error());
+        }
+        again
+    };
+    write_plan(conn, actor, plan)
+}
+
+/// New lines go in a batch at a time (few statements, bounded memory); changes to existing ones one by one,
+/// as a PATCH would make them.
+fn write_plan(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    plan: Plan,
+) -> Result<ImportReport, ApiError> {
+    let mut report = ImportReport::new(false, &plan.warnings);
     let mut creates = Vec::new();
-    for step in planned {
+    for step in plan.steps {
         match step {
             Planned::Unchanged(line_ref) => report.unchanged.push(line_ref.to_string()),
             Planned::Create(_, request) => creates.push(*request),
@@ -167,218 +174,4 @@ fn late_failure(row: Option<usize>, error: ApiError) -> ApiError {
         Some(row) => ApiError::Conflict(format!("row {row}: {error}")),
         None => ApiError::Conflict(format!("the new lines: {error}")),
     }
-}
-
-/// What planning checks rows against: the lines the file names and the known directorates, read up front in a
-/// few queries, and the refs already claimed by earlier rows of the file.
-struct Known {
-    lines: HashMap<LineRef, Line>,
-    directorates: HashSet<DirectorateCode>,
-    /// Each ref the file has named so far, and the row that named it.
-    claimed: HashMap<LineRef, usize>,
-}
-
-impl Known {
-    fn load(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<Known, ApiError> {
-        let named: Vec<LineRef> = rows
-            .iter()
-            .filter_map(|row| row.cells.get("ref"))
-            .filter_map(|text| LineRef::parse(text.trim()).ok())
-            .collect();
-        Ok(Known {
-            lines: repo::find_many(conn, &named)?,
-            directorates: crate::directorates::repo::codes(conn)?,
-            claimed: HashMap::new(),
-        })
-    }
-}
-
-/// Checks a row against every rule and the tracker as it is, without writing.
-fn plan(
-    known: &mut Known,
-    actor: &Actor,
-    row: &ImportRow,
-    unit: Unit,
-    report: &mut ImportReport,
-) -> Result<Option<Planned>, ApiError> {
-    let text = |name: &str| {
-        row.cells
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let mut errors = crate::domain::FieldErrors::default();
-    let kind = match text("kind").as_deref().map(LineKind::from_name) {
-        Some(Some(kind)) => Some(kind),
-        Some(None) => {
-            errors.add("kind", format!("use {}", LineKind::names()));
-            None
-        }
-        None => {
-            errors.add("kind", "is required");
-            None
-        }
-    };
-    let directorate = match text("directorate").map(|d| DirectorateCode::parse_lenient(&d)) {
-        Some(Ok(code)) => Some(code),
-        Some(Err(error)) => {
-            errors.add("directorate", error.to_string());
-            None
-        }
-        None => {
-            errors.add("directorate", "is required");
-            None
-        }
-    };
-    let status = match text("status").as_deref().map(LineStatus::from_name) {
-        Some(Some(status)) => Some(status),
-        Some(None) => {
-            errors.add("status", format!("use {}", LineStatus::names()));
-            None
-        }
-        None => None,
-    };
-    let line_ref = match text("ref").map(|r| LineRef::parse(&r)) {
-        Some(Ok(line_ref)) => Some(line_ref),
-        Some(Err(error)) => {
-            errors.add("ref", error.to_string());
-            None
-        }
-        None => None,
-    };
-    let mut years = Vec::new();
-    for (year, written) in &row.years {
-        if written.trim().is_empty() {
-            continue;
-        }
-        match read::amount(written, unit, kind) {
-            Ok((amount, warning)) => {
-                if let Some(warning) = warning {
-                    report.warnings.push(CellProblem {
-                        row: row.row,
-                        column: Some(year.to_string()),
-                        message: warning,
-                    });
-                }
-                years.push(YearAmount {
-                    year: *year,
-                    amount,
-                });
-            }
-            Err(message) => errors.add(year.to_string(), message),
-        }
-    }
-    report.warnings.extend(
-        read::out_of_scale(&years)
-            .into_iter()
-            .map(|(year, message)| CellProblem {
-                row: row.row,
-                column: Some(year.to_string()),
-                message,
-            }),
-    );
-    errors.into_result(()).map_err(ApiError::Validation)?;
-    let (Some(kind), Some(directorate)) = (kind, directorate) else {
-        return Err(ApiError::Internal(
-            "a missing kind or directorate is reported above".to_owned(),
-        ));
-    };
-
-    if let Some(line_ref) = &line_ref {
-        if let Some(first) = known.claimed.insert(line_ref.clone(), row.row) {
-            return Err(ApiError::field(
-                "ref",
-                format!("{line_ref} is on row {first} already; a file names each line once"),
-            ));
-        }
-    }
-    let existing = line_ref
-        .as_ref()
-        .and_then(|line_ref| known.lines.get(line_ref));
-    let Some(current) = existing else {
-        let request = CreateLine {
-            line_ref,
-            kind,
-            directorate,
-            title: text("title").unwrap_or_default(),
-            owner: text("owner"),
-            description: text("description").unwrap_or_default(),
-            status,
-            nature: None,
-            years,
-            reason: text("reason"),
-        };
-        actor.require_editor_of(&request.directorate)?;
-        if !known.directorates.contains(&request.directorate) {
-            return Err(ApiError::field(
-                "directorate",
-                format!("there is no directorate {}", request.directorate),
-            ));
-        }
-        // Every rule a new line keeps, checked now so that nothing is written unless every row is right.
-        request
-            .clone()
-            .validate()
-            .map_err(|errors| ApiError::Validation(in_columns(errors, &request.years)))?;
-        return Ok(Some(Planned::Create(row.row, Box::new(request))));
-    };
-    actor.require_editor_of(&current.directorate)?;
-    if current.kind != kind || current.directorate != directorate {
-        return Err(ApiError::field(
-            "ref",
-            format!(
-                "{} is a {} line of {}",
-                current.line_ref,
-                current.kind.as_str(),
-                current.directorate
-            ),
-        ));
-    }
-    // The file's years replace those years' amounts; years it leaves out keep theirs.
-    let mut profile = current.years.clone();
-    for entry in &years {
-        profile.retain(|e| e.year != entry.year);
-        profile.push(*entry);
-    }
-    let patch = LinePatch {
-        title: text("title"),
-        owner: text("owner").map(Some),
-        description: text("description"),
-        status,
-        nature: None,
-        years: Some(profile),
-        reason: text("reason"),
-    };
-    let (fields, years) = patch.apply(current).map_err(|errors| {
-        ApiError::Validation(in_columns(
-            errors,
-            patch.years.as_deref().unwrap_or_default(),
-        ))
-    })?;
-    if !current.would_change(&fields, years.as_deref()) {
-        return Ok(Some(Planned::Unchanged(current.line_ref.clone())));
-    }
-    Ok(Some(Planned::Update(
-        row.row,
-        current.line_ref.clone(),
-        Box::new(patch),
-    )))
-}
-
-/// Names each field as the file's column: `years[2].amount` is that year's column.
-fn in_columns(errors: Vec<FieldError>, years: &[YearAmount]) -> Vec<FieldError> {
-    errors
-        .into_iter()
-        .map(|mut error| {
-            let index = error
-                .field
-                .strip_prefix("years[")
-                .and_then(|rest| rest.split(']').next())
-                .and_then(|i| i.parse::<usize>().ok());
-            if let Some(year) = index.and_then(|i| years.get(i)) {
-                error.field = year.year.to_string();
-            }
-            error
-        })
-        .collect()
 }

@@ -1,95 +1,123 @@
-//! Reading an import file (CSV in the PMO tracker's layout, or JSON) into rows, and reading its amounts.
+//! Reading an import file (CSV in the PMO tracker's layout, or JSON) into rows, within the limits: the header
+//! is checked whole (its size, every column known, none twice) before any row is read, and reading stops at
+//! the first row past the limit.
 
-use std::str::FromStr;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
-use rust_decimal::Decimal;
-
+use super::limits::{self, Capped, MAX_COLUMNS, MAX_ROWS};
 use super::{CellProblem, ImportRow};
-use crate::domain::money::{Unit, MAX_PENCE};
-use crate::domain::{FinancialYear, LineKind, Money};
+use crate::domain::FinancialYear;
+use crate::error::ApiError;
+use crate::reports::table::without_neutralising_mark;
 
 /// The text columns an import understands; every other column must be a financial year (or `total`,
 /// which is ignored so that the tracker's own export reads back).
-pub const TEXT_COLUMNS: [&str; 8] = [
+pub const TEXT_COLUMNS: [&str; 9] = [
     "ref",
     "kind",
     "directorate",
     "title",
     "owner",
     "status",
+    "nature",
     "description",
     "reason",
 ];
 
+/// The labels of the totals rows that end the tracker's own CSV export of lines: skipped when read back.
+const EXPORT_TOTALS: [&str; 3] = ["total efficiencies", "total growth", "net"];
+
 /// Reads CSV: a header row (any case), then a line per row.
-pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<CellProblem>> {
+pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
-    let header_problem = |message: String| {
-        vec![CellProblem {
-            row: 0,
-            column: None,
-            message,
-        }]
+    let mut problems = Capped::default();
+    let headers: Vec<String> = match reader.headers() {
+        Ok(headers) => headers.iter().map(str::to_lowercase).collect(),
+        Err(error) => {
+            problems.push(header_problem(
+                None,
+                format!("the header row cannot be read: {error}"),
+            ));
+            return Err(problems.into_error());
+        }
     };
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|error| header_problem(format!("the header row cannot be read: {error}")))?
-        .iter()
-        .map(|h| h.to_lowercase())
-        .collect();
-    let columns = columns(headers.iter().map(String::as_str))?;
+    if headers.len() > MAX_COLUMNS {
+        return Err(limits::too_many_columns(headers.len()));
+    }
+    let columns = columns(&headers).map_err(Capped::into_error)?;
     let mut rows = Vec::new();
-    let mut problems = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let row = index + 1;
-        match record {
-            Ok(record) => {
-                let mut import = ImportRow {
+        if row > MAX_ROWS {
+            return Err(limits::too_many_rows());
+        }
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(CellProblem {
                     row,
-                    ..ImportRow::default()
-                };
-                for (column, value) in columns.iter().zip(record.iter()) {
-                    match column {
-                        Column::Text(name) => {
-                            import.cells.insert(name.clone(), value.to_owned());
-                        }
-                        Column::Year(year) => import.years.push((*year, value.to_owned())),
-                        Column::Ignored => {}
-                    }
-                }
-                rows.push(import);
+                    column: None,
+                    message: format!("this row cannot be read: {error}"),
+                });
+                continue;
             }
-            Err(error) => problems.push(CellProblem {
-                row,
-                column: None,
-                message: format!("this row cannot be read: {error}"),
-            }),
+        };
+        let mut import = ImportRow {
+            row,
+            ..ImportRow::default()
+        };
+        for ((column, header), value) in columns.iter().zip(&headers).zip(record.iter()) {
+            if let Some(problem) = limits::oversized(row, header, value) {
+                problems.push(problem);
+                continue;
+            }
+            match column {
+                Column::Text(name) => {
+                    // The export neutralises text that a spreadsheet would run as a formula; read it back as it was.
+                    let value = without_neutralising_mark(value);
+                    import.cells.insert(name.clone(), value.to_owned());
+                }
+                Column::Year(year) => import.years.push((*year, value.to_owned())),
+                Column::Ignored => {}
+            }
+        }
+        if !is_export_total(&import) {
+            rows.push(import);
         }
     }
     if problems.is_empty() {
         Ok(rows)
     } else {
-        Err(problems)
+        Err(problems.into_error())
     }
 }
 
+/// A totals row of the tracker's own export: a label where the ref goes, and no line in it.
+fn is_export_total(row: &ImportRow) -> bool {
+    let label = row.cells.get("ref").map(|r| r.to_lowercase());
+    label.is_some_and(|label| EXPORT_TOTALS.contains(&label.as_str()))
+        && ["kind", "directorate", "title"]
+            .iter()
+            .all(|column| row.cells.get(*column).is_none_or(|v| v.is_empty()))
+}
+
 /// Reads JSON: `{"rows": [...]}` or a bare array; each row has the text columns and `years` keyed by year.
-pub fn json_rows(value: &serde_json::Value) -> Result<Vec<ImportRow>, Vec<CellProblem>> {
-    let list = value
-        .get("rows")
-        .unwrap_or(value)
-        .as_array()
-        .ok_or_else(|| {
-            vec![CellProblem {
-                row: 0,
-                column: None,
-                message: "send {\"rows\": [...]} or an array of rows".to_owned(),
-            }]
-        })?;
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
+pub fn json_rows(value: &serde_json::Value) -> Result<Vec<ImportRow>, ApiError> {
+    let mut problems = Capped::default();
+    let Some(list) = value.get("rows").unwrap_or(value).as_array() else {
+        problems.push(header_problem(
+            None,
+            "send {\"rows\": [...]} or an array of rows".to_owned(),
+        ));
+        return Err(problems.into_error());
+    };
+    if list.len() > MAX_ROWS {
+        return Err(limits::too_many_rows());
+    }
+    let mut rows = Vec::with_capacity(list.len());
     for (index, item) in list.iter().enumerate() {
         let row = index + 1;
         let Some(object) = item.as_object() else {
@@ -100,17 +128,16 @@ pub fn json_rows(value: &serde_json::Value) -> Result<Vec<ImportRow>, Vec<CellPr
             });
             continue;
         };
+        let years = object.get("years").and_then(|years| years.as_object());
+        let columns = object.len() + years.map_or(0, |years| years.len());
+        if columns > MAX_COLUMNS {
+            return Err(limits::too_many_columns(columns));
+        }
         let mut import = ImportRow {
             row,
             ..ImportRow::default()
         };
         for (name, value) in object {
-            let text = |value: &serde_json::Value| match value {
-                serde_json::Value::String(text) => Some(text.clone()),
-                serde_json::Value::Number(number) => Some(number.to_string()),
-                serde_json::Value::Null => Some(String::new()),
-                _ => None,
-            };
             if name == "years" {
                 let Some(years) = value.as_object() else {
                     problems.push(CellProblem {
@@ -120,38 +147,45 @@ pub fn json_rows(value: &serde_json::Value) -> Result<Vec<ImportRow>, Vec<CellPr
                     });
                     continue;
                 };
-                for (year, amount) in years {
-                    match (FinancialYear::parse(year), text(amount)) {
-                        (Ok(year), Some(amount)) => import.years.push((year, amount)),
-                        (Err(error), _) => problems.push(CellProblem {
+                let mut seen: HashMap<FinancialYear, &str> = HashMap::new();
+                for (written, amount) in years {
+                    let year = match FinancialYear::parse(written) {
+                        Ok(year) => year,
+                        Err(error) => {
+                            problems.push(cell_problem(row, written, error.to_string()));
+                            continue;
+                        }
+                    };
+                    if let Some(first) = seen.insert(year, written) {
+                        problems.push(cell_problem(
                             row,
-                            column: Some(year.clone()),
-                            message: error.to_string(),
-                        }),
-                        (_, None) => problems.push(CellProblem {
-                            row,
-                            column: Some(year.clone()),
-                            message: "not an amount".to_owned(),
-                        }),
+                            written,
+                            format!("is the year `{first}` again; name each year once"),
+                        ));
+                        continue;
+                    }
+                    match json_text(amount) {
+                        Some(amount) => match limits::oversized(row, written, &amount) {
+                            Some(problem) => problems.push(problem),
+                            None => import.years.push((year, amount)),
+                        },
+                        None => {
+                            problems.push(cell_problem(row, written, "not an amount".to_owned()))
+                        }
                     }
                 }
             } else if TEXT_COLUMNS.contains(&name.as_str()) {
-                match text(value) {
-                    Some(text) => {
-                        import.cells.insert(name.clone(), text);
-                    }
-                    None => problems.push(CellProblem {
-                        row,
-                        column: Some(name.clone()),
-                        message: "not text".to_owned(),
-                    }),
+                match json_text(value) {
+                    Some(text) => match limits::oversized(row, name, &text) {
+                        Some(problem) => problems.push(problem),
+                        None => {
+                            import.cells.insert(name.clone(), text);
+                        }
+                    },
+                    None => problems.push(cell_problem(row, name, "not text".to_owned())),
                 }
             } else {
-                problems.push(CellProblem {
-                    row,
-                    column: Some(name.clone()),
-                    message: unknown_column(name),
-                });
+                problems.push(cell_problem(row, name, unknown_column(name)));
             }
         }
         rows.push(import);
@@ -159,7 +193,32 @@ pub fn json_rows(value: &serde_json::Value) -> Result<Vec<ImportRow>, Vec<CellPr
     if problems.is_empty() {
         Ok(rows)
     } else {
-        Err(problems)
+        Err(problems.into_error())
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        serde_json::Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn cell_problem(row: usize, column: &str, message: String) -> CellProblem {
+    CellProblem {
+        row,
+        column: Some(column.to_owned()),
+        message,
+    }
+}
+
+fn header_problem(column: Option<&str>, message: String) -> CellProblem {
+    CellProblem {
+        row: 0,
+        column: column.map(str::to_owned),
+        message,
     }
 }
 
@@ -169,26 +228,42 @@ enum Column {
     Ignored,
 }
 
-fn columns<'a>(headers: impl Iterator<Item = &'a str>) -> Result<Vec<Column>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let columns = headers
-        .map(|header| {
-            if TEXT_COLUMNS.contains(&header) {
-                Column::Text(header.to_owned())
-            } else if header == "total" {
-                Column::Ignored
-            } else if let Ok(year) = FinancialYear::parse(header) {
-                Column::Year(year)
-            } else {
-                problems.push(CellProblem {
-                    row: 0,
-                    column: Some(header.to_owned()),
-                    message: unknown_column(header),
-                });
-                Column::Ignored
+/// What each header names, in one pass: unknown columns, and any column named twice (`2021/22` and
+/// `2021-22` are the same column), are refused here, before any row is read.
+fn columns(headers: &[String]) -> Result<Vec<Column>, Capped> {
+    let mut problems = Capped::default();
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut columns = Vec::with_capacity(headers.len());
+    for (index, header) in headers.iter().enumerate() {
+        let (column, key) = if TEXT_COLUMNS.contains(&header.as_str()) {
+            (Column::Text(header.clone()), Some(header.clone()))
+        } else if header == "total" {
+            (Column::Ignored, None)
+        } else if let Ok(year) = FinancialYear::parse(header) {
+            (Column::Year(year), Some(year.to_string()))
+        } else {
+            problems.push(header_problem(Some(header), unknown_column(header)));
+            (Column::Ignored, None)
+        };
+        if let Some(key) = key {
+            match first_seen.entry(key) {
+                Entry::Occupied(first) => {
+                    let first = *first.get();
+                    problems.push(header_problem(
+                        Some(header),
+                        format!(
+                            "is the same column as column {first} (`{}`); a file names each column once",
+                            headers[first - 1]
+                        ),
+                    ));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(index + 1);
+                }
             }
-        })
-        .collect();
+        }
+        columns.push(column);
+    }
     if problems.is_empty() {
         Ok(columns)
     } else {
@@ -201,87 +276,4 @@ fn unknown_column(name: &str) -> String {
         "`{name}` is not a column this import reads: use {}, and a column per year such as 2021/22",
         TEXT_COLUMNS.join(", ")
     )
-}
-
-/// Reads one amount written in `unit`: exactly, to the penny (so up to five decimals in £000s). A saving may
-/// be written negative, as printed; growth may not. Returns the amount in pounds and, where the figure looks
-/// typed in the wrong unit, a warning.
-pub fn amount(
-    written: &str,
-    unit: Unit,
-    kind: Option<LineKind>,
-) -> Result<(Money, Option<String>), String> {
-    let text = written.trim();
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = unsigned
-        .split_once('.')
-        .map_or((unsigned, ""), |(w, f)| (w, f));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let decimals_allowed = match unit {
-        Unit::Pounds => 2,
-        Unit::Thousands => 5,
-    };
-    if whole.is_empty()
-        || !digits(whole)
-        || !digits(fraction)
-        || (unsigned.contains('.') && fraction.is_empty())
-    {
-        return Err(format!(
-            "`{text}` is not an amount: write digits with an optional point, e.g. 794000.00"
-        ));
-    }
-    if fraction.len() > decimals_allowed {
-        return Err(format!(
-            "`{text}` has more decimals than pence allow; amounts are never rounded"
-        ));
-    }
-    let value = Decimal::from_str(text).map_err(|_| format!("`{text}` is not an amount"))?;
-    let mut pounds = match unit {
-        Unit::Pounds => value,
-        Unit::Thousands => value * Decimal::ONE_THOUSAND,
-    };
-    pounds = pounds.normalize();
-    if pounds.scale() > 2 || pounds.abs() > Decimal::new(MAX_PENCE, 2) {
-        return Err(format!("`{text}` is out of range"));
-    }
-    if pounds.is_sign_negative() && !pounds.is_zero() {
-        if kind == Some(LineKind::Growth) {
-            return Err(format!("`{text}` is negative: growth is a positive amount"));
-        }
-        pounds = -pounds; // a saving printed negative, as the tracker's own export writes it
-    }
-    let amount =
-        Money::parse(&pounds.round_dp(2).to_string()).map_err(|error| error.to_string())?;
-    let warning = match unit {
-        Unit::Thousands if value.abs() >= Decimal::new(100_000, 0) => Some(format!(
-            "`{text}` thousands is £{amount}: is it pounds typed in a £000s column?"
-        )),
-        Unit::Thousands if fraction.len() == 3 => Some(format!(
-            "`{text}` reads as £{amount}: was the point meant as a thousands separator?"
-        )),
-        _ => None,
-    };
-    Ok((amount, warning))
-}
-
-/// Years whose amount is a hundred times larger or smaller than the line's largest other amount.
-pub fn out_of_scale(years: &[crate::domain::YearAmount]) -> Vec<(FinancialYear, String)> {
-    let non_zero: Vec<&crate::domain::YearAmount> =
-        years.iter().filter(|e| !e.amount.is_zero()).collect();
-    let mut warnings = Vec::new();
-    for entry in &non_zero {
-        let Some(largest_other) = non_zero
-            .iter()
-            .filter(|o| o.year != entry.year)
-            .map(|o| o.amount)
-            .max()
-        else {
-            continue;
-        };
-        let (this, other) = (entry.amount.decimal(), largest_other.decimal());
-        if this >= other * Decimal::ONE_HUNDRED || this * Decimal::ONE_HUNDRED <= other {
-            warnings.push((entry.year, format!("£{} is far out of scale with the line's other years (largest £{largest_other})", entry.amount)));
-        }
-    }
-    warnings
 }

@@ -1,7 +1,7 @@
 //! Checking a published table against the tracker before a paper goes out: every row matched, different
 //! (with both figures and the difference) or unknown, and the directorate totals compared.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -10,16 +10,23 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db;
-use crate::domain::money::{written_in, Unit};
+use crate::domain::money::{written_in, Unit, MAX_PENCE};
 use crate::domain::summary::SummaryTotals;
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::{DirectorateCode, FieldError, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::JsonBody;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
 
-/// A published table to check.
+/// Rows of one published table: far more than any council paper prints, few enough to bound the work.
+pub const MAX_ROWS: usize = 50_000;
+/// Directorate totals of one published table.
+pub const MAX_TOTALS: usize = 1_000;
+/// Problems listed in a refusal; all are counted.
+const MAX_LISTED: usize = 100;
+
+/// A published table to check: at most 50,000 rows and 1,000 totals (422 naming `rows` or `totals` past them).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -39,8 +46,10 @@ pub struct PublishedTable {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
     #[serde(default)]
+    #[schema(max_items = 50000)]
     pub rows: Vec<PublishedRow>,
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub totals: Vec<PublishedTotal>,
 }
 
@@ -111,12 +120,13 @@ impl PrintedAmount {
         Ok(PrintedAmount(if negative { -amount } else { amount }))
     }
 
-    /// In pounds, given the unit it was printed in.
-    fn pounds(self, unit: Unit) -> Money {
-        match unit {
-            Unit::Pounds => self.0,
-            Unit::Thousands => Money::from_pence(self.0.pence().saturating_mul(1000)),
-        }
+    /// In pounds, given the unit it was printed in; `None` past the largest amount there is.
+    fn pounds(self, unit: Unit) -> Option<Money> {
+        let pence = match unit {
+            Unit::Pounds => Some(self.0.pence()),
+            Unit::Thousands => self.0.pence().checked_mul(1000),
+        }?;
+        (pence.checked_abs()? <= MAX_PENCE).then(|| Money::from_pence(pence))
     }
 }
 
@@ -187,36 +197,137 @@ pub struct ComparedYear {
     pub agrees: bool,
 }
 
-/// Compares a published table with the tracker, row by row and total by total.
-#[utoipa::path(tag = "reports", request_body = PublishedTable, responses((status = 200, body = Reconciliation)))]
+/// Compares a published table with the tracker, row by row and total by total. Each row is found through
+/// one index of the lines (by ref, and by title), so the work grows with the rows plus the lines, off the HTTP
+/// workers.
+#[utoipa::path(
+    tag = "reports",
+    request_body = PublishedTable,
+    responses(
+        (status = 200, body = Reconciliation),
+        (status = 422, description = "More than 50,000 rows or 1,000 totals, or an amount past £999,999,999,999.99 in the table's unit: each named (the first 100 listed)", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/reconciliations")]
 pub async fn reconcile(
     state: web::Data<AppState>,
     body: JsonBody<PublishedTable>,
 ) -> Result<HttpResponse, ApiError> {
     let table = body.0;
+    table.check()?;
     let as_at = table.as_at;
     let lines = db::scan(&state.pool, move |conn| match as_at {
         None => line_repo::list(conn, &LineFilter::default(), None, i64::MAX),
         Some(at) => history::lines_at(conn, at),
     })
     .await?;
-    let result = compare(&table, &lines);
-    let body = written_in(table.unit, || serde_json::to_vec(&result))
-        .map_err(|e| ApiError::Internal(format!("writing: {e}")))?;
+    let body = web::block(move || {
+        let result = compare(&table, &lines);
+        written_in(table.unit, || serde_json::to_vec(&result))
+            .map_err(|e| ApiError::Internal(format!("writing: {e}")))
+    })
+    .await??;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
 }
 
+impl PublishedTable {
+    /// The limits, and every printed amount within the largest there is once in pounds, before any work.
+    fn check(&self) -> Result<(), ApiError> {
+        if self.rows.len() > MAX_ROWS {
+            return Err(ApiError::field(
+                "rows",
+                format!(
+                    "{} rows: a table has at most {MAX_ROWS} rows",
+                    self.rows.len()
+                ),
+            ));
+        }
+        if self.totals.len() > MAX_TOTALS {
+            return Err(ApiError::field(
+                "totals",
+                format!(
+                    "{} totals: a table has at most {MAX_TOTALS} totals",
+                    self.totals.len()
+                ),
+            ));
+        }
+        let mut out_of_range = OutOfRange::default();
+        for (index, row) in self.rows.iter().enumerate() {
+            out_of_range.check(self.unit, &format!("rows[{index}]"), &row.years);
+        }
+        for (index, total) in self.totals.iter().enumerate() {
+            out_of_range.check(self.unit, &format!("totals[{index}]"), &total.years);
+        }
+        match out_of_range.total {
+            0 => Ok(()),
+            total => Err(ApiError::validation_capped(out_of_range.listed, total)),
+        }
+    }
+}
+
+/// Printed amounts past the largest there is, once in pounds: the first listed, all counted.
+#[derive(Default)]
+struct OutOfRange {
+    listed: Vec<FieldError>,
+    total: usize,
+}
+
+impl OutOfRange {
+    fn check(&mut self, unit: Unit, at: &str, years: &BTreeMap<FinancialYear, PrintedAmount>) {
+        for (year, amount) in years {
+            if amount.pounds(unit).is_some() {
+                continue;
+            }
+            self.total += 1;
+            if self.listed.len() < MAX_LISTED {
+                self.listed.push(FieldError {
+                    field: format!("{at}.years.{year}"),
+                    message: "is out of range: at most £999,999,999,999.99 once in pounds"
+                        .to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// The tracker's lines indexed once: by ref, and by title (trimmed, any case) where the title is unique.
+struct Lookup<'a> {
+    by_ref: HashMap<&'a LineRef, &'a Line>,
+    by_title: HashMap<String, Option<&'a Line>>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(lines: &'a [Line]) -> Lookup<'a> {
+        let mut by_title: HashMap<String, Option<&'a Line>> = HashMap::with_capacity(lines.len());
+        for line in lines {
+            by_title
+                .entry(line.title.trim().to_lowercase())
+                .and_modify(|found| *found = None) // a title two lines share finds neither
+                .or_insert(Some(line));
+        }
+        Lookup {
+            by_ref: lines.iter().map(|line| (&line.line_ref, line)).collect(),
+            by_title,
+        }
+    }
+}
+
+/// Amounts an already-checked table printed, in pounds.
+fn printed_pounds(amount: &PrintedAmount, unit: Unit) -> Money {
+    amount.pounds(unit).unwrap_or(Money::ZERO) // checked before: every amount is in range
+}
+
 fn compare(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
     let unit = table.unit;
+    let lookup = Lookup::new(lines);
     let rows: Vec<ReconciledRow> = table
         .rows
         .iter()
         .enumerate()
         .map(|(index, published)| {
-            let found = find_line(published, lines);
+            let found = find_line(published, &lookup);
             let years = match found {
                 Some((line, _)) => published
                     .years
@@ -227,7 +338,7 @@ fn compare(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
                             .iter()
                             .find(|e| e.year == year)
                             .map_or(Money::ZERO, |e| e.amount);
-                        let printed = amount.pounds(unit);
+                        let printed = printed_pounds(amount, unit);
                         // A line's sign is the paper's choice: compare magnitudes.
                         let printed = if printed.is_negative() {
                             -printed
@@ -253,10 +364,11 @@ fn compare(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
             }
         })
         .collect();
+    let directorate_totals = directorate_totals(table, lines);
     let totals = table
         .totals
         .iter()
-        .map(|published| compare_total(unit, published, lines))
+        .map(|published| compare_total(unit, published, &directorate_totals))
         .collect();
     let count = |outcome| rows.iter().filter(|r| r.outcome == outcome).count();
     Reconciliation {
@@ -269,44 +381,59 @@ fn compare(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
     }
 }
 
+/// The tracker's totals of every directorate the table prints totals for, in one pass over the lines.
+fn directorate_totals<'a>(
+    table: &'a PublishedTable,
+    lines: &[Line],
+) -> HashMap<&'a DirectorateCode, SummaryTotals> {
+    let wanted: HashSet<&DirectorateCode> = table.totals.iter().map(|t| &t.directorate).collect();
+    let mut totals: HashMap<&DirectorateCode, SummaryTotals> = HashMap::new();
+    for line in lines.iter().filter(|l| l.status != LineStatus::Withdrawn) {
+        let Some(&code) = wanted.get(&line.directorate) else {
+            continue;
+        };
+        let sums = totals.entry(code).or_default();
+        for entry in &line.years {
+            sums.add(line.kind, entry.year, entry.amount);
+        }
+    }
+    totals
+}
+
 /// The tracker's line for a printed row: by ref in any printed form, else by a unique exact title.
-fn find_line<'a>(published: &PublishedRow, lines: &'a [Line]) -> Option<(&'a Line, &'static str)> {
+fn find_line<'a>(
+    published: &PublishedRow,
+    lookup: &Lookup<'a>,
+) -> Option<(&'a Line, &'static str)> {
     if let Some(line_ref) = published
         .line_ref
         .as_deref()
         .and_then(|text| LineRef::parse(text).ok())
     {
-        return lines
-            .iter()
-            .find(|line| line.line_ref == line_ref)
-            .map(|line| (line, "ref"));
+        return lookup.by_ref.get(&line_ref).map(|&line| (line, "ref"));
     }
     let title = published.title.as_deref()?.trim().to_lowercase();
-    let mut found = lines
-        .iter()
-        .filter(|line| line.title.trim().to_lowercase() == title);
-    match (found.next(), found.next()) {
-        (Some(line), None) => Some((line, "title")),
-        _ => None,
-    }
+    lookup
+        .by_title
+        .get(&title)
+        .copied()
+        .flatten()
+        .map(|line| (line, "title"))
 }
 
-fn compare_total(unit: Unit, published: &PublishedTotal, lines: &[Line]) -> ReconciledTotal {
-    let mut totals = SummaryTotals::default();
-    for line in lines
-        .iter()
-        .filter(|l| l.directorate == published.directorate && l.status != LineStatus::Withdrawn)
-    {
-        for entry in &line.years {
-            totals.add(line.kind, entry.year, entry.amount);
-        }
-    }
+fn compare_total(
+    unit: Unit,
+    published: &PublishedTotal,
+    totals: &HashMap<&DirectorateCode, SummaryTotals>,
+) -> ReconciledTotal {
+    let none = SummaryTotals::default();
+    let totals = totals.get(&published.directorate).unwrap_or(&none);
     let years: Vec<FinancialYear> = published.years.keys().copied().collect();
     let rows = totals.rows(&years);
     let compared_years: Vec<ComparedYear> = rows
         .iter()
         .map(|row| {
-            let printed = published.years[&row.year].pounds(unit);
+            let printed = printed_pounds(&published.years[&row.year], unit);
             let (tracker, printed) = match published.measure {
                 // Savings may be printed in brackets or not: compare magnitudes.
                 Measure::Savings => (

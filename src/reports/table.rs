@@ -1,6 +1,8 @@
 //! Reports as tables, for finance's spreadsheets: CSV (through the `csv` crate) or XLSX (through
 //! `rust_xlsxwriter`), with a header row, a column per financial year where there are years, and totals.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 
 use crate::domain::money::Unit;
@@ -77,15 +79,18 @@ impl Table {
         self.rows.push(row);
     }
 
-    /// CSV: the header row, then the rows; amounts as plain numbers in `unit` (negative with a minus sign).
+    /// CSV: the header row, then the rows; amounts as plain numbers in `unit` (negative with a minus sign), text
+    /// neutralised where a spreadsheet would run it as a formula (amounts stay numbers).
     pub fn to_csv(&self, unit: Unit) -> Result<Vec<u8>, ApiError> {
         let failed = |error: csv::Error| ApiError::Internal(format!("writing CSV: {error}"));
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&self.columns).map_err(failed)?;
+        writer
+            .write_record(self.columns.iter().map(|c| neutralised(c).into_owned()))
+            .map_err(failed)?;
         for row in &self.rows {
             writer
                 .write_record(row.iter().map(|cell| match cell {
-                    Cell::Text(text) => text.clone(),
+                    Cell::Text(text) => neutralised(text).into_owned(),
                     Cell::Amount(amount) => amount_text(*amount, unit),
                     Cell::Empty => String::new(),
                 }))
@@ -96,7 +101,7 @@ impl Table {
             .map_err(|error| ApiError::Internal(format!("writing CSV: {error}")))
     }
 
-    /// XLSX: a title row saying what and as at when, the header row, then the rows. Amounts are numbers (not
+    /// XLSX: text is always written as a string cell (never a formula, whatever it starts with); a title row saying what and as at when, the header row, then the rows. Amounts are numbers (not
     /// text) formatted `#,##0;(#,##0)` in £000s (`#,##0.00;(#,##0.00)` in pounds), so negatives — savings —
     /// show in brackets as council tables print them.
     pub fn to_xlsx(&self, unit: Unit, title: &str) -> Result<Vec<u8>, ApiError> {
@@ -156,4 +161,33 @@ fn amount_text(amount: Money, unit: Unit) -> String {
 /// significant digits come back to the penny.
 fn spreadsheet_number(amount: Money, unit: Unit) -> f64 {
     amount_text(amount, unit).parse().unwrap_or_default()
+}
+
+/// The characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// What neutralises such a cell: a leading apostrophe, as OWASP recommends; spreadsheets show the rest as text.
+const NEUTRALISING_MARK: char = '\'';
+
+/// Whether `text`, once any leading marks are set aside, starts as a formula would. Text that already starts
+/// with marks before such a character gets one more, so that reading it back removes exactly one.
+fn needs_mark(text: &str) -> bool {
+    text.trim_start_matches(NEUTRALISING_MARK)
+        .starts_with(FORMULA_STARTS)
+}
+
+/// A text cell as written to CSV: neutralised when a spreadsheet would run it.
+pub fn neutralised(text: &str) -> Cow<'_, str> {
+    if needs_mark(text) {
+        Cow::Owned(format!("{NEUTRALISING_MARK}{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A text cell of a CSV as it was before [`neutralised`]: the tracker reads its own export back unchanged.
+pub fn without_neutralising_mark(cell: &str) -> &str {
+    match cell.strip_prefix(NEUTRALISING_MARK) {
+        Some(rest) if needs_mark(rest) => rest,
+        _ => cell,
+    }
 }
