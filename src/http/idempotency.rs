@@ -71,17 +71,6 @@ impl StoredResponse {
         })
     }
 
-    /// A `200 OK` answer with this body, for a POST that reports what it did rather than creating one thing.
-    pub fn ok<T: Serialize>(body: &T) -> Result<StoredResponse, ApiError> {
-        let body = serde_json::to_string(body)
-            .map_err(|error| ApiError::Internal(format!("response body: {error}")))?;
-        Ok(StoredResponse {
-            status: StatusCode::OK.as_u16(),
-            body,
-            location: None,
-        })
-    }
-
     fn into_response(self, replayed: bool) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
         let mut response = HttpResponse::build(status);

@@ -1,25 +1,25 @@
 //! `POST /api/v1/imports/lines`: a CSV or JSON file of lines, imported all or nothing.
 //!
-//! The order is the cost order: the key's role before the body is read; the media type; the body within its
-//! byte limit; reading and the key's directorates in one linear pass; planning against a read of the
+//! The order is the cost order: the key's role before the body is read (the `Editor` extractor); the media
+//! type; the body within its byte and time limits; reading and the key's directorates in one linear pass; planning against a read of the
 //! tracker; and only then the write turn, which checks that the plan still holds before writing.
 
 use std::sync::Arc;
 
-use actix_web::web::{Bytes, BytesMut};
+use actix_web::web::Bytes;
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::limits::MAX_IMPORT_BYTES;
+use super::limits::{IMPORT_BODY_DEADLINE, MAX_IMPORT_BYTES};
 use super::plan::{self, Known};
 use super::{read, scope, ImportReport, ImportRow};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::Editor;
 use crate::db;
 use crate::domain::money::Unit;
 use crate::error::ApiError;
+use crate::http::body::{check_declared_length, read_body};
 use crate::http::extract::parse_json;
 use crate::http::idempotency::{respond_once, StoredResponse};
 use crate::http::QueryParams;
@@ -73,23 +73,6 @@ impl ImportFile {
     }
 }
 
-/// The body, refused past [`MAX_IMPORT_BYTES`] as soon as it grows past them.
-async fn read_body(mut payload: web::Payload) -> Result<Bytes, ApiError> {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|error| {
-            ApiError::MalformedBody(format!("the file could not be read: {error}"))
-        })?;
-        if body.len() + chunk.len() > MAX_IMPORT_BYTES {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the file is larger than the limit of {MAX_IMPORT_BYTES} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
 /// Imports lines from CSV (the PMO tracker layout: `ref`, `kind`, `directorate`, `title`, `owner`, `status`,
 /// `nature`, `description`, `reason`, then a column per year such as `2021/22`; the tracker's own CSV export
 /// reads back unchanged) or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`). All or nothing:
@@ -97,7 +80,7 @@ async fn read_body(mut payload: web::Payload) -> Result<Bytes, ApiError> {
 /// `errors_total` counting all). New refs (or none) create lines; existing refs update them, with the audit
 /// trail. Warnings name figures that look typed in the wrong unit or far out of scale.
 ///
-/// Limits: at most 16 MiB (413), 50,000 rows (422 naming `rows`), 64 columns (`columns`), 8 KiB per cell,
+/// Limits: at most 16 MiB (413), sent within 60 seconds (408), 50,000 rows (422 naming `rows`), 64 columns (`columns`), 8 KiB per cell,
 /// each column once (`2021/22` and `2021-22` are one column). A reader key is refused (403) before the body is
 /// read; an editor's rows for other directorates are refused (403) naming the rows, before any planning.
 ///
@@ -121,12 +104,13 @@ async fn read_body(mut payload: web::Payload) -> Result<Bytes, ApiError> {
 pub async fn import(
     state: web::Data<AppState>,
     req: HttpRequest,
-    actor: Actor,
+    Editor(actor): Editor,
     params: QueryParams<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    scope::require_importer(&actor)?;
-    let file = ImportFile::kind_of(&req)?(read_body(payload).await?);
+    let kind = ImportFile::kind_of(&req)?;
+    check_declared_length(&req, MAX_IMPORT_BYTES)?;
+    let file = kind(read_body(payload.into_inner(), MAX_IMPORT_BYTES, IMPORT_BODY_DEADLINE).await?);
     let (unit, dry_run) = (
         params.0.unit.unwrap_or_default(),
         params.0.dry_run.unwrap_or(false),

@@ -1,12 +1,16 @@
 //! What one import may hold. Each limit admits real work with room (the 20,000-line, 2 MB bench file is well
 //! within them) and bounds what any request can cost; each is named when it refuses a file.
 
+use std::time::Duration;
+
 use super::CellProblem;
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
 /// The largest import body, in bytes (413 past it): eight times the 20,000-line bench file.
 pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+/// How long an import's body may take to arrive: 16 MiB in this time needs about 2.3 Mbit/s.
+pub const IMPORT_BODY_DEADLINE: Duration = Duration::from_secs(60);
 /// Rows in one import, after the header.
 pub const MAX_ROWS: usize = 50_000;
 /// Columns of a CSV header (or named in a JSON row): the text columns, `total`, and many years.

@@ -9,17 +9,6 @@ use crate::auth::{Actor, Role};
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
 
-/// A reader may import nothing: refused before the file is read.
-pub fn require_importer(actor: &Actor) -> Result<(), ApiError> {
-    if actor.role == Role::Reader {
-        return Err(ApiError::Forbidden(format!(
-            "key {} is a reader key; importing lines needs an editor key",
-            actor.name
-        )));
-    }
-    Ok(())
-}
-
 /// Every row's directorate is one the key may change; otherwise 403 naming the first rows that are not
 /// (and how many more). Rows without a readable directorate are left to planning, which names their problem.
 pub fn require_rows_in_scope(actor: &Actor, rows: &[ImportRow]) -> Result<(), ApiError> {
