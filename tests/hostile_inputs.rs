@@ -329,4 +329,48 @@ on_both_backends! {
         assert!((400..500).contains(&revoked.status), "{} {}", revoked.status, revoked.body);
         assert_eq!(snapshot(api), before);
     }
+    // A line's history is paged with a cursor: the default page holds every event of a typical line, and the
+    // `Link` header leads through smaller pages to exactly the same events, each once, in order.
+    fn history_is_paged_by_a_cursor_in_the_link_header(api: &TestApi) {
+        api.with_cfe();
+        let created = api.post("/api/v1/lines", &new_line(json!({})));
+        assert_eq!(created.status, 201, "{}", created.body);
+        for n in 1..=4 {
+            let patched = api.patch("/api/v1/lines/CFE%20SAV01", &json!({"title": format!("Placements review {n}")}));
+            assert_eq!(patched.status, 200, "{}", patched.body);
+        }
+        let whole = api.get("/api/v1/lines/CFE%20SAV01/history");
+        assert_eq!(whole.status, 200, "{}", whole.body);
+        assert_eq!(whole.header("link"), None);
+        let all = whole.json().as_array().cloned().expect("an array");
+        assert_eq!(all.len(), 5);
+
+        let mut paged = Vec::new();
+        let mut next = Some("/api/v1/lines/CFE%20SAV01/history?limit=2".to_owned());
+        let mut pages = 0;
+        while let Some(path) = next {
+            let page = api.get(&path);
+            assert_eq!(page.status, 200, "{}", page.body);
+            paged.extend(page.json().as_array().cloned().expect("an array"));
+            pages += 1;
+            next = page.header("link").map(|link| {
+                let target = link
+                    .strip_prefix('<')
+                    .and_then(|rest| rest.split_once(">; rel=\"next\""))
+                    .map(|(target, _)| target.to_owned())
+                    .unwrap_or_else(|| panic!("not a next link: {link}"));
+                assert!(target.starts_with("/api/v1/lines/CFE%20SAV01/history?after="), "{target}");
+                target
+            });
+        }
+        assert_eq!(pages, 3);
+        assert_eq!(paged, all);
+
+        let before = snapshot(api);
+        for (query, field) in [("limit=0", "limit"), ("limit=1001", "limit"), ("after=-1", "after"), ("after=x", "after")] {
+            api.get(&format!("/api/v1/lines/CFE%20SAV01/history?{query}"))
+                .assert_field_error(400, "invalid-parameter", field);
+        }
+        assert_eq!(snapshot(api), before);
+    }
 }

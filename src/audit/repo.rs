@@ -78,11 +78,15 @@ pub fn history(
     conn: &mut DbConnection,
     entity: Entity,
     entity_ref: &str,
+    after: i64,
+    limit: i64,
 ) -> Result<Vec<Event>, ApiError> {
     let rows: Vec<EventRow> = events::table
         .filter(events::entity.eq(entity.as_str()))
         .filter(events::entity_ref.eq(entity_ref))
+        .filter(events::id.gt(after))
         .order(events::id)
+        .limit(limit)
         .select(EventRow::as_select())
         .load(conn)?;
     rows.into_iter().map(event_from_row).collect()
