@@ -2,8 +2,11 @@
 //! and where a value has a written form, that form reads back as the same value.
 
 use mtfs::domain::instant::{parse_date, parse_instant, EARLIEST_YEAR, LATEST_YEAR};
+use mtfs::domain::money::Unit;
 use mtfs::domain::monitoring::Period;
+use mtfs::domain::LineKind;
 use mtfs::domain::{FinancialYear, LineRef, Money};
+use mtfs::imports::amounts::amount;
 use mtfs::imports::read::csv_rows;
 use mtfs::reports::reconciliation::PrintedAmount;
 use proptest::prelude::*;
@@ -100,6 +103,18 @@ proptest! {
     }
 
     #[test]
+    fn import_amounts_parse_or_refuse_in_every_unit(
+        text in any_text(),
+        unit in prop_oneof![Just(Unit::Pounds), Just(Unit::Thousands)],
+        kind in prop_oneof![Just(None), Just(Some(LineKind::Saving)), Just(Some(LineKind::Growth))],
+    ) {
+        if let Ok((money, _warning)) = amount(&text, unit, kind) {
+            prop_assert!(!money.is_negative());
+            prop_assert!(money.pence() <= mtfs::domain::money::MAX_PENCE);
+        }
+    }
+
+    #[test]
     fn csv_cells_of_any_bytes_read_or_refuse(bytes in prop::collection::vec(any::<u8>(), 0..2_048)) {
         let _ = csv_rows(&bytes);
     }
@@ -122,4 +137,5 @@ proptest! {
 fn the_inputs_that_used_to_panic_are_refused() {
     assert!(parse_instant("9999-12-31T23:59:59-23:59").is_err());
     assert!(parse_instant("-9999-01-01T00:00:00+23:59").is_err());
+    assert!(amount("9999999999999999999999999999", Unit::Thousands, None).is_err());
 }
