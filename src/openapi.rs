@@ -1,11 +1,18 @@
 //! The OpenAPI document's frame; the paths and schemas come from the handlers themselves.
 
+use std::collections::BTreeMap;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType,
+    Type,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, ResponseBuilder};
 use utoipa::{OpenApi, ToSchema};
 
+use crate::domain::text::{self, TextLimit};
+use crate::domain::{line, FinancialYear};
 use crate::error::Problem;
 use crate::reports::presentation::{CSV, XLSX};
 
@@ -64,6 +71,9 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
+    if let Some(components) = openapi.components.as_mut() {
+        constrain_request_schemas(&mut components.schemas);
+    }
     for (path, item) in openapi.paths.paths.iter_mut() {
         let needs_key = path.starts_with("/api/v1/");
         let operations: [&mut Option<Operation>; 5] = [
@@ -93,7 +103,7 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
                     .insert(XLSX.to_owned(), Content::new(Some(binary)));
             }
             for parameter in operation.parameters.iter_mut().flatten() {
-                constrain_path_parameter(parameter);
+                constrain_parameter(parameter);
             }
             responses.entry("4XX".to_owned()).or_insert_with(|| {
                 problem("The request cannot be answered as sent (401: no valid key; 403: the key may not do this); `detail` and `errors` say why")
@@ -105,34 +115,205 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The forms a path parameter's text must take, by parameter name: declared once here rather than on each of
-/// the two dozen operations that take them. The service reads a little more (any case, `2021%2F22`, a ref
-/// spaced any way); these are the forms to send.
-const PATH_PATTERNS: [(&str, &str); 5] = [
-    ("year", r"^(199[0-9]|20[0-9]{2})-[0-9]{2}$"),
-    ("period", r"^[Pp](0?[1-9]|1[0-2])$"),
-    ("from", r"^[Pp](0?[1-9]|1[0-2])$"),
-    ("code", r"^[A-Za-z]{2,8}$"),
-    (
-        "ref",
-        r"^([Mm][Tt][Ff][Ss] ?[Rr][Ee][Ff]: ?)?[A-Za-z]{2,8}[ _-]*([Ss][Aa][Vv]|[Gg][Rr][Oo])[ _-]*[0-9]{1,4}$",
-    ),
-];
+/// What a parameter's text must be, by where it is sent and its name: declared once here rather than on each of
+/// the operations that take it, and exactly what the service reads, so that Schemathesis' request checks
+/// (a valid value is accepted, an invalid one refused) hold. `None` as the location: path and query alike.
+fn parameter_pattern(location: &ParameterIn, name: &str, is_instant: bool) -> Option<String> {
+    let pattern = match (location, name) {
+        // A path cannot carry `/` unencoded, so the path form of a year is `2021-22`.
+        (ParameterIn::Path, "year") => financial_year_pattern("-"),
+        (ParameterIn::Query, "year" | "from" | "to") if !is_instant => {
+            financial_year_pattern("[/-]")
+        }
+        (ParameterIn::Path, "period" | "from") | (ParameterIn::Query, "period") => {
+            r"^[Pp]\+?0*([1-9]|1[0-2])$".to_owned()
+        }
+        (ParameterIn::Path, "code") | (ParameterIn::Query, "directorate") => {
+            "^[A-Za-z]{2,8}$".to_owned()
+        }
+        (ParameterIn::Path, "ref") | (ParameterIn::Query, "cursor") => LINE_REF.to_owned(),
+        (ParameterIn::Path, "name") => "^[A-Za-z0-9._-]{1,64}$".to_owned(),
+        // An event's id: a non-negative integer.
+        (ParameterIn::Query, "after") => "^[0-9]{1,18}$".to_owned(),
+        // `"3"` or `W/"3"` (an ETag this service gave), or `*`.
+        (ParameterIn::Header, "If-Match") => r#"^(\*|(W/)?"[0-9]{1,18}")$"#.to_owned(),
+        // 1 to 255 characters: visible ASCII, with spaces or tabs only between them (a header's own rule).
+        (ParameterIn::Header, "Idempotency-Key") => r"^[!-~]([ \t!-~]{0,253}[!-~])?$".to_owned(),
+        _ => return None,
+    };
+    Some(pattern)
+}
 
-fn constrain_path_parameter(parameter: &mut Parameter) {
-    if parameter.parameter_in != ParameterIn::Path {
+/// A line ref in any printed form the service reads: directorate, SAV or GRO, a number from 1 to 9999 (with any
+/// leading zeros), in any case, spaced with spaces, tabs, `-` or `_`, after an optional `MTFS Ref:`.
+const LINE_REF: &str = r"^([Mm][ \t_-]*[Tt][ \t_-]*[Ff][ \t_-]*[Ss][ \t_-]*[Rr][ \t_-]*[Ee][ \t_-]*[Ff][ \t_-]*:[ \t_-]*)?[A-Za-z]{2,8}[ \t_-]*([Ss][ \t_-]*[Aa][ \t_-]*[Vv]|[Gg][ \t_-]*[Rr][ \t_-]*[Oo])[ \t_-]*0*[1-9][0-9]{0,3}[ \t_-]*$";
+
+/// The financial years the service accepts (1990/91 to 2099/00), each with the next year's last two digits,
+/// spelled out: a pattern cannot add one to a year, and `2021/25` is not a year.
+fn financial_year_pattern(separator: &str) -> String {
+    let years: Vec<String> = (1900..2200)
+        .filter_map(FinancialYear::starting)
+        .map(|year| format!("{}{separator}{:02}", year.start(), (year.start() + 1) % 100))
+        .collect();
+    format!("^({})$", years.join("|"))
+}
+
+fn constrain_parameter(parameter: &mut Parameter) {
+    let is_instant = matches!(&parameter.schema, Some(RefOr::T(Schema::Object(object)))
+        if object.format == Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+    if parameter.name == "format" && parameter.parameter_in == ParameterIn::Query {
+        parameter.schema = Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["json", "csv", "xlsx"]))
+                .into(),
+        );
         return;
     }
-    let Some((_, pattern)) = PATH_PATTERNS
-        .iter()
-        .find(|(name, _)| *name == parameter.name)
+    let Some(pattern) = parameter_pattern(&parameter.parameter_in, &parameter.name, is_instant)
     else {
         return;
     };
     parameter.schema = Some(
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(*pattern))
+            .pattern(Some(pattern))
             .into(),
     );
+}
+
+/// Rust's `char::is_whitespace` (Unicode `White_Space`), which `str::trim` removes: a text that is required
+/// must hold one other character. Spelled out because a pattern's `\s` differs between regex engines.
+const NOT_BLANK: &str = "[^\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]";
+
+/// The free texts of request bodies, by schema and property: whether a (non-null) value must be more than
+/// whitespace, and its limit as `check_text` reads it. The limit is in bytes, which JSON Schema cannot count:
+/// `maxLength` says as many characters, so a longer text is always refused, and a shorter one of many-byte
+/// letters may still be (422, declared per operation in scripts/schemathesis.toml).
+const TEXTS: [(&str, &str, bool, TextLimit); 13] = [
+    ("CreateLine", "title", true, line::MAX_TITLE),
+    ("CreateLine", "owner", true, line::MAX_OWNER),
+    ("CreateLine", "description", false, line::MAX_DESCRIPTION),
+    ("CreateLine", "reason", false, line::MAX_REASON),
+    ("LinePatch", "title", true, line::MAX_TITLE),
+    ("LinePatch", "owner", true, line::MAX_OWNER),
+    ("LinePatch", "description", false, line::MAX_DESCRIPTION),
+    ("LinePatch", "reason", false, line::MAX_REASON),
+    ("CreateDirectorate", "name", true, text::MAX_NAME),
+    ("CreateTransfer", "reference", true, line::MAX_TITLE),
+    ("PutPlan", "agreed_by", true, line::MAX_TITLE),
+    ("AssessmentRequest", "reason", false, line::MAX_REASON),
+    ("AssessmentRequest", "mitigation", false, line::MAX_REASON),
+];
+
+/// Request schemas made exactly as strict as the service: financial years that exist, amounts a JSON number
+/// may also give, line amounts that are magnitudes, and the texts above.
+fn constrain_request_schemas(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    if let Some(RefOr::T(Schema::Object(year))) = schemas.get_mut("FinancialYear") {
+        year.pattern = Some(financial_year_pattern("[/-]"));
+    }
+    if let Some(RefOr::T(Schema::Object(money))) = schemas.get_mut("Money") {
+        // A JSON number is read from its text; whole numbers within twelve digits are always amounts.
+        money.schema_type = SchemaType::from_iter([Type::String, Type::Integer]);
+        money.minimum = Some((-MAX_WHOLE_POUNDS).into());
+        money.maximum = Some(MAX_WHOLE_POUNDS.into());
+        // Leading zeros do not count towards the twelve digits.
+        money.pattern = Some(MONEY.to_owned());
+    }
+    if let Some(RefOr::T(Schema::Object(line_ref))) = schemas.get_mut("LineRef") {
+        line_ref.pattern = Some(LINE_REF.to_owned());
+    }
+    for (schema, property, nullable) in MAGNITUDES {
+        let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(schema) else {
+            panic!("the spec has no {schema}: update MAGNITUDES in src/openapi.rs");
+        };
+        object
+            .properties
+            .insert(property.to_owned(), magnitude(nullable).into());
+    }
+    for schema in ["PublishedRow", "PublishedTotal"] {
+        let Some(years) = object_property(schemas, schema, "years") else {
+            panic!("the spec has no {schema}.years: update src/openapi.rs");
+        };
+        years.property_names = Some(Box::new(text(financial_year_pattern("[/-]")).into()));
+        years.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+            printed_amount().into(),
+        )));
+    }
+    if let Some(RefOr::T(Schema::Object(plan))) = schemas.get_mut("PutPlan") {
+        if let Some(RefOr::T(Schema::Array(movements))) = plan.properties.get_mut("movements") {
+            movements.min_items = Some(1);
+        }
+    }
+    for (schema, property, required, limit) in TEXTS {
+        let Some(object) = object_property(schemas, schema, property) else {
+            panic!("the spec has no {schema}.{property}: update TEXTS in src/openapi.rs");
+        };
+        object.max_length = Some(limit.max_bytes);
+        if required {
+            object.pattern = Some(NOT_BLANK.to_owned());
+        }
+    }
+}
+
+const MAX_WHOLE_POUNDS: i64 = 999_999_999_999;
+const MONEY: &str = r"^-?0*[0-9]{1,12}(\.[0-9]{1,2})?$";
+
+/// Amounts that are magnitudes (the line's kind or the figure's name gives the direction): by schema and
+/// property, and whether `null` is allowed.
+const MAGNITUDES: [(&str, &str, bool); 4] = [
+    ("YearAmount", "amount", false),
+    ("SetYearAmount", "amount", false),
+    ("SetBalance", "funding", true),
+    ("SetBalance", "expenditure", true),
+];
+
+fn magnitude(nullable: bool) -> Object {
+    let mut types = vec![Type::String, Type::Integer];
+    if nullable {
+        types.push(Type::Null);
+    }
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter(types))
+        .pattern(Some(r"^0*[0-9]{1,12}(\.[0-9]{1,2})?$"))
+        .minimum(Some(0))
+        .maximum(Some(MAX_WHOLE_POUNDS))
+        .description(Some(
+            "A non-negative amount in pounds, at most two decimals",
+        ))
+        .build()
+}
+
+/// An amount as a council table prints it (see `PrintedAmount::parse`): digits, grouped in threes by commas
+/// or not, a minus sign or brackets for a negative, and at most two decimals.
+/// A JSON number is read as its text is.
+fn printed_amount() -> Object {
+    let number = r"-?(0*[0-9]{1,12}|[0-9]{1,3}(,[0-9]{3}){1,3})(\.[0-9]{1,2})?";
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+        .pattern(Some(format!(r"^({number}|\({number}\))$")))
+        .minimum(Some(-MAX_WHOLE_POUNDS))
+        .maximum(Some(MAX_WHOLE_POUNDS))
+        .build()
+}
+
+fn text(pattern: String) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .build()
+}
+
+fn object_property<'a>(
+    schemas: &'a mut BTreeMap<String, RefOr<Schema>>,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut Object> {
+    let RefOr::T(Schema::Object(object)) = schemas.get_mut(schema)? else {
+        return None;
+    };
+    match object.properties.get_mut(property)? {
+        RefOr::T(Schema::Object(text)) => Some(text),
+        _ => None,
+    }
 }
