@@ -9,7 +9,8 @@ use crate::auth::Actor;
 use crate::db::{self, DbConnection};
 use crate::domain::dsg::{above_schools_limit, DsgBlock};
 use crate::domain::line::{check_name, check_text, MAX_REASON, MAX_TITLE};
-use crate::domain::{FieldErrors, FinancialYear};
+use crate::domain::money::MAX_PENCE;
+use crate::domain::{FieldErrors, FinancialYear, Money};
 use crate::error::ApiError;
 use crate::http::check_version;
 
@@ -36,6 +37,17 @@ pub fn set_balance(
         .is_some_and(|expenditure| expenditure.is_negative())
     {
         errors.add("expenditure", "expenditure cannot be negative");
+    }
+    // The closing balance worked out from these must itself be an amount the contract can answer.
+    let closing = request.opening_balance + request.movement;
+    if closing.pence().unsigned_abs() > MAX_PENCE.unsigned_abs() {
+        errors.add(
+            "movement",
+            format!(
+                "opening_balance + movement is {closing}, beyond the largest amount, {}",
+                Money::from_pence(MAX_PENCE)
+            ),
+        );
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
     let existing = repo::find_balance(conn, year, block)?;
