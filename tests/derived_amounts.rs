@@ -4,7 +4,6 @@
 
 mod common;
 
-use common::TestApi;
 use serde_json::json;
 
 on_both_backends! {
