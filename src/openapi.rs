@@ -131,7 +131,11 @@ fn parameter_pattern(location: &ParameterIn, name: &str, is_instant: bool) -> Op
         (ParameterIn::Path, "code") | (ParameterIn::Query, "directorate") => {
             "^[A-Za-z]{2,8}$".to_owned()
         }
-        (ParameterIn::Path, "ref") | (ParameterIn::Query, "cursor") => LINE_REF.to_owned(),
+        // Query and path instants: RFC 3339, in the years the service reads (1990 to 2099, as written).
+        (ParameterIn::Query, _) if is_instant => INSTANT.to_owned(),
+        // A path refuses control characters (http/path_text.rs), so no tab between a ref's parts there.
+        (ParameterIn::Path, "ref") => LINE_REF.replace(r"\t", ""),
+        (ParameterIn::Query, "cursor") => LINE_REF.to_owned(),
         (ParameterIn::Path, "name") => "^[A-Za-z0-9._-]{1,64}$".to_owned(),
         // An event's id: a non-negative integer.
         (ParameterIn::Query, "after") => "^[0-9]{1,18}$".to_owned(),
@@ -143,6 +147,14 @@ fn parameter_pattern(location: &ParameterIn, name: &str, is_instant: bool) -> Op
     };
     Some(pattern)
 }
+
+/// An RFC 3339 instant in a year from 1990 to 2099 as written: days that exist (29 February in leap years),
+/// `T` (or `t`, or a space) between date and time, any fraction of a second, `Z` or an offset.
+const INSTANT: &str = concat!(
+    "^((199[0-9]|20[0-9]{2})-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)",
+    "|02-(0[1-9]|1[0-9]|2[0-8]))|(199[26]|20[02468][048]|20[13579][26])-02-29)",
+    r"[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$",
+);
 
 /// A line ref in any printed form the service reads: directorate, SAV or GRO, a number from 1 to 9999 (with any
 /// leading zeros), in any case, spaced with spaces, tabs, `-` or `_`, after an optional `MTFS Ref:`.

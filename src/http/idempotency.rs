@@ -140,7 +140,9 @@ where
     Ok(stored.into_response(replayed))
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+/// The request's `Idempotency-Key`, checked: 400 when it is empty or too long. A handler that may answer without
+/// reaching `respond_once` (a dry run, a refused file) checks it first, so a bad key is never ignored.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(HEADER) else {
         return Ok(None);
     };

@@ -21,7 +21,7 @@ use crate::domain::money::Unit;
 use crate::error::ApiError;
 use crate::http::body::{check_declared_length, read_body};
 use crate::http::extract::parse_json;
-use crate::http::idempotency::{respond_once, StoredResponse};
+use crate::http::idempotency::{idempotency_key, respond_once, StoredResponse};
 use crate::http::QueryParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,6 +108,7 @@ pub async fn import(
     params: QueryParams<ImportParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    idempotency_key(&req)?;
     let kind = ImportFile::kind_of(&req)?;
     check_declared_length(&req, MAX_IMPORT_BYTES)?;
     let file = kind(read_body(payload.into_inner(), MAX_IMPORT_BYTES, IMPORT_BODY_DEADLINE).await?);
