@@ -182,6 +182,17 @@ fn constrain_parameter(parameter: &mut Parameter) {
         );
         return;
     }
+    if parameter.name == "q" && parameter.parameter_in == ParameterIn::Query {
+        // A search: no control characters (`char::is_control`), within the title's limit (bytes; see README).
+        parameter.schema = Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^[^\u0000-\u001f\u007f-\u009f]*$"))
+                .max_length(Some(line::MAX_TITLE.max_bytes))
+                .into(),
+        );
+        return;
+    }
     let Some(pattern) = parameter_pattern(&parameter.parameter_in, &parameter.name, is_instant)
     else {
         return;
