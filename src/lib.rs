@@ -17,5 +17,6 @@ pub mod lines;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;
+pub mod present;
 pub mod reports;
 pub mod startup;

@@ -14,7 +14,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::domain::text::{self, TextLimit};
 use crate::domain::{line, FinancialYear};
 use crate::error::Problem;
-use crate::reports::presentation::{CSV, XLSX};
+use crate::present::{CSV, XLSX};
 
 #[derive(OpenApi)]
 #[openapi(

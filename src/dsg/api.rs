@@ -21,7 +21,7 @@ use crate::domain::FinancialYear;
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
 use crate::lines::api::year_param;
-use crate::reports::presentation::{present, Format, Output};
+use crate::present::{present, Format, Output};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use crate::domain::dsg::{BlockYear, Check, DsgBlock, Figure};
 use crate::domain::money::Unit;
 use crate::domain::{FinancialYear, Money};
-use crate::reports::presentation::{rounding_differences, RoundingDifference, Summed};
-use crate::reports::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Table, Tabular};
+use crate::present::{rounding_differences, RoundingDifference, Summed};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 

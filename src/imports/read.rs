@@ -9,7 +9,7 @@ use super::limits::{self, Capped, MAX_COLUMNS, MAX_ROWS};
 use super::{CellProblem, ImportRow};
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
-use crate::reports::table::without_neutralising_mark;
+use crate::present::table::without_neutralising_mark;
 
 /// The text columns an import understands; every other column must be a financial year (or `total`,
 /// which is ignored so that the tracker's own export reads back).

@@ -18,8 +18,8 @@ use crate::domain::text::{check_query_text, MAX_TITLE};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
-use crate::reports::presentation::{present, Format, Output};
-use crate::reports::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Table, Tabular};
+use crate::present::{present, Format, Output};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 500;

@@ -20,10 +20,8 @@ use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter, SavingInYear};
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::snapshot::Monitoring;
-use crate::reports::presentation::{
-    present, rounding_differences, Format, Output, RoundingDifference, Summed,
-};
-use crate::reports::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Table, Tabular};
+use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -19,8 +19,8 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::LineFilter;
-use crate::reports::presentation::{present, Format, Output};
-use crate::reports::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Table, Tabular};
+use crate::present::{present, Format, Output};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

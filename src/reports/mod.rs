@@ -2,7 +2,5 @@
 
 pub mod at_risk;
 pub mod changes;
-pub mod presentation;
 pub mod reconciliation;
 pub mod summary;
-pub mod table;

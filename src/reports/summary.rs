@@ -21,10 +21,8 @@ use crate::lines::history;
 use crate::lines::repo::LineFilter;
 use crate::lines::totals as line_totals;
 use crate::monitoring::{self, snapshot::Monitoring};
-use crate::reports::presentation::{
-    present, rounding_differences, Format, Output, RoundingDifference, Summed,
-};
-use crate::reports::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Table, Tabular};
+use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

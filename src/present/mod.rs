@@ -10,7 +10,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::table::{Table, Tabular};
+pub mod table;
+
+use table::{Table, Tabular};
 
 use crate::domain::money::{written_in, Unit};
 use crate::domain::Money;
