@@ -12,7 +12,19 @@ use utoipa::ToSchema;
 pub use repo::{record, record_many, state_at, states_at};
 
 /// What an event is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Line,
@@ -25,35 +37,16 @@ pub enum Entity {
     DsgPlan,
 }
 
-impl Entity {
-    pub const ALL: [Entity; 8] = [
-        Entity::Line,
-        Entity::Directorate,
-        Entity::Key,
-        Entity::Period,
-        Entity::Assessment,
-        Entity::DsgBalance,
-        Entity::DsgTransfer,
-        Entity::DsgPlan,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Line => "line",
-            Entity::Directorate => "directorate",
-            Entity::Key => "key",
-            Entity::Period => "period",
-            Entity::Assessment => "assessment",
-            Entity::DsgBalance => "dsg_balance",
-            Entity::DsgTransfer => "dsg_transfer",
-            Entity::DsgPlan => "dsg_plan",
-        }
-    }
-
-    pub fn from_name(text: &str) -> Option<Entity> {
-        Entity::ALL.into_iter().find(|e| e.as_str() == text)
-    }
-}
+crate::domain::text_enum!(Entity {
+    Line => "line",
+    Directorate => "directorate",
+    Key => "key",
+    Period => "period",
+    Assessment => "assessment",
+    DsgBalance => "dsg_balance",
+    DsgTransfer => "dsg_transfer",
+    DsgPlan => "dsg_plan",
+});
 
 /// A change about to be recorded.
 pub struct Change {

@@ -6,6 +6,7 @@ use time::PrimitiveDateTime;
 
 use super::{Change, Entity, Event};
 use crate::auth::Actor;
+use crate::db::columns::Json;
 use crate::db::schema::events;
 use crate::db::{self, DbConnection};
 use crate::error::ApiError;
@@ -16,11 +17,11 @@ use crate::insert_rows;
 struct NewEventRow {
     occurred_at: PrimitiveDateTime,
     actor: String,
-    entity: String,
+    entity: Entity,
     entity_ref: String,
     action: String,
-    before_state: Option<String>,
-    after_state: Option<String>,
+    before_state: Option<Json<serde_json::Value>>,
+    after_state: Option<Json<serde_json::Value>>,
     reason: Option<String>,
 }
 
@@ -30,11 +31,11 @@ struct EventRow {
     id: i64,
     occurred_at: PrimitiveDateTime,
     actor: String,
-    entity: String,
+    entity: Entity,
     entity_ref: String,
     action: String,
-    before_state: Option<String>,
-    after_state: Option<String>,
+    before_state: Option<Json<serde_json::Value>>,
+    after_state: Option<Json<serde_json::Value>>,
     reason: Option<String>,
 }
 
@@ -53,17 +54,16 @@ pub fn record_many(
     actor: &Actor,
     changes: impl IntoIterator<Item = Change>,
 ) -> Result<(), ApiError> {
-    let json = |value: Option<serde_json::Value>| value.map(|v| v.to_string());
     let rows: Vec<NewEventRow> = changes
         .into_iter()
         .map(|change| NewEventRow {
             occurred_at: db::time::stored(change.at),
             actor: actor.name.clone(),
-            entity: change.entity.as_str().to_owned(),
+            entity: change.entity,
             entity_ref: change.entity_ref,
             action: change.action,
-            before_state: json(change.before),
-            after_state: json(change.after),
+            before_state: change.before.map(Json),
+            after_state: change.after.map(Json),
             reason: change.reason,
         })
         .collect();
@@ -82,14 +82,14 @@ pub fn history(
     limit: i64,
 ) -> Result<Vec<Event>, ApiError> {
     let rows: Vec<EventRow> = events::table
-        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::entity.eq(entity))
         .filter(events::entity_ref.eq(entity_ref))
         .filter(events::id.gt(after))
         .order(events::id)
         .limit(limit)
         .select(EventRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(event_from_row).collect()
+    Ok(rows.into_iter().map(event_from_row).collect())
 }
 
 /// Up to `limit` events after the one with id `after`, in commit order.
@@ -100,7 +100,7 @@ pub fn feed(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<Event
         .limit(limit)
         .select(EventRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(event_from_row).collect()
+    Ok(rows.into_iter().map(event_from_row).collect())
 }
 
 /// Every entity of a kind as it stood at `at`: the state after its last change at or before then.
@@ -110,7 +110,7 @@ pub fn states_at<T: DeserializeOwned>(
     at: PrimitiveDateTime,
 ) -> Result<Vec<T>, ApiError> {
     let rows: Vec<(String, Option<String>)> = events::table
-        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::entity.eq(entity))
         .filter(events::occurred_at.le(at))
         .order(events::id)
         .select((events::entity_ref, events::after_state))
@@ -140,7 +140,7 @@ pub fn state_at<T: DeserializeOwned>(
     at: PrimitiveDateTime,
 ) -> Result<Option<T>, ApiError> {
     let latest: Option<Option<String>> = events::table
-        .filter(events::entity.eq(entity.as_str()))
+        .filter(events::entity.eq(entity))
         .filter(events::entity_ref.eq(entity_ref))
         .filter(events::occurred_at.le(at))
         .order(events::id.desc())
@@ -157,23 +157,16 @@ pub fn state_at<T: DeserializeOwned>(
         .transpose()
 }
 
-fn event_from_row(row: EventRow) -> Result<Event, ApiError> {
-    let parse = |state: Option<String>| {
-        state
-            .map(|text| serde_json::from_str(&text))
-            .transpose()
-            .map_err(|error| ApiError::Internal(format!("event {} is unreadable: {error}", row.id)))
-    };
-    Ok(Event {
+fn event_from_row(row: EventRow) -> Event {
+    Event {
         id: row.id.to_string(),
         occurred_at: db::time::utc(row.occurred_at),
-        entity: Entity::from_name(&row.entity)
-            .ok_or_else(|| ApiError::Internal(format!("event {} has an unknown entity", row.id)))?,
-        before: parse(row.before_state)?,
-        after: parse(row.after_state)?,
+        entity: row.entity,
+        before: row.before_state.map(|state| state.0),
+        after: row.after_state.map(|state| state.0),
         actor: row.actor,
         entity_ref: row.entity_ref,
         action: row.action,
         reason: row.reason,
-    })
+    }
 }

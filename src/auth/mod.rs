@@ -28,7 +28,10 @@ use crate::error::ApiError;
     Deserialize,
     ToSchema,
     clap::ValueEnum,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reads everything.
@@ -39,21 +42,11 @@ pub enum Role {
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Reader => "reader",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_name(text: &str) -> Option<Role> {
-        [Role::Reader, Role::Editor, Role::Admin]
-            .into_iter()
-            .find(|role| role.as_str() == text)
-    }
-}
+crate::domain::text_enum!(Role {
+    Reader => "reader",
+    Editor => "editor",
+    Admin => "admin",
+});
 
 /// Who is making a request: a key's name, role and directorates. The name is what the audit trail records.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::{token, Actor, Role, OPERATOR_NAMES};
 use crate::audit::{self, Change, Entity};
+use crate::db::columns::CodeList;
 use crate::db::schema::{api_keys, directorates};
 use crate::db::{self, DbConnection};
 use crate::domain::line::check_name;
@@ -19,8 +20,8 @@ struct KeyRow {
     name: String,
     key_id: String,
     secret_hash: String,
-    role: String,
-    directorates: String,
+    role: Role,
+    directorates: CodeList,
     created_at: PrimitiveDateTime,
     revoked_at: Option<PrimitiveDateTime>,
 }
@@ -98,12 +99,8 @@ pub fn create(
         name: name.clone(),
         key_id: new.key_id,
         secret_hash: new.secret_hash,
-        role: role.as_str().to_owned(),
-        directorates: directorates
-            .iter()
-            .map(DirectorateCode::as_str)
-            .collect::<Vec<_>>()
-            .join(" "),
+        role,
+        directorates: CodeList(directorates.to_vec()),
         created_at: db::time::now(),
         revoked_at: None,
     };
@@ -116,7 +113,7 @@ pub fn create(
             )),
             other => other,
         })?;
-    let key = key_from_row(row)?;
+    let key = key_from_row(row);
     audit::record(
         conn,
         actor,
@@ -137,13 +134,12 @@ fn check_directorates_exist(
     if wanted.is_empty() {
         return Ok(());
     }
-    let codes: Vec<&str> = wanted.iter().map(DirectorateCode::as_str).collect();
-    let known: Vec<String> = directorates::table
-        .filter(directorates::code.eq_any(&codes))
+    let known: Vec<DirectorateCode> = directorates::table
+        .filter(directorates::code.eq_any(wanted))
         .select(directorates::code)
         .load(conn)?;
-    for (index, code) in codes.iter().enumerate() {
-        if !known.iter().any(|k| k == code) {
+    for (index, code) in wanted.iter().enumerate() {
+        if !known.contains(code) {
             errors.add(
                 format!("directorates[{index}]"),
                 format!("there is no directorate {code}: create it first"),
@@ -158,7 +154,7 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<ApiKey>, ApiError> {
         .order(api_keys::name)
         .select(KeyRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(key_from_row).collect()
+    Ok(rows.into_iter().map(key_from_row).collect())
 }
 
 /// Revokes a key at once: its next request is refused.
@@ -170,7 +166,7 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, name: &str) -> Result<ApiK
         .optional()?;
     let before = key_from_row(
         row.ok_or_else(|| ApiError::NotFound(format!("there is no key named {name}")))?,
-    )?;
+    );
     if before.revoked_at.is_some() {
         return Ok(before);
     }
@@ -207,7 +203,7 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, name: &str) -> Result<ApiK
 /// revoking each other at once cannot leave none.
 fn active_admins(conn: &mut DbConnection) -> Result<i64, ApiError> {
     Ok(api_keys::table
-        .filter(api_keys::role.eq(Role::Admin.as_str()))
+        .filter(api_keys::role.eq(Role::Admin))
         .filter(api_keys::revoked_at.is_null())
         .count()
         .get_result(conn)?)
@@ -232,7 +228,7 @@ pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> Result<KeyCheck, A
             key: Some(row.name),
         });
     }
-    let key = key_from_row(row)?;
+    let key = key_from_row(row);
     Ok(KeyCheck::Valid(Actor {
         name: key.name,
         role: key.role,
@@ -240,18 +236,12 @@ pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> Result<KeyCheck, A
     }))
 }
 
-fn key_from_row(row: KeyRow) -> Result<ApiKey, ApiError> {
-    let corrupt = || ApiError::Internal(format!("stored key {} is unreadable", row.name));
-    Ok(ApiKey {
-        role: Role::from_name(&row.role).ok_or_else(corrupt)?,
-        directorates: row
-            .directorates
-            .split_whitespace()
-            .map(DirectorateCode::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| corrupt())?,
+fn key_from_row(row: KeyRow) -> ApiKey {
+    ApiKey {
+        role: row.role,
+        directorates: row.directorates.0,
         created_at: db::time::utc(row.created_at),
         revoked_at: row.revoked_at.map(db::time::utc),
         name: row.name,
-    })
+    }
 }

@@ -1,5 +1,6 @@
 //! Storage: one code base over SQLite (embedded default) and PostgreSQL (production).
 
+pub mod columns;
 pub mod connection;
 pub mod migrations;
 pub mod schema;

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = directorates)]
 struct DirectorateRow {
-    code: String,
+    code: DirectorateCode,
     name: String,
     created_at: PrimitiveDateTime,
 }
@@ -29,7 +29,7 @@ pub fn insert(
     let name = check_text(&request.name, "name", true, MAX_NAME, &mut errors);
     errors.into_result(()).map_err(ApiError::Validation)?;
     let row = DirectorateRow {
-        code: request.code.as_str().to_owned(),
+        code: request.code.clone(),
         name,
         created_at: db::time::now(),
     };
@@ -42,7 +42,7 @@ pub fn insert(
             }
             other => other,
         })?;
-    let directorate = directorate_from_row(row)?;
+    let directorate = directorate_from_row(row);
     let code = directorate.code.clone();
     let change = Change::created(
         directorate.created_at,
@@ -59,43 +59,32 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Directorate>, ApiError> {
         .order(directorates::code)
         .select(DirectorateRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(directorate_from_row).collect()
+    Ok(rows.into_iter().map(directorate_from_row).collect())
 }
 
-fn directorate_from_row(row: DirectorateRow) -> Result<Directorate, ApiError> {
-    Ok(Directorate {
-        code: DirectorateCode::parse(&row.code).map_err(|_| {
-            ApiError::Internal(format!(
-                "stored directorate code {} is unreadable",
-                row.code
-            ))
-        })?,
+fn directorate_from_row(row: DirectorateRow) -> Directorate {
+    Directorate {
+        code: row.code,
         name: row.name,
         created_at: db::time::utc(row.created_at),
-    })
+    }
 }
 
 pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> Result<Directorate, ApiError> {
     let row: Option<DirectorateRow> = directorates::table
-        .find(code.as_str())
+        .find(code)
         .select(DirectorateRow::as_select())
         .first(conn)
         .optional()?;
-    directorate_from_row(
-        row.ok_or_else(|| ApiError::NotFound(format!("there is no directorate {code}")))?,
-    )
+    Ok(directorate_from_row(row.ok_or_else(|| {
+        ApiError::NotFound(format!("there is no directorate {code}"))
+    })?))
 }
 
 /// The code of every directorate.
 pub fn codes(conn: &mut DbConnection) -> Result<HashSet<DirectorateCode>, ApiError> {
-    let codes: Vec<String> = directorates::table.select(directorates::code).load(conn)?;
-    codes
-        .iter()
-        .map(|code| {
-            DirectorateCode::parse(code)
-                .map_err(|_| ApiError::Internal(format!("stored directorate {code} is unreadable")))
-        })
-        .collect()
+    let codes: Vec<DirectorateCode> = directorates::table.select(directorates::code).load(conn)?;
+    Ok(codes.into_iter().collect())
 }
 
 /// Every directorate that existed at `at`, by code.

@@ -8,8 +8,21 @@ use utoipa::ToSchema;
 use super::{FinancialYear, Money};
 
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum DsgBlock {
     Schools,
@@ -18,29 +31,12 @@ pub enum DsgBlock {
     HighNeeds,
 }
 
-impl DsgBlock {
-    pub const ALL: [DsgBlock; 4] = [
-        DsgBlock::Schools,
-        DsgBlock::CentralSchoolServices,
-        DsgBlock::EarlyYears,
-        DsgBlock::HighNeeds,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DsgBlock::Schools => "schools",
-            DsgBlock::CentralSchoolServices => "central_school_services",
-            DsgBlock::EarlyYears => "early_years",
-            DsgBlock::HighNeeds => "high_needs",
-        }
-    }
-
-    pub fn from_name(text: &str) -> Option<DsgBlock> {
-        DsgBlock::ALL
-            .into_iter()
-            .find(|block| block.as_str() == text)
-    }
-}
+text_enum!(DsgBlock {
+    Schools => "schools",
+    CentralSchoolServices => "central_school_services",
+    EarlyYears => "early_years",
+    HighNeeds => "high_needs",
+});
 
 /// What a figure means, so no reader depends on its sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

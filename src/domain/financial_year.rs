@@ -4,7 +4,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A financial year, identified by the calendar year in which it starts: `2021/22` starts on 1 April 2021.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
 pub struct FinancialYear {
     start: i32,
 }

@@ -14,8 +14,21 @@ pub use super::text::{check_text, MAX_DESCRIPTION, MAX_OWNER, MAX_REASON, MAX_TI
 
 /// Whether a line reduces the base budget (a saving) or adds to it (growth).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     Growth,
@@ -23,7 +36,20 @@ pub enum LineKind {
 }
 
 /// Where a line stands. Lines are never deleted: a line that drops out of the plan is `withdrawn`, with a reason.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
     Proposed,
@@ -47,7 +73,10 @@ pub enum LineStatus {
     Serialize,
     Deserialize,
     ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum LineNature {
     #[default]
@@ -55,38 +84,15 @@ pub enum LineNature {
     OneOff,
 }
 
-/// Stored and printed names, one place for each enum.
-macro_rules! text_names {
-    ($type:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $type {
-            pub const ALL: &'static [$type] = &[$(<$type>::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(<$type>::$variant => $text),+ }
-            }
-
-            /// Reads a stored or query-string name.
-            pub fn from_name(text: &str) -> Option<$type> {
-                match text { $($text => Some(<$type>::$variant),)+ _ => None }
-            }
-
-            /// The accepted names, for error messages.
-            pub fn names() -> String {
-                [$($text),+].join(", ")
-            }
-        }
-    };
-}
-
-text_names!(LineKind { Growth => "growth", Saving => "saving" });
-text_names!(LineStatus {
+text_enum!(LineKind { Growth => "growth", Saving => "saving" });
+text_enum!(LineStatus {
     Proposed => "proposed",
     Agreed => "agreed",
     InDelivery => "in_delivery",
     Delivered => "delivered",
     Withdrawn => "withdrawn",
 });
-text_names!(LineNature { Ongoing => "ongoing", OneOff => "one_off" });
+text_enum!(LineNature { Ongoing => "ongoing", OneOff => "one_off" });
 
 impl LineKind {
     /// The three letters a ref uses for this kind.

@@ -9,7 +9,10 @@ use super::directorate_code::DirectorateCode;
 use super::line::LineKind;
 
 /// The normal form of a line's ref.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct LineRef {
     directorate: DirectorateCode,
     kind: LineKind,

@@ -37,6 +37,61 @@ macro_rules! text_value {
     };
 }
 
+/// An enum whose variants each have one name: the same stored in the database, written in JSON (serde's
+/// `rename_all = "snake_case"` gives the same names) and read from query strings. Gives `ALL`, `as_str`,
+/// `from_name` and `names`, and diesel's `ToSql`/`FromSql` for `TEXT`, generic over the backend; the enum
+/// carries `#[derive(diesel::AsExpression, diesel::FromSqlRow)]` and `#[diesel(sql_type = Text)]` itself.
+/// A stored name that is no variant's is a deserialisation error (the request answers 500).
+macro_rules! text_enum {
+    ($type:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: [$type; [$($text),+].len()] = [$(<$type>::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$type>::$variant => $text),+ }
+            }
+
+            /// Reads a stored or query-string name.
+            pub fn from_name(text: &str) -> Option<$type> {
+                match text { $($text => Some(<$type>::$variant),)+ _ => None }
+            }
+
+            /// The accepted names, for error messages.
+            #[allow(dead_code)]
+            pub fn names() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $type
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $type
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<$type> {
+                let text = String::from_sql(bytes)?;
+                <$type>::from_name(&text).ok_or_else(|| {
+                    format!("stored {} {text:?} is not valid", stringify!($type)).into()
+                })
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 pub mod directorate_code;
 pub mod dsg;
 pub mod financial_year;

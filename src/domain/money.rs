@@ -17,7 +17,19 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const MAX_PENCE: i64 = 99_999_999_999_999;
 
 /// An exact amount of money in pounds, always held with two decimal places.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::BigInt)]
 pub struct Money(Decimal);
 
 /// Why a text is not an amount of money.

@@ -11,7 +11,19 @@ use super::line::{check_text, MAX_REASON};
 use super::{FieldErrors, FinancialYear, LineRef, Money};
 
 /// A monitoring period: a month of the financial year, P1 = April … P12 = March.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
 pub struct Period(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +88,19 @@ text_value!(
 );
 
 /// Red, amber, green — and blue for delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Rag {
     /// Delivered.
@@ -88,6 +112,8 @@ pub enum Rag {
     /// Will not be delivered this year.
     Red,
 }
+
+text_enum!(Rag { Blue => "blue", Green => "green", Amber => "amber", Red => "red" });
 
 /// Another saving line that replaces part of a shortfall.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

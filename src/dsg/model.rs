@@ -107,13 +107,30 @@ pub struct DsgRange {
 }
 
 /// Who approved a block transfer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Approval {
     SchoolsForum,
     /// Needed for a transfer out of the Schools block above 0.5% of its funding.
     SecretaryOfState,
 }
+
+crate::domain::text_enum!(Approval {
+    SchoolsForum => "schools_forum",
+    SecretaryOfState => "secretary_of_state",
+});
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

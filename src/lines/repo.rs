@@ -23,15 +23,15 @@ use crate::insert_rows;
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = lines)]
 struct LineRow {
-    line_ref: String,
-    directorate: String,
-    kind: String,
+    line_ref: LineRef,
+    directorate: DirectorateCode,
+    kind: LineKind,
     ref_number: i32,
     title: String,
     owner: Option<String>,
     description: String,
-    status: String,
-    nature: String,
+    status: LineStatus,
+    nature: LineNature,
     withdrawal_reason: Option<String>,
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
@@ -41,9 +41,11 @@ struct LineRow {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = line_years)]
 struct YearRow {
-    line_ref: String,
-    year_start: i32,
-    amount_pence: i64,
+    line_ref: LineRef,
+    #[diesel(column_name = year_start)]
+    year: FinancialYear,
+    #[diesel(column_name = amount_pence)]
+    amount: Money,
 }
 
 /// Which lines a list or a total covers. Every part is optional; together they narrow the set.
@@ -70,20 +72,20 @@ macro_rules! filter_lines {
         let filter: &LineFilter = $filter;
         let mut query = $query;
         if let Some(directorate) = &filter.directorate {
-            query = query.filter(lines::directorate.eq(directorate.as_str().to_owned()));
+            query = query.filter(lines::directorate.eq(directorate.clone()));
         }
         if let Some(kind) = filter.kind {
-            query = query.filter(lines::kind.eq(kind.as_str()));
+            query = query.filter(lines::kind.eq(kind));
         }
         if let Some(status) = filter.status {
-            query = query.filter(lines::status.eq(status.as_str()));
+            query = query.filter(lines::status.eq(status));
         }
         if let Some(year) = filter.year {
             // An alias, so the subquery can sit in a query that joins line_years itself.
             let years = diesel::alias!(line_years as years_with_amount);
             let with_amount = years
-                .filter(years.field(line_years::year_start).eq(year.start()))
-                .filter(years.field(line_years::amount_pence).ne(0))
+                .filter(years.field(line_years::year_start).eq(year))
+                .filter(years.field(line_years::amount_pence).ne(Money::ZERO))
                 .select(years.field(line_years::line_ref));
             query = query.filter(lines::line_ref.eq_any(with_amount));
         }
@@ -127,8 +129,8 @@ pub fn list(
     let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), filter);
     if let Some(after) = after {
         let (directorate, kind, number) = (
-            after.directorate().as_str().to_owned(),
-            after.kind().as_str(),
+            after.directorate().clone(),
+            after.kind(),
             i32::from(after.number()),
         );
         query = query.filter(
@@ -163,9 +165,9 @@ pub fn sums(
         filter
     );
     if !include_withdrawn {
-        query = query.filter(lines::status.ne(LineStatus::Withdrawn.as_str()));
+        query = query.filter(lines::status.ne(LineStatus::Withdrawn));
     }
-    let rows: Vec<(String, String, String, i32, i64)> = query
+    let rows: Vec<(DirectorateCode, LineKind, LineNature, FinancialYear, Money)> = query
         .select((
             lines::directorate,
             lines::kind,
@@ -175,26 +177,22 @@ pub fn sums(
         ))
         .load(conn)?;
     // Added up here, exactly, rather than by SQL SUM (NUMERIC on PostgreSQL, INTEGER on SQLite).
-    let mut sums: BTreeMap<(String, String, String, i32), Money> = BTreeMap::new();
-    for (directorate, kind, nature, start, pence) in rows {
-        let sum = sums.entry((directorate, kind, nature, start)).or_default();
-        *sum = *sum + Money::from_pence(pence);
+    let mut sums: BTreeMap<(DirectorateCode, LineKind, LineNature, FinancialYear), Money> =
+        BTreeMap::new();
+    for (directorate, kind, nature, year, amount) in rows {
+        let sum = sums.entry((directorate, kind, nature, year)).or_default();
+        *sum = *sum + amount;
     }
-    let unknown = |what: &str, value: &str| {
-        ApiError::Internal(format!("stored {what} {value} is unreadable"))
-    };
-    sums.into_iter()
-        .map(|((directorate, kind, nature, start), amount)| {
-            Ok(AmountSum {
-                directorate: DirectorateCode::parse(&directorate)
-                    .map_err(|_| unknown("directorate", &directorate))?,
-                kind: LineKind::from_name(&kind).ok_or_else(|| unknown("kind", &kind))?,
-                nature: LineNature::from_name(&nature).ok_or_else(|| unknown("nature", &nature))?,
-                year: stored_year(start)?,
-                amount,
-            })
+    Ok(sums
+        .into_iter()
+        .map(|((directorate, kind, nature, year), amount)| AmountSum {
+            directorate,
+            kind,
+            nature,
+            year,
+            amount,
         })
-        .collect()
+        .collect())
 }
 
 /// A saving as the at-risk report needs it: its amount in one year, not its whole profile.
@@ -232,15 +230,15 @@ pub fn savings_in_year(
 ) -> Result<Vec<SavingInYear>, ApiError> {
     let in_year = line_years::table.on(line_years::line_ref
         .eq(lines::line_ref)
-        .and(line_years::year_start.eq(year.start())));
+        .and(line_years::year_start.eq(year)));
     let mut query = lines::table
         .left_join(in_year)
-        .filter(lines::kind.eq(LineKind::Saving.as_str()))
+        .filter(lines::kind.eq(LineKind::Saving))
         .into_boxed::<MultiBackend>();
     if let Some(directorate) = directorate {
-        query = query.filter(lines::directorate.eq(directorate.as_str().to_owned()));
+        query = query.filter(lines::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(String, String, String, String, Option<i64>)> = query
+    let rows: Vec<(LineRef, DirectorateCode, String, LineStatus, Option<Money>)> = query
         .order((lines::directorate, lines::ref_number))
         .select((
             lines::line_ref,
@@ -250,25 +248,25 @@ pub fn savings_in_year(
             line_years::amount_pence.nullable(),
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(line_ref, directorate, title, status, pence)| {
-            let corrupt = || ApiError::Internal(format!("stored line {line_ref} is unreadable"));
-            Ok(SavingInYear {
-                line_ref: LineRef::parse(&line_ref).map_err(|_| corrupt())?,
-                directorate: DirectorateCode::parse(&directorate).map_err(|_| corrupt())?,
-                status: LineStatus::from_name(&status).ok_or_else(corrupt)?,
+    Ok(rows
+        .into_iter()
+        .map(
+            |(line_ref, directorate, title, status, planned)| SavingInYear {
+                line_ref,
+                directorate,
                 title,
-                planned: Money::from_pence(pence.unwrap_or(0)),
-            })
-        })
-        .collect()
+                status,
+                planned: planned.unwrap_or_default(),
+            },
+        )
+        .collect())
 }
 
 /// One line and its profile, in one query (a point read is mostly per-statement cost).
 pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiError> {
     let rows: Vec<(LineRow, Option<YearRow>)> = lines::table
         .left_join(line_years::table)
-        .filter(lines::line_ref.eq(line_ref.to_string()))
+        .filter(lines::line_ref.eq(line_ref))
         .order(line_years::year_start)
         .select((LineRow::as_select(), Option::<YearRow>::as_select()))
         .load(conn)?;
@@ -279,14 +277,9 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiErro
     let years = first_year
         .into_iter()
         .chain(rows.filter_map(|(_, year)| year))
-        .map(|year| {
-            Ok(YearAmount {
-                year: stored_year(year.year_start)?,
-                amount: Money::from_pence(year.amount_pence),
-            })
-        })
-        .collect::<Result<_, ApiError>>()?;
-    line_from_row(row, years)
+        .map(YearRow::entry)
+        .collect();
+    Ok(line_from_row(row, years))
 }
 
 /// Rows per multi-row INSERT, and refs per `IN (…)`: well under both engines' limits on bound parameters
@@ -300,9 +293,8 @@ pub fn find_many(
 ) -> Result<HashMap<LineRef, Line>, ApiError> {
     let mut found = HashMap::new();
     for chunk in refs.chunks(ROWS_PER_INSERT) {
-        let keys: Vec<String> = chunk.iter().map(LineRef::to_string).collect();
         let rows: Vec<LineRow> = lines::table
-            .filter(lines::line_ref.eq_any(&keys))
+            .filter(lines::line_ref.eq_any(chunk))
             .select(LineRow::as_select())
             .load(conn)?;
         for line in with_years(conn, rows)? {
@@ -324,15 +316,15 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
     let mut totals = TotalsChange::default();
     for (new, line_ref) in news.iter().zip(&refs) {
         line_rows.push(LineRow {
-            line_ref: line_ref.to_string(),
-            directorate: new.directorate.as_str().to_owned(),
-            kind: new.kind.as_str().to_owned(),
+            line_ref: line_ref.clone(),
+            directorate: new.directorate.clone(),
+            kind: new.kind,
             ref_number: i32::from(line_ref.number()),
             title: new.title.clone(),
             owner: new.owner.clone(),
             description: new.description.clone(),
-            status: new.status.as_str().to_owned(),
-            nature: new.nature.as_str().to_owned(),
+            status: new.status,
+            nature: new.nature,
             withdrawal_reason: new.withdrawal_reason.clone(),
             created_at: now,
             updated_at: now,
@@ -354,7 +346,7 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
         insert_rows!(conn, line_years::table, chunk);
     }
     totals.write(conn)?;
-    line_rows
+    Ok(line_rows
         .into_iter()
         .zip(news)
         .map(|(row, new)| {
@@ -362,7 +354,7 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
             years.sort_by_key(|entry| entry.year);
             line_from_row(row, years)
         })
-        .collect()
+        .collect())
 }
 
 /// Each new line's ref: the one given, checked to be new, or the next free number.
@@ -371,17 +363,17 @@ fn assign_refs(
     news: &[NewLine],
     known_directorates: &HashSet<DirectorateCode>,
 ) -> Result<Vec<LineRef>, ApiError> {
-    let given: Vec<String> = news
+    let given: Vec<&LineRef> = news
         .iter()
-        .filter_map(|new| new.line_ref.as_ref().map(LineRef::to_string))
+        .filter_map(|new| new.line_ref.as_ref())
         .collect();
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken: HashSet<LineRef> = HashSet::new();
     for chunk in given.chunks(ROWS_PER_INSERT) {
         taken.extend(
             lines::table
                 .filter(lines::line_ref.eq_any(chunk))
                 .select(lines::line_ref)
-                .load::<String>(conn)?,
+                .load::<LineRef>(conn)?,
         );
     }
     let mut highest: HashMap<(DirectorateCode, LineKind), i32> = HashMap::new();
@@ -417,7 +409,7 @@ fn assign_refs(
                     ))
                 })?,
         };
-        if !taken.insert(line_ref.to_string()) {
+        if !taken.insert(line_ref.clone()) {
             return Err(ApiError::Conflict(format!(
                 "line {line_ref} already exists; refs are never reused"
             )));
@@ -435,8 +427,8 @@ pub fn highest_number(
     kind: LineKind,
 ) -> Result<i32, ApiError> {
     let highest: Option<i32> = lines::table
-        .filter(lines::directorate.eq(directorate.as_str()))
-        .filter(lines::kind.eq(kind.as_str()))
+        .filter(lines::directorate.eq(directorate))
+        .filter(lines::kind.eq(kind))
         .select(max(lines::ref_number))
         .first(conn)?;
     Ok(highest.unwrap_or(0))
@@ -453,18 +445,18 @@ pub fn update(
     if !current.would_change(fields, years) {
         return Ok(false);
     }
-    let key = current.line_ref.to_string();
+    let key = &current.line_ref;
     let written = diesel::update(
         lines::table
-            .find(&key)
+            .find(key)
             .filter(lines::version.eq(current.version)),
     )
     .set((
         lines::title.eq(&fields.title),
         lines::owner.eq(&fields.owner),
         lines::description.eq(&fields.description),
-        lines::status.eq(fields.status.as_str()),
-        lines::nature.eq(fields.nature.as_str()),
+        lines::status.eq(fields.status),
+        lines::nature.eq(fields.nature),
         lines::withdrawal_reason.eq(&fields.withdrawal_reason),
         lines::updated_at.eq(db::time::now()),
         lines::version.eq(current.version + 1),
@@ -477,7 +469,7 @@ pub fn update(
         )));
     }
     if let Some(years) = years {
-        diesel::delete(line_years::table.filter(line_years::line_ref.eq(&key))).execute(conn)?;
+        diesel::delete(line_years::table.filter(line_years::line_ref.eq(key))).execute(conn)?;
         insert_rows!(
             conn,
             line_years::table,
@@ -506,16 +498,25 @@ fn year_rows_of(line_ref: &LineRef, years: &[YearAmount]) -> Vec<YearRow> {
     years
         .iter()
         .map(|entry| YearRow {
-            line_ref: line_ref.to_string(),
-            year_start: entry.year.start(),
-            amount_pence: entry.amount.pence(),
+            line_ref: line_ref.clone(),
+            year: entry.year,
+            amount: entry.amount,
         })
         .collect()
 }
 
+impl YearRow {
+    fn entry(self) -> YearAmount {
+        YearAmount {
+            year: self.year,
+            amount: self.amount,
+        }
+    }
+}
+
 /// Attaches each line's profile, read in one query.
 fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> Result<Vec<Line>, ApiError> {
-    let refs: Vec<&str> = rows.iter().map(|row| row.line_ref.as_str()).collect();
+    let refs: Vec<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
     let mut year_rows: Vec<YearRow> = Vec::new();
     // A chunk of refs at a time: SQLite takes at most 32,766 bound values in a statement.
     for chunk in refs.chunks(ROWS_PER_INSERT) {
@@ -527,36 +528,29 @@ fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> Result<Vec<Line>, 
                 .load::<YearRow>(conn)?,
         );
     }
-    let mut profiles: HashMap<String, Vec<YearAmount>> = HashMap::new();
+    let mut profiles: HashMap<LineRef, Vec<YearAmount>> = HashMap::new();
     for row in year_rows {
-        let entry = YearAmount {
-            year: stored_year(row.year_start)?,
-            amount: Money::from_pence(row.amount_pence),
-        };
-        profiles.entry(row.line_ref).or_default().push(entry);
+        profiles
+            .entry(row.line_ref.clone())
+            .or_default()
+            .push(row.entry());
     }
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let years = profiles.remove(&row.line_ref).unwrap_or_default();
             line_from_row(row, years)
         })
-        .collect()
+        .collect())
 }
 
-fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Result<Line, ApiError> {
-    let corrupt = |what: &str| {
-        ApiError::Internal(format!(
-            "stored line {} has an unreadable {what}",
-            row.line_ref
-        ))
-    };
-    Ok(Line {
-        line_ref: LineRef::parse(&row.line_ref).map_err(|_| corrupt("ref"))?,
-        kind: LineKind::from_name(&row.kind).ok_or_else(|| corrupt("kind"))?,
-        directorate: DirectorateCode::parse(&row.directorate)
-            .map_err(|_| corrupt("directorate"))?,
-        status: LineStatus::from_name(&row.status).ok_or_else(|| corrupt("status"))?,
-        nature: LineNature::from_name(&row.nature).ok_or_else(|| corrupt("nature"))?,
+fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Line {
+    Line {
+        line_ref: row.line_ref,
+        kind: row.kind,
+        directorate: row.directorate,
+        status: row.status,
+        nature: row.nature,
         total: years.iter().map(|entry| entry.amount).sum(),
         years,
         title: row.title,
@@ -566,10 +560,5 @@ fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Result<Line, ApiError>
         created_at: db::time::utc(row.created_at),
         updated_at: db::time::utc(row.updated_at),
         version: row.version,
-    })
-}
-
-pub fn stored_year(start: i32) -> Result<FinancialYear, ApiError> {
-    FinancialYear::starting(start)
-        .ok_or_else(|| ApiError::Internal(format!("stored year {start} is out of range")))
+    }
 }

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
-use super::repo::{stored_year, LineFilter};
+use super::repo::LineFilter;
 use crate::db::schema::line_totals;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
-use crate::domain::{DirectorateCode, LineKind, LineNature, Money, YearAmount};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineNature, Money, YearAmount};
 use crate::error::ApiError;
 
 /// What a line's amounts count towards.
@@ -25,11 +25,11 @@ pub struct Contribution<'a> {
 #[derive(Insertable)]
 #[diesel(table_name = line_totals)]
 struct TotalRow {
-    directorate: String,
-    kind: String,
-    nature: String,
+    directorate: DirectorateCode,
+    kind: LineKind,
+    nature: LineNature,
     withdrawn: bool,
-    year_start: i32,
+    year_start: FinancialYear,
     amount_pence: i64,
     entries: i32,
 }
@@ -42,11 +42,11 @@ pub struct TotalsChange {
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct TotalKey {
-    directorate: String,
+    directorate: DirectorateCode,
     kind: LineKind,
     nature: LineNature,
     withdrawn: bool,
-    year_start: i32,
+    year_start: FinancialYear,
 }
 
 #[derive(Default)]
@@ -69,11 +69,11 @@ impl TotalsChange {
     fn count(&mut self, line: &Contribution, sign: i32) {
         for entry in line.years {
             let key = TotalKey {
-                directorate: line.directorate.as_str().to_owned(),
+                directorate: line.directorate.clone(),
                 kind: line.kind,
                 nature: line.nature,
                 withdrawn: line.withdrawn,
-                year_start: entry.year.start(),
+                year_start: entry.year,
             };
             let delta = self.rows.entry(key).or_default();
             delta.pence += entry.amount.pence() * i64::from(sign);
@@ -89,8 +89,8 @@ impl TotalsChange {
             }
             let row = line_totals::table
                 .filter(line_totals::directorate.eq(&key.directorate))
-                .filter(line_totals::kind.eq(key.kind.as_str()))
-                .filter(line_totals::nature.eq(key.nature.as_str()))
+                .filter(line_totals::kind.eq(key.kind))
+                .filter(line_totals::nature.eq(key.nature))
                 .filter(line_totals::withdrawn.eq(key.withdrawn))
                 .filter(line_totals::year_start.eq(key.year_start));
             if delta.entries < 0
@@ -112,8 +112,8 @@ impl TotalsChange {
                     diesel::insert_into(line_totals::table)
                         .values(&TotalRow {
                             directorate: key.directorate,
-                            kind: key.kind.as_str().to_owned(),
-                            nature: key.nature.as_str().to_owned(),
+                            kind: key.kind,
+                            nature: key.nature,
                             withdrawn: key.withdrawn,
                             year_start: key.year_start,
                             amount_pence: delta.pence,
@@ -162,12 +162,12 @@ pub fn sums(
 ) -> Result<Vec<AmountSum>, ApiError> {
     let mut query = line_totals::table.into_boxed::<MultiBackend>();
     if let Some(directorate) = directorate {
-        query = query.filter(line_totals::directorate.eq(directorate.as_str().to_owned()));
+        query = query.filter(line_totals::directorate.eq(directorate.clone()));
     }
     if !include_withdrawn {
         query = query.filter(line_totals::withdrawn.eq(false));
     }
-    let rows: Vec<(String, String, String, i32, i64)> = query
+    let rows: Vec<(DirectorateCode, LineKind, LineNature, FinancialYear, Money)> = query
         .select((
             line_totals::directorate,
             line_totals::kind,
@@ -176,20 +176,14 @@ pub fn sums(
             line_totals::amount_pence,
         ))
         .load(conn)?;
-    let unreadable = |what: &str, value: &str| {
-        ApiError::Internal(format!("line totals: stored {what} {value} is unreadable"))
-    };
-    rows.into_iter()
-        .map(|(directorate, kind, nature, start, pence)| {
-            Ok(AmountSum {
-                directorate: DirectorateCode::parse(&directorate)
-                    .map_err(|_| unreadable("directorate", &directorate))?,
-                kind: LineKind::from_name(&kind).ok_or_else(|| unreadable("kind", &kind))?,
-                nature: LineNature::from_name(&nature)
-                    .ok_or_else(|| unreadable("nature", &nature))?,
-                year: stored_year(start)?,
-                amount: Money::from_pence(pence),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(directorate, kind, nature, year, amount)| AmountSum {
+            directorate,
+            kind,
+            nature,
+            year,
+            amount,
         })
-        .collect()
+        .collect())
 }

@@ -5,18 +5,20 @@ use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
 use super::totals::AtRiskChange;
+use crate::db::columns::Json;
 use crate::db::schema::{assessments, monitoring_periods};
 use crate::db::{self, DbConnection};
+use crate::domain::monitoring::Substitute;
 use crate::domain::monitoring::{Period, Rag};
 use crate::domain::{FinancialYear, LineRef, Money};
 use crate::error::ApiError;
-use crate::lines::repo::stored_year;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = monitoring_periods)]
 struct PeriodRow {
-    year_start: i32,
-    period: i32,
+    #[diesel(column_name = year_start)]
+    year: FinancialYear,
+    period: Period,
     as_at: Date,
     closed_at: Option<PrimitiveDateTime>,
     created_at: PrimitiveDateTime,
@@ -25,17 +27,21 @@ struct PeriodRow {
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = assessments, treat_none_as_null = true)]
 struct AssessmentRow {
-    year_start: i32,
-    period: i32,
-    line_ref: String,
-    rag: String,
-    planned_pence: i64,
-    forecast_pence: i64,
-    at_risk_pence: i64,
+    #[diesel(column_name = year_start)]
+    year: FinancialYear,
+    period: Period,
+    line_ref: LineRef,
+    rag: Rag,
+    #[diesel(column_name = planned_pence)]
+    planned: Money,
+    #[diesel(column_name = forecast_pence)]
+    forecast: Money,
+    #[diesel(column_name = at_risk_pence)]
+    at_risk: Money,
     reason: Option<String>,
     mitigation: Option<String>,
-    substitutes: String,
-    slips_to: Option<i32>,
+    substitutes: Json<Vec<Substitute>>,
+    slips_to: Option<FinancialYear>,
     updated_at: PrimitiveDateTime,
     version: i64,
 }
@@ -47,8 +53,8 @@ pub fn insert_period(
     as_at: Date,
 ) -> Result<MonitoringPeriod, ApiError> {
     let row = PeriodRow {
-        year_start: year.start(),
-        period: i32::from(period.number()),
+        year,
+        period,
         as_at,
         closed_at: None,
         created_at: db::time::now(),
@@ -60,7 +66,7 @@ pub fn insert_period(
             ApiError::Conflict(_) => ApiError::Conflict(format!("period {year} {period} exists")),
             other => other,
         })?;
-    period_from_row(row)
+    Ok(period_from_row(row))
 }
 
 pub fn find_period(
@@ -69,13 +75,13 @@ pub fn find_period(
     period: Period,
 ) -> Result<MonitoringPeriod, ApiError> {
     let row: Option<PeriodRow> = monitoring_periods::table
-        .find((year.start(), i32::from(period.number())))
+        .find((year, period))
         .select(PeriodRow::as_select())
         .first(conn)
         .optional()?;
-    period_from_row(row.ok_or_else(|| {
+    Ok(period_from_row(row.ok_or_else(|| {
         ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
-    })?)
+    })?))
 }
 
 /// Every period, or one year's, in order.
@@ -85,13 +91,13 @@ pub fn list_periods(
 ) -> Result<Vec<MonitoringPeriod>, ApiError> {
     let mut query = monitoring_periods::table.into_boxed::<db::MultiBackend>();
     if let Some(year) = year {
-        query = query.filter(monitoring_periods::year_start.eq(year.start()));
+        query = query.filter(monitoring_periods::year_start.eq(year));
     }
     let rows: Vec<PeriodRow> = query
         .order((monitoring_periods::year_start, monitoring_periods::period))
         .select(PeriodRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(period_from_row).collect()
+    Ok(rows.into_iter().map(period_from_row).collect())
 }
 
 pub fn close_period(
@@ -100,7 +106,7 @@ pub fn close_period(
     period: Period,
     at: PrimitiveDateTime,
 ) -> Result<(), ApiError> {
-    diesel::update(monitoring_periods::table.find((year.start(), i32::from(period.number()))))
+    diesel::update(monitoring_periods::table.find((year, period)))
         .set(monitoring_periods::closed_at.eq(Some(at)))
         .execute(conn)?;
     Ok(())
@@ -113,15 +119,11 @@ pub fn find_assessment(
     line_ref: &LineRef,
 ) -> Result<Option<Assessment>, ApiError> {
     let row: Option<AssessmentRow> = assessments::table
-        .find((
-            year.start(),
-            i32::from(period.number()),
-            line_ref.to_string(),
-        ))
+        .find((year, period, line_ref))
         .select(AssessmentRow::as_select())
         .first(conn)
         .optional()?;
-    row.map(assessment_from_row).transpose()
+    Ok(row.map(assessment_from_row))
 }
 
 /// Writes an assessment, new or revising `before`, and keeps the at-risk totals in step. The caller has read
@@ -142,7 +144,7 @@ pub fn save_assessment(
         assessment.at_risk,
         1,
     );
-    let row = assessment_row(assessment)?;
+    let row = assessment_row(assessment);
     match before {
         None => {
             diesel::insert_into(assessments::table)
@@ -151,13 +153,9 @@ pub fn save_assessment(
         }
         Some(before) => {
             change.count(year, period, line_ref, line_withdrawn, before.at_risk, -1);
-            diesel::update(assessments::table.find((
-                row.year_start,
-                row.period,
-                row.line_ref.clone(),
-            )))
-            .set(&row)
-            .execute(conn)?;
+            diesel::update(assessments::table.find((year, period, line_ref)))
+                .set(&row)
+                .execute(conn)?;
         }
     }
     change.write(conn)
@@ -170,16 +168,16 @@ pub fn assessments_of(
     period: Option<Period>,
 ) -> Result<Vec<Assessment>, ApiError> {
     let mut query = assessments::table
-        .filter(assessments::year_start.eq(year.start()))
+        .filter(assessments::year_start.eq(year))
         .into_boxed::<db::MultiBackend>();
     if let Some(period) = period {
-        query = query.filter(assessments::period.eq(i32::from(period.number())));
+        query = query.filter(assessments::period.eq(period));
     }
     let rows: Vec<AssessmentRow> = query
         .order((assessments::period, assessments::line_ref))
         .select(AssessmentRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(assessment_from_row).collect()
+    Ok(rows.into_iter().map(assessment_from_row).collect())
 }
 
 /// Every assessment of one line, by year and period.
@@ -188,17 +186,17 @@ pub fn assessments_of_line(
     line_ref: &LineRef,
 ) -> Result<Vec<Assessment>, ApiError> {
     let rows: Vec<AssessmentRow> = assessments::table
-        .filter(assessments::line_ref.eq(line_ref.to_string()))
+        .filter(assessments::line_ref.eq(line_ref))
         .order((assessments::year_start, assessments::period))
         .select(AssessmentRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(assessment_from_row).collect()
+    Ok(rows.into_iter().map(assessment_from_row).collect())
 }
 
-fn period_from_row(row: PeriodRow) -> Result<MonitoringPeriod, ApiError> {
-    Ok(MonitoringPeriod {
-        year: stored_year(row.year_start)?,
-        period: stored_period(row.period)?,
+fn period_from_row(row: PeriodRow) -> MonitoringPeriod {
+    MonitoringPeriod {
+        year: row.year,
+        period: row.period,
         as_at: row.as_at,
         status: if row.closed_at.is_some() {
             PeriodStatus::Closed
@@ -207,62 +205,43 @@ fn period_from_row(row: PeriodRow) -> Result<MonitoringPeriod, ApiError> {
         },
         closed_at: row.closed_at.map(db::time::utc),
         created_at: db::time::utc(row.created_at),
-    })
+    }
 }
 
-fn stored_period(number: i32) -> Result<Period, ApiError> {
-    u8::try_from(number)
-        .ok()
-        .and_then(Period::new)
-        .ok_or_else(|| ApiError::Internal(format!("stored period {number} is out of range")))
-}
-
-fn assessment_row(assessment: &Assessment) -> Result<AssessmentRow, ApiError> {
-    let rag = serde_json::to_value(assessment.rag)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    Ok(AssessmentRow {
-        year_start: assessment.year.start(),
-        period: i32::from(assessment.period.number()),
-        line_ref: assessment.line_ref.to_string(),
-        rag,
-        planned_pence: assessment.planned.pence(),
-        forecast_pence: assessment.forecast.pence(),
-        at_risk_pence: assessment.at_risk.pence(),
+fn assessment_row(assessment: &Assessment) -> AssessmentRow {
+    AssessmentRow {
+        year: assessment.year,
+        period: assessment.period,
+        line_ref: assessment.line_ref.clone(),
+        rag: assessment.rag,
+        planned: assessment.planned,
+        forecast: assessment.forecast,
+        at_risk: assessment.at_risk,
         reason: assessment.reason.clone(),
         mitigation: assessment.mitigation.clone(),
-        substitutes: serde_json::to_string(&assessment.substitutes)
-            .map_err(|e| ApiError::Internal(format!("substitutes: {e}")))?,
-        slips_to: assessment.slips_to.map(FinancialYear::start),
+        substitutes: Json(assessment.substitutes.clone()),
+        slips_to: assessment.slips_to,
         updated_at: db::time::stored(assessment.updated_at),
         version: assessment.version,
-    })
+    }
 }
 
-fn assessment_from_row(row: AssessmentRow) -> Result<Assessment, ApiError> {
-    let corrupt = |what: &str| {
-        ApiError::Internal(format!(
-            "stored assessment of {} has an unreadable {what}",
-            row.line_ref
-        ))
-    };
-    Ok(Assessment {
-        year: stored_year(row.year_start)?,
-        period: stored_period(row.period)?,
-        line_ref: LineRef::parse(&row.line_ref).map_err(|_| corrupt("ref"))?,
-        rag: serde_json::from_value::<Rag>(serde_json::Value::String(row.rag.clone()))
-            .map_err(|_| corrupt("rag"))?,
-        planned: Money::from_pence(row.planned_pence),
-        forecast: Money::from_pence(row.forecast_pence),
-        at_risk: Money::from_pence(row.at_risk_pence),
-        substitutes: serde_json::from_str(&row.substitutes).map_err(|_| corrupt("substitutes"))?,
-        slips_to: row.slips_to.map(stored_year).transpose()?,
+fn assessment_from_row(row: AssessmentRow) -> Assessment {
+    Assessment {
+        year: row.year,
+        period: row.period,
+        line_ref: row.line_ref,
+        rag: row.rag,
+        planned: row.planned,
+        forecast: row.forecast,
+        at_risk: row.at_risk,
+        substitutes: row.substitutes.0,
+        slips_to: row.slips_to,
         updated_at: db::time::utc(row.updated_at),
         version: row.version,
         reason: row.reason,
         mitigation: row.mitigation,
-    })
+    }
 }
 
 /// Every assessment of every period.
@@ -275,5 +254,5 @@ pub fn all_assessments(conn: &mut DbConnection) -> Result<Vec<Assessment>, ApiEr
         ))
         .select(AssessmentRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(assessment_from_row).collect()
+    Ok(rows.into_iter().map(assessment_from_row).collect())
 }

@@ -11,7 +11,6 @@ use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
 use crate::error::ApiError;
-use crate::lines::repo::stored_year;
 
 /// The amount at risk in one period, for one directorate's lines, withdrawn or not.
 #[derive(Clone, Debug)]
@@ -26,7 +25,7 @@ pub struct AtRiskSum {
 /// Changes to the totals, gathered by row.
 #[derive(Default)]
 pub struct AtRiskChange {
-    rows: BTreeMap<(i32, i32, String, bool), (i64, i32)>,
+    rows: BTreeMap<(FinancialYear, Period, DirectorateCode, bool), (i64, i32)>,
 }
 
 impl AtRiskChange {
@@ -40,12 +39,7 @@ impl AtRiskChange {
         at_risk: Money,
         sign: i32,
     ) {
-        let key = (
-            year.start(),
-            i32::from(period.number()),
-            line_ref.directorate().as_str().to_owned(),
-            withdrawn,
-        );
+        let key = (year, period, line_ref.directorate().clone(), withdrawn);
         let (pence, entries) = self.rows.entry(key).or_default();
         *pence += at_risk.pence() * i64::from(sign);
         *entries += sign;
@@ -53,12 +47,12 @@ impl AtRiskChange {
 
     /// Writes the change: a statement or two per row touched, none where it cancels out.
     pub fn write(self, conn: &mut DbConnection) -> Result<(), ApiError> {
-        for ((year_start, period, directorate, withdrawn), (pence, entries)) in self.rows {
+        for ((year, period, directorate, withdrawn), (pence, entries)) in self.rows {
             if pence == 0 && entries == 0 {
                 continue;
             }
             let row = at_risk_totals::table
-                .filter(at_risk_totals::year_start.eq(year_start))
+                .filter(at_risk_totals::year_start.eq(year))
                 .filter(at_risk_totals::period.eq(period))
                 .filter(at_risk_totals::directorate.eq(&directorate))
                 .filter(at_risk_totals::withdrawn.eq(withdrawn));
@@ -79,7 +73,7 @@ impl AtRiskChange {
                 (0, true) => {
                     diesel::insert_into(at_risk_totals::table)
                         .values((
-                            at_risk_totals::year_start.eq(year_start),
+                            at_risk_totals::year_start.eq(year),
                             at_risk_totals::period.eq(period),
                             at_risk_totals::directorate.eq(&directorate),
                             at_risk_totals::withdrawn.eq(withdrawn),
@@ -90,7 +84,7 @@ impl AtRiskChange {
                 }
                 _ => {
                     return Err(ApiError::Internal(format!(
-                        "at-risk totals have no row for {directorate} {year_start} P{period}"
+                        "at-risk totals have no row for {directorate} {year} {period}"
                     )))
                 }
             }
@@ -122,9 +116,9 @@ pub fn sums(
 ) -> Result<Vec<AtRiskSum>, ApiError> {
     let mut query = at_risk_totals::table.into_boxed::<MultiBackend>();
     if let Some(directorate) = directorate {
-        query = query.filter(at_risk_totals::directorate.eq(directorate.as_str().to_owned()));
+        query = query.filter(at_risk_totals::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(i32, i32, String, bool, i64)> = query
+    let rows: Vec<(FinancialYear, Period, DirectorateCode, bool, Money)> = query
         .select((
             at_risk_totals::year_start,
             at_risk_totals::period,
@@ -133,23 +127,16 @@ pub fn sums(
             at_risk_totals::at_risk_pence,
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(start, period, directorate, withdrawn, pence)| {
-            let unreadable = || {
-                ApiError::Internal(format!(
-                    "at-risk totals: row {directorate} {start} P{period} is unreadable"
-                ))
-            };
-            Ok(AtRiskSum {
-                year: stored_year(start)?,
-                period: u8::try_from(period)
-                    .ok()
-                    .and_then(Period::new)
-                    .ok_or_else(unreadable)?,
-                directorate: DirectorateCode::parse(&directorate).map_err(|_| unreadable())?,
+    Ok(rows
+        .into_iter()
+        .map(
+            |(year, period, directorate, withdrawn, at_risk)| AtRiskSum {
+                year,
+                period,
+                directorate,
                 withdrawn,
-                at_risk: Money::from_pence(pence),
-            })
-        })
-        .collect()
+                at_risk,
+            },
+        )
+        .collect())
 }
