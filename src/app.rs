@@ -1,7 +1,6 @@
 //! The actix application, built the same way for the server and for the tests.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -14,33 +13,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::auth::cache::KeyCache;
-use crate::auth::refusals::RefusalCounts;
-use crate::db::Pool;
 use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
-use crate::{audit, auth, directorates, dsg, imports, lines, monitoring, ops, reports};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    /// Keys recently found valid, shared by this process's workers.
-    pub keys: Arc<KeyCache>,
-    /// Requests refused (401, 403) per key, since this process started.
-    pub refusals: Arc<RefusalCounts>,
-}
-
-impl AppState {
-    pub fn new(pool: Pool) -> AppState {
-        AppState {
-            pool,
-            keys: Arc::default(),
-            refusals: Arc::default(),
-        }
-    }
-}
+use crate::state::AppState;
+use crate::{audit, directorates, dsg, imports, keys, lines, monitoring, ops, reports};
 
 /// Every versioned API operation, under `/api/v1`.
 fn api_v1(config: &mut ServiceConfig) {
@@ -72,11 +49,11 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(dsg::api::put_balance)
         .service(dsg::api::list_transfers)
         .service(dsg::api::create_transfer)
-        .service(audit::api::line_history)
+        .service(lines::api::line_history)
         .service(audit::api::change_feed)
-        .service(auth::api::list_keys)
-        .service(auth::api::create_key)
-        .service(auth::api::revoke_key)
+        .service(keys::api::list_keys)
+        .service(keys::api::create_key)
+        .service(keys::api::revoke_key)
         .service(reports::summary::summary_report)
         .service(reports::changes::changes_report)
         .service(reports::at_risk::at_risk_report)
@@ -106,7 +83,9 @@ fn documented_app() -> (
                 .wrap(actix_web::middleware::from_fn(
                     crate::http::path_text::refuse_control_characters,
                 ))
-                .wrap(actix_web::middleware::from_fn(auth::api::require_key))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::authenticate::require_key,
+                ))
                 .configure(api_v1),
         )
         .split_for_parts();

@@ -6,6 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::version::StaleVersion;
 use crate::domain::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -224,5 +225,12 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> ApiError {
         ApiError::Internal(format!("blocking task: {error}"))
+    }
+}
+
+/// A stale `If-Match` is 412: the change was made against another version, so nothing changed.
+impl From<StaleVersion> for ApiError {
+    fn from(stale: StaleVersion) -> ApiError {
+        ApiError::PreconditionFailed(stale.to_string())
     }
 }

@@ -1,5 +1,20 @@
 //! The MTFS savings tracker: the single version of the truth for Medium-Term Financial Strategy savings and
 //! growth lines, savings at risk and DSG balances, exact to the penny on SQLite and PostgreSQL.
+//!
+//! # The layer contract
+//!
+//! - **Handlers** (`<resource>/api.rs`) extract (role, path, query, body: in that order, so a refused key's body
+//!   is never read), call one function, and present the answer. No SQL, no rules.
+//! - **Services** (`<resource>/service.rs`, and the loaders of reports) own the rules, the audit events and the
+//!   errors a client sees (`ApiError`); one change is one write transaction (`db::write`).
+//! - **Repos** (`<resource>/repo.rs`) run SQL and return `diesel::QueryResult`: no rules, no audit, no HTTP.
+//! - **Report builders** are pure functions from loaded data to a report, unit-tested without a database.
+//! - **`domain`** is plain Rust: values that parse every printed form and refuse the rest, and the rules that
+//!   need no storage (sums, versions, validation).
+//!
+//! Modules import downwards only, never in a circle: `domain` ← `error` ← `db` ← `auth` ← `state` ← `http` ←
+//! `audit` ← the resources (`directorates`, `keys`, `lines`, `monitoring`, `dsg`, `imports`, `reports`) ←
+//! `openapi` ← `app` ← `startup`. `tests/architecture.rs` fails on a circle.
 
 pub mod app;
 pub mod audit;
@@ -13,6 +28,7 @@ pub mod dsg;
 pub mod error;
 pub mod http;
 pub mod imports;
+pub mod keys;
 pub mod lines;
 pub mod monitoring;
 pub mod openapi;
@@ -20,3 +36,4 @@ pub mod ops;
 pub mod present;
 pub mod reports;
 pub mod startup;
+pub mod state;

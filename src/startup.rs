@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::auth::{self, Actor};
 use crate::cli::{Command, KeysCommand, Settings, UnitArg};
 use crate::db::{self, DatabaseUrl, Pool};
@@ -11,6 +11,8 @@ use crate::domain::money::Unit;
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
 use crate::imports::{self, api::ImportFile};
+use crate::keys;
+use crate::state::AppState;
 use indicatif::{ProgressBar, ProgressStyle};
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -89,7 +91,7 @@ fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError>
                 .map(|code| DirectorateCode::parse_lenient(code))
                 .collect::<Result<Vec<_>, _>>()?;
             let created = db::write_transaction(conn, |conn| {
-                auth::repo::create(conn, &operator, name.as_deref(), role, &directorates)
+                keys::service::create(conn, &operator, name.as_deref(), role, &directorates)
             })
             .map_err(describe)?;
             println!("{}", created.token);
@@ -100,7 +102,7 @@ fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError>
             );
         }
         KeysCommand::List => {
-            for key in auth::repo::list(conn)? {
+            for key in keys::service::list(conn)? {
                 let scope = if key.directorates.is_empty() {
                     "all".to_owned()
                 } else {
@@ -117,7 +119,7 @@ fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError>
             }
         }
         KeysCommand::Revoke { name } => {
-            db::write_transaction(conn, |conn| auth::repo::revoke(conn, &operator, &name))
+            db::write_transaction(conn, |conn| keys::service::revoke(conn, &operator, &name))
                 .map_err(describe)?;
             println!("revoked key {name}");
         }

@@ -2,6 +2,7 @@
 //! and the reason) in the write's own transaction. Nothing updates or deletes an event.
 
 pub mod api;
+pub mod paging;
 pub mod repo;
 
 use serde::{Deserialize, Serialize};

@@ -1,9 +1,10 @@
-//! API keys and roles: who may read, who may change which directorate's figures, who administers.
+//! Who is asking, and what they may do: roles, the caller (`Actor`), tokens and how a presented one is checked,
+//! the cache of keys found valid, refusal counts, and the role extractors. Below the audit trail and every
+//! resource; managing keys as a resource is `keys`.
 
-pub mod api;
 pub mod cache;
+pub mod lookup;
 pub mod refusals;
-pub mod repo;
 pub mod roles;
 pub mod token;
 

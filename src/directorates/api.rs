@@ -1,12 +1,11 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{repo, CreateDirectorate, Directorate};
-use crate::app::AppState;
 use crate::auth::Admin;
 use crate::db;
-use crate::domain::DirectorateCode;
 use crate::error::ApiError;
-use crate::http::{idempotency, JsonBody};
+use crate::http::{idempotency, DirectoratePath, JsonBody};
+use crate::state::AppState;
 
 /// Every directorate, by code.
 #[utoipa::path(tag = "directorates", responses((status = 200, body = [Directorate])))]
@@ -48,16 +47,14 @@ pub async fn create_directorate(
 /// One directorate (code in any case).
 #[utoipa::path(
     tag = "directorates",
-    params(("code" = String, Path, description = "The directorate's code", example = "CFE")),
+    params(DirectoratePath),
     responses((status = 200, body = Directorate), (status = 404, description = "No such directorate", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/directorates/{code}")]
 pub async fn get_directorate(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    DirectoratePath(code): DirectoratePath,
 ) -> Result<web::Json<Directorate>, ApiError> {
-    let code = DirectorateCode::parse_lenient(&path)
-        .map_err(|error| ApiError::parameter("code", error.to_string()))?;
     db::run(&state.pool, move |conn| repo::find(conn, &code))
         .await
         .map(web::Json)

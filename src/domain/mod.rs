@@ -103,6 +103,7 @@ pub mod monitoring;
 pub mod summary;
 pub mod text;
 pub mod validation;
+pub mod version;
 
 pub use directorate_code::DirectorateCode;
 pub use financial_year::FinancialYear;

@@ -11,17 +11,18 @@ use super::model::{
 };
 use super::service;
 use super::view::DsgData;
-use crate::app::AppState;
 use crate::audit::{self, Entity};
 use crate::auth::CouncilEditor;
 use crate::db;
-use crate::domain::dsg::DsgBlock;
 use crate::domain::money::Unit;
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
-use crate::lines::api::year_param;
+use crate::http::{
+    idempotency, if_match, versioned, AsAtParams, BlockPath, JsonBody, PlanNamePath, QueryParams,
+    YearPath,
+};
 use crate::present::{present, Format, Output};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -58,8 +59,6 @@ pub struct RangeParams {
     #[param(value_type = Option<String>, example = "xlsx")]
     pub format: Option<Format>,
 }
-
-const YEAR: &str = "The financial year, written `2021-22` in a path";
 
 /// Years side by side: each block's opening, movement and closing, totals, and every check across the range.
 #[utoipa::path(tag = "dsg", params(RangeParams), responses((status = 200, body = DsgRange)))]
@@ -100,17 +99,16 @@ pub async fn dsg_range(
 /// that is not last year's closing, movement not expenditure − funding, a block missing.
 #[utoipa::path(
     tag = "dsg",
-    params(("year" = String, Path, description = YEAR, example = "2020-21"), YearParams),
+    params(YearPath, YearParams),
     responses((status = 200, body = DsgYear))
 )]
 #[get("/dsg/{year}")]
 pub async fn dsg_year(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    YearPath(year): YearPath,
     params: QueryParams<YearParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let year = year_param(&path)?;
     let (as_at, unit) = (params.0.as_at, params.0.unit.unwrap_or_default());
     let data = db::run(&state.pool, move |conn| DsgData::load(conn, as_at)).await?;
     let output = Output {
@@ -125,8 +123,8 @@ pub async fn dsg_year(
 #[utoipa::path(
     tag = "dsg",
     params(
-        ("year" = String, Path, description = YEAR, example = "2020-21"),
-        ("block" = DsgBlock, Path, description = "The block"),
+        YearPath,
+        BlockPath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     request_body = SetBalance,
@@ -141,11 +139,10 @@ pub async fn put_balance(
     CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    YearPath(year): YearPath,
+    BlockPath(block): BlockPath,
     body: JsonBody<SetBalance>,
 ) -> Result<HttpResponse, ApiError> {
-    let year = year_param(&path.0)?;
-    let block = block_param(&path.1)?;
     let if_match = if_match(&req)?;
     let request = body.0;
     let (balance, created) = db::write(&state.pool, move |conn| {
@@ -164,13 +161,12 @@ fn not_transfers(ctx: &actix_web::guard::GuardContext) -> bool {
 }
 
 /// The block transfers recorded for a year.
-#[utoipa::path(tag = "dsg", params(("year" = String, Path, description = YEAR, example = "2021-22")), responses((status = 200, body = [Transfer])))]
+#[utoipa::path(tag = "dsg", params(YearPath), responses((status = 200, body = [Transfer])))]
 #[get("/dsg/{year}/transfers")]
 pub async fn list_transfers(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    YearPath(year): YearPath,
 ) -> Result<web::Json<Vec<Transfer>>, ApiError> {
-    let year = year_param(&path)?;
     let data = db::run(&state.pool, move |conn| DsgData::load(conn, None)).await?;
     Ok(web::Json(
         data.transfers
@@ -185,7 +181,7 @@ pub async fn list_transfers(
 #[utoipa::path(
     tag = "dsg",
     params(
-        ("year" = String, Path, description = YEAR, example = "2021-22"),
+        YearPath,
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new"),
     ),
     request_body = CreateTransfer,
@@ -196,10 +192,9 @@ pub async fn create_transfer(
     CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    YearPath(year): YearPath,
     body: JsonBody<CreateTransfer>,
 ) -> Result<HttpResponse, ApiError> {
-    let year = year_param(&path)?;
     let request = body.0;
     idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
         let transfer = service::create_transfer(conn, actor, year, request)?;
@@ -212,7 +207,7 @@ pub async fn create_transfer(
 #[utoipa::path(
     tag = "dsg",
     params(
-        ("name" = String, Path, description = "The plan's name", example = "dsg-recovery-2021"),
+        PlanNamePath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     request_body = PutPlan,
@@ -227,10 +222,9 @@ pub async fn put_plan(
     CouncilEditor(actor): CouncilEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    PlanNamePath(name): PlanNamePath,
     body: JsonBody<PutPlan>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = path.into_inner();
     let if_match = if_match(&req)?;
     let request = body.0;
     let (plan, created) = db::write(&state.pool, move |conn| {
@@ -243,16 +237,15 @@ pub async fn put_plan(
 /// One deficit management plan.
 #[utoipa::path(
     tag = "dsg",
-    params(("name" = String, Path, description = "The plan's name"), AsAtParams),
+    params(PlanNamePath, AsAtParams),
     responses((status = 200, body = DsgPlan, headers(("ETag" = String, description = "The plan's version, for `If-Match`"))))
 )]
 #[get("/dsg/plans/{name}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    PlanNamePath(name): PlanNamePath,
     params: QueryParams<AsAtParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = path.into_inner();
     let as_at = params.0.as_at;
     let plan = db::run(&state.pool, move |conn| plan_at(conn, &name, as_at)).await?;
     Ok(versioned(false, plan.version, &plan))
@@ -260,14 +253,13 @@ pub async fn get_plan(
 
 /// The plan against what happened: per year and block, planned and recorded movement, the variance, and the
 /// cumulative gap.
-#[utoipa::path(tag = "dsg", params(("name" = String, Path, description = "The plan's name"), AsAtParams), responses((status = 200, body = PlanVariance)))]
+#[utoipa::path(tag = "dsg", params(PlanNamePath, AsAtParams), responses((status = 200, body = PlanVariance)))]
 #[get("/dsg/plans/{name}/variance")]
 pub async fn plan_variance(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    PlanNamePath(name): PlanNamePath,
     params: QueryParams<AsAtParams>,
 ) -> Result<web::Json<PlanVariance>, ApiError> {
-    let name = path.into_inner();
     let as_at = params.0.as_at;
     let (plan, data) = db::run(&state.pool, move |conn| {
         Ok((plan_at(conn, &name, as_at)?, DsgData::load(conn, as_at)?))
@@ -288,10 +280,4 @@ fn plan_at(
             .find(|p| p.name == name),
     };
     plan.ok_or_else(|| ApiError::NotFound(format!("there is no DSG plan named {name}")))
-}
-
-fn block_param(text: &str) -> Result<DsgBlock, ApiError> {
-    DsgBlock::from_name(text).ok_or_else(|| {
-        ApiError::parameter("block", format!("`{text}` is not a DSG block: use schools, central_school_services, early_years or high_needs"))
-    })
 }

@@ -10,9 +10,9 @@ use crate::db::{self, DbConnection};
 use crate::domain::dsg::{above_schools_limit, DsgBlock};
 use crate::domain::line::{check_name, check_text, MAX_REASON, MAX_TITLE};
 use crate::domain::money::MAX_PENCE;
+use crate::domain::version;
 use crate::domain::{FieldErrors, FinancialYear, Money};
 use crate::error::ApiError;
-use crate::http::check_version;
 
 /// Records a block's figures for a year; returns them and whether they are new. A reported closing balance
 /// that does not agree is kept as reported (the year's checks flag it).
@@ -51,7 +51,7 @@ pub fn set_balance(
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
     let existing = repo::find_balance(conn, year, block)?;
-    check_version(
+    version::check(
         if_match,
         existing.as_ref().map(|e| e.version),
         "these figures",
@@ -229,7 +229,7 @@ pub fn put_plan(
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
     let existing = repo::find_plan(conn, name)?;
-    check_version(
+    version::check(
         if_match,
         existing.as_ref().map(|e| e.version),
         &format!("DSG plan {name}"),

@@ -27,26 +27,6 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         })
 }
 
-/// Checks `If-Match` against the current version of `what` (`None` when it does not exist yet): a stale or
-/// premature version is 412, so the write changes nothing.
-pub fn check_version(
-    if_match: Option<i64>,
-    current: Option<i64>,
-    what: &str,
-) -> Result<(), ApiError> {
-    match (if_match, current) {
-        (Some(wanted), Some(current)) if wanted != current => {
-            Err(ApiError::PreconditionFailed(format!(
-            "{what} is at version {current}, not {wanted}: read it again, then reapply the change"
-        )))
-        }
-        (Some(_), None) => Err(ApiError::PreconditionFailed(format!(
-            "there is no {what} yet to match"
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// A versioned resource's answer: 201 when the write created it, else 200, with its version as the `ETag` to
 /// send back in `If-Match`.
 pub fn versioned<T: Serialize>(created: bool, version: i64, body: &T) -> HttpResponse {

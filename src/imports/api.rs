@@ -14,7 +14,6 @@ use utoipa::IntoParams;
 use super::limits::{IMPORT_BODY_DEADLINE, MAX_IMPORT_BYTES};
 use super::plan::{self, Known};
 use super::{read, scope, ImportReport, ImportRow};
-use crate::app::AppState;
 use crate::auth::Editor;
 use crate::db;
 use crate::domain::money::Unit;
@@ -23,6 +22,7 @@ use crate::http::body::{check_declared_length, read_body};
 use crate::http::extract::parse_json;
 use crate::http::idempotency::{idempotency_key, respond_once, StoredResponse};
 use crate::http::QueryParams;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -1,28 +1,31 @@
 //! HTTP handlers for lines: extract, call one service or repo function, answer.
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::listing::{self, ListQuery, DEFAULT_PAGE, MAX_PAGE};
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
-use super::{history, service, totals};
-use crate::app::AppState;
+use super::{history, service};
+use crate::audit::paging::page;
+use crate::audit::{self, Entity, Event};
 use crate::auth::{Editor, RefEditor};
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
-use crate::domain::summary::{cumulative, cumulative_profile, SummaryTotals, View, YearSummary};
+use crate::domain::summary::{View, YearSummary};
 use crate::domain::text::{check_query_text, MAX_TITLE};
 use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, versioned, AsAtParams, JsonBody, QueryParams};
+use crate::http::{
+    idempotency, if_match, versioned, AsAtParams, JsonBody, LinePath, QueryParams, YearPath,
+};
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, Format, Output};
-
-pub const DEFAULT_PAGE: u32 = 50;
-pub const MAX_PAGE: u32 = 500;
+use crate::state::AppState;
 
 /// Filters and paging for the lines list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -87,103 +90,73 @@ pub async fn list_lines(
     params: QueryParams<ListLinesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::parameter(
-            "limit",
-            format!("must be from 1 to {MAX_PAGE}"),
-        ));
-    }
-    let after = params
-        .cursor
-        .as_deref()
-        .map(|cursor| {
-            LineRef::parse(cursor).map_err(|error| ApiError::parameter("cursor", error.to_string()))
-        })
-        .transpose()?;
-    if let Some(q) = &params.q {
-        check_query_text(q, MAX_TITLE.max_bytes)
-            .map_err(|message| ApiError::parameter("q", message))?;
-    }
-    let filter = LineFilter {
-        directorate: params.directorate.map(|code| code.0),
-        kind: params.kind,
-        status: params.status,
-        year: params.year,
-        text: params
-            .q
-            .filter(|q| !q.trim().is_empty())
-            .map(|q| q.trim().to_owned()),
-    };
-    let include_withdrawn = params.include_withdrawn.unwrap_or(false);
-    let as_at = params.as_at;
-    // One more than a page tells whether there is a next page.
-    let page_and_one = limit as usize + 1;
-    let (mut lines, sums) = match as_at {
-        None if filter.has_kept_totals() => {
-            db::read(&state.pool, move |conn| {
-                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
-                Ok((page, totals::sums_for(conn, &filter, include_withdrawn)?))
-            })
-            .await?
-        }
-        None => {
-            db::scan(&state.pool, move |conn| {
-                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
-                Ok((page, repo::sums(conn, &filter, include_withdrawn)?))
-            })
-            .await?
-        }
-        Some(at) => {
-            db::scan(&state.pool, move |conn| {
-                let then = history::lines_at(conn, at)?;
-                Ok((
-                    history::page(&then, &filter, after.as_ref(), page_and_one),
-                    history::sums(&then, &filter, include_withdrawn),
-                ))
-            })
-            .await?
-        }
-    };
-    let more = lines.len() > limit as usize;
-    lines.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| lines.last().map(|line| line.line_ref.path_form()))
-        .flatten();
-    let next = next_cursor
-        .as_ref()
-        .map(|cursor| next_page_url(&req, cursor));
-    let view = params.view.unwrap_or_default();
-    let sums = match view {
-        View::Incremental => sums,
-        View::Cumulative => {
-            for line in &mut lines {
-                line.years = cumulative_profile(&line.years, line.nature);
-            }
-            cumulative(&sums, None)
-        }
-    };
-    let mut totals = SummaryTotals::default();
-    for sum in sums {
-        totals.add(sum.kind, sum.year, sum.amount);
-    }
     let output = Output {
         format: params.format,
         unit: params.unit.unwrap_or_default(),
-        as_at,
+        as_at: params.as_at,
     };
+    let query = params.into_query()?;
+    let include_withdrawn = query.include_withdrawn;
+    let view = query.view;
+    let listing = listing::list(&state.pool, query).await?;
+    let next_cursor = listing.next_cursor.map(|line_ref| line_ref.path_form());
+    let next = next_cursor
+        .as_ref()
+        .map(|cursor| next_page_url(&req, cursor));
     present(
         &req,
         output,
         &LinePage {
-            lines,
+            lines: listing.lines,
             view,
-            totals: totals.all_rows(),
+            totals: listing.totals,
             totals_include_withdrawn: include_withdrawn,
             next_cursor,
             next,
         },
     )
+}
+
+impl ListLinesParams {
+    /// The query these parameters ask for; 400 naming the parameter that cannot be read.
+    fn into_query(self) -> Result<ListQuery, ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::parameter(
+                "limit",
+                format!("must be from 1 to {MAX_PAGE}"),
+            ));
+        }
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|cursor| {
+                LineRef::parse(cursor)
+                    .map_err(|error| ApiError::parameter("cursor", error.to_string()))
+            })
+            .transpose()?;
+        if let Some(q) = &self.q {
+            check_query_text(q, MAX_TITLE.max_bytes)
+                .map_err(|message| ApiError::parameter("q", message))?;
+        }
+        Ok(ListQuery {
+            filter: LineFilter {
+                directorate: self.directorate.map(|code| code.0),
+                kind: self.kind,
+                status: self.status,
+                year: self.year,
+                text: self
+                    .q
+                    .filter(|q| !q.trim().is_empty())
+                    .map(|q| q.trim().to_owned()),
+            },
+            after,
+            limit,
+            include_withdrawn: self.include_withdrawn.unwrap_or(false),
+            as_at: self.as_at,
+            view: self.view.unwrap_or_default(),
+        })
+    }
 }
 
 fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
@@ -226,7 +199,7 @@ pub async fn create_line(
 #[utoipa::path(
     tag = "lines",
     params(
-        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        LinePath,
         AsAtParams,
     ),
     responses(
@@ -237,10 +210,9 @@ pub async fn create_line(
 #[get("/lines/{ref}")]
 pub async fn get_line(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    LinePath(line_ref): LinePath,
     params: QueryParams<AsAtParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let line_ref = ref_param(&path)?;
     let as_at = params.0.as_at;
     let found = match as_at {
         None => db::read(&state.pool, move |conn| repo::find(conn, &line_ref)).await,
@@ -259,7 +231,7 @@ pub async fn get_line(
 #[utoipa::path(
     tag = "lines",
     params(
-        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
+        LinePath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     request_body(content = LinePatch, content_type = "application/merge-patch+json"),
@@ -274,10 +246,10 @@ pub async fn patch_line(
     RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    LinePath(line_ref): LinePath,
     body: JsonBody<LinePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let (line_ref, if_match) = (ref_param(&path)?, if_match(&req)?);
+    let if_match = if_match(&req)?;
     let patch = body.0;
     db::write(&state.pool, move |conn| {
         service::patch(conn, &actor, &line_ref, if_match, &patch)
@@ -290,8 +262,8 @@ pub async fn patch_line(
 #[utoipa::path(
     tag = "lines",
     params(
-        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
-        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+        LinePath,
+        YearPath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     request_body = SetYearAmount,
@@ -305,10 +277,11 @@ pub async fn put_year(
     RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    LinePath(line_ref): LinePath,
+    YearPath(year): YearPath,
     body: JsonBody<SetYearAmount>,
 ) -> Result<HttpResponse, ApiError> {
-    let (line_ref, year, if_match) = (ref_param(&path.0)?, year_param(&path.1)?, if_match(&req)?);
+    let if_match = if_match(&req)?;
     let amount = body.0.amount;
     db::write(&state.pool, move |conn| {
         service::set_year(conn, &actor, &line_ref, if_match, year, amount)
@@ -321,8 +294,8 @@ pub async fn put_year(
 #[utoipa::path(
     tag = "lines",
     params(
-        ("ref" = String, Path, description = "The line's ref in any printed form: `CFE-SAV05`, `CFE%20SAV05`, `cfesav05`", example = "CFE-SAV05"),
-        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
+        LinePath,
+        YearPath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     responses(
@@ -336,14 +309,79 @@ pub async fn delete_year(
     RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    LinePath(line_ref): LinePath,
+    YearPath(year): YearPath,
 ) -> Result<HttpResponse, ApiError> {
-    let (line_ref, year, if_match) = (ref_param(&path.0)?, year_param(&path.1)?, if_match(&req)?);
+    let if_match = if_match(&req)?;
     db::write(&state.pool, move |conn| {
         service::delete_year(conn, &actor, &line_ref, if_match, year)
     })
     .await
     .map(line_response)
+}
+
+/// A line's history comes in pages this long unless asked otherwise: every event of a typical line (the CFE
+/// lines have a handful each) fits in the first, so clients that read one array see the whole history.
+pub const DEFAULT_HISTORY_PAGE: i64 = 1000;
+pub const MAX_HISTORY_PAGE: i64 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// Start after the event with this `id` (the `Link` header's `next` page carries it); absent to start from
+    /// the line's first event.
+    #[param(pattern = "^[0-9]{1,18}$")]
+    pub after: Option<String>,
+    /// Events per page: 1 to 1000, default 1000.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// Every change to a line, oldest first: who, when, the line before and after, and why. Paged: when more
+/// events follow, the `Link` header gives the next page (`rel="next"`); the body stays a plain array.
+#[utoipa::path(
+    tag = "audit",
+    params(LinePath, HistoryParams),
+    responses((status = 200, body = [Event], headers(
+        ("Link" = String, description = "`<…/history?after=ID&limit=N>; rel=\"next\"` when more events follow; absent on the last page")
+    )))
+)]
+#[get("/lines/{ref}/history")]
+pub async fn line_history(
+    state: web::Data<AppState>,
+    LinePath(line_ref): LinePath,
+    params: QueryParams<HistoryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.0;
+    let (after, limit) = page(
+        params.after.as_deref(),
+        params.limit,
+        DEFAULT_HISTORY_PAGE,
+        MAX_HISTORY_PAGE,
+    )?;
+    let entity_ref = line_ref.to_string();
+    let link_ref = entity_ref.replace(' ', "%20");
+    let mut events = db::run(&state.pool, move |conn| {
+        repo::find(conn, &line_ref)?;
+        // One more than a page tells whether there is a next page.
+        audit::repo::history(conn, Entity::Line, &entity_ref, after, limit + 1)
+    })
+    .await?;
+    let mut response = HttpResponse::Ok();
+    if events.len() > limit as usize {
+        events.truncate(limit as usize);
+        if let Some(last) = events.last() {
+            response.insert_header((
+                header::LINK,
+                format!(
+                    "</api/v1/lines/{link_ref}/history?after={}&limit={limit}>; rel=\"next\"",
+                    last.id
+                ),
+            ));
+        }
+    }
+    Ok(response.json(events))
 }
 
 /// A line, with its version as the `ETag` to send back in `If-Match`.
@@ -353,16 +391,6 @@ fn line_response(line: Line) -> HttpResponse {
 
 pub fn line_url(line_ref: &LineRef) -> String {
     format!("/api/v1/lines/{}", line_ref.path_form())
-}
-
-fn ref_param(text: &str) -> Result<LineRef, ApiError> {
-    LineRef::parse(text).map_err(|error| ApiError::parameter("ref", error.to_string()))
-}
-
-pub fn year_param(text: &str) -> Result<FinancialYear, ApiError> {
-    // A client may encode the slash of `2021/22`; the router leaves `%2F` as it is.
-    let text = text.replace("%2F", "/").replace("%2f", "/");
-    FinancialYear::parse(&text).map_err(|error| ApiError::parameter("year", error.to_string()))
 }
 
 /// A figure of the totals, by name.

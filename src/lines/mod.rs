@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod history;
+pub mod listing;
 pub mod model;
 pub mod repo;
 pub mod service;

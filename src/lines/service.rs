@@ -6,9 +6,9 @@ use super::repo;
 use crate::audit::{self, Change, Entity};
 use crate::auth::{Actor, Role};
 use crate::db::DbConnection;
+use crate::domain::version;
 use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
 use crate::error::ApiError;
-use crate::http::check_version;
 use crate::monitoring;
 
 /// How far past the highest number in use (in its directorate and kind) an editor may set a ref. Real plans
@@ -153,7 +153,7 @@ fn writable(
 ) -> Result<Line, ApiError> {
     let current = repo::find(conn, line_ref)?;
     actor.require_editor_of(&current.directorate)?;
-    check_version(if_match, Some(current.version), &format!("line {line_ref}"))?;
+    version::check(if_match, Some(current.version), &format!("line {line_ref}"))?;
     Ok(current)
 }
 

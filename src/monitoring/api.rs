@@ -7,15 +7,16 @@ use utoipa::IntoParams;
 use super::model::{Assessment, AssessmentRequest, CreatePeriod, MonitoringPeriod};
 use super::repo;
 use super::service::{self, CopyOutcome};
-use crate::app::AppState;
 use crate::auth::{Admin, Editor, RefEditor};
 use crate::db;
-use crate::domain::monitoring::Period;
-use crate::domain::{FinancialYear, LineRef};
+use crate::domain::FinancialYear;
 use crate::error::ApiError;
-use crate::http::{idempotency, if_match, versioned, JsonBody, QueryParams};
+use crate::http::{
+    idempotency, if_match, versioned, EarlierPeriodPath, JsonBody, LinePath, PeriodPath,
+    QueryParams,
+};
 use crate::lines;
-use crate::lines::api::year_param;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -67,13 +68,12 @@ pub async fn create_period(
 }
 
 /// One monitoring period.
-#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = MonitoringPeriod)))]
+#[utoipa::path(tag = "monitoring", params(PeriodPath), responses((status = 200, body = MonitoringPeriod)))]
 #[get("/periods/{year}/{period}")]
 pub async fn get_period(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    PeriodPath { year, period }: PeriodPath,
 ) -> Result<web::Json<MonitoringPeriod>, ApiError> {
-    let (year, period) = period_params(&path)?;
     db::run(&state.pool, move |conn| {
         repo::find_period(conn, year, period)
     })
@@ -82,14 +82,13 @@ pub async fn get_period(
 }
 
 /// Closes a period: its assessments become read-only, as reported. Admin only.
-#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = MonitoringPeriod)))]
+#[utoipa::path(tag = "monitoring", params(PeriodPath), responses((status = 200, body = MonitoringPeriod)))]
 #[post("/periods/{year}/{period}/close")]
 pub async fn close_period(
     Admin(actor): Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    PeriodPath { year, period }: PeriodPath,
 ) -> Result<web::Json<MonitoringPeriod>, ApiError> {
-    let (year, period) = period_params(&path)?;
     db::write(&state.pool, move |conn| {
         service::close_period(conn, &actor, year, period)
     })
@@ -98,13 +97,12 @@ pub async fn close_period(
 }
 
 /// Every assessment of a period, by ref.
-#[utoipa::path(tag = "monitoring", params(("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"), ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3")), responses((status = 200, body = [Assessment])))]
+#[utoipa::path(tag = "monitoring", params(PeriodPath), responses((status = 200, body = [Assessment])))]
 #[get("/periods/{year}/{period}/assessments")]
 pub async fn list_assessments(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    PeriodPath { year, period }: PeriodPath,
 ) -> Result<web::Json<Vec<Assessment>>, ApiError> {
-    let (year, period) = period_params(&path)?;
     db::run(&state.pool, move |conn| {
         repo::find_period(conn, year, period)?;
         repo::assessments_of(conn, year, Some(period))
@@ -118,9 +116,8 @@ pub async fn list_assessments(
 #[utoipa::path(
     tag = "monitoring",
     params(
-        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
-        ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"),
-        ("ref" = String, Path, description = "The saving's ref in any printed form", example = "CFE-SAV09"),
+        PeriodPath,
+        LinePath,
         ("If-Match" = Option<String>, Header, description = "The `ETag` last read; a stale one gets 412 and changes nothing"),
     ),
     request_body = AssessmentRequest,
@@ -136,12 +133,10 @@ pub async fn put_assessment(
     RefEditor(actor): RefEditor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
+    PeriodPath { year, period }: PeriodPath,
+    LinePath(line_ref): LinePath,
     body: JsonBody<AssessmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (year, period) = period_params(&(path.0.clone(), path.1.clone()))?;
-    let line_ref =
-        LineRef::parse(&path.2).map_err(|error| ApiError::parameter("ref", error.to_string()))?;
     let if_match = if_match(&req)?;
     let input = body.0.into();
     let (assessment, created) = db::write(&state.pool, move |conn| {
@@ -156,9 +151,8 @@ pub async fn put_assessment(
 #[utoipa::path(
     tag = "monitoring",
     params(
-        ("year" = String, Path, description = "The financial year, written `2021-22` in a path", example = "2021-22"),
-        ("period" = String, Path, description = "The monitoring period, P1 (April) to P12 (March)", example = "P3"),
-        ("from" = String, Path, description = "The earlier period", example = "P2"),
+        PeriodPath,
+        EarlierPeriodPath,
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key to get the first answer again, copying nothing new"),
     ),
     responses((status = 200, body = CopyOutcome))
@@ -168,11 +162,9 @@ pub async fn copy_from(
     Editor(actor): Editor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
+    PeriodPath { year, period }: PeriodPath,
+    EarlierPeriodPath(earlier): EarlierPeriodPath,
 ) -> Result<HttpResponse, ApiError> {
-    let (year, period) = period_params(&(path.0.clone(), path.1.clone()))?;
-    let earlier =
-        Period::parse(&path.2).map_err(|error| ApiError::parameter("from", error.to_string()))?;
     idempotency::respond_once(&state.pool, &req, &[], actor, move |conn, actor| {
         let outcome = service::copy_from(conn, actor, year, period, earlier)?;
         idempotency::StoredResponse::ok(&outcome)
@@ -183,27 +175,18 @@ pub async fn copy_from(
 /// Every period's assessment of one saving, in order: the trend.
 #[utoipa::path(
     tag = "monitoring",
-    params(("ref" = String, Path, description = "The saving's ref in any printed form", example = "CFE-SAV07")),
+    params(LinePath),
     responses((status = 200, body = [Assessment]))
 )]
 #[get("/lines/{ref}/assessments")]
 pub async fn line_assessments(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    LinePath(line_ref): LinePath,
 ) -> Result<web::Json<Vec<Assessment>>, ApiError> {
-    let line_ref =
-        LineRef::parse(&path).map_err(|error| ApiError::parameter("ref", error.to_string()))?;
     db::run(&state.pool, move |conn| {
         lines::repo::find(conn, &line_ref)?;
         repo::assessments_of_line(conn, &line_ref)
     })
     .await
     .map(web::Json)
-}
-
-fn period_params((year, period): &(String, String)) -> Result<(FinancialYear, Period), ApiError> {
-    Ok((
-        year_param(year)?,
-        Period::parse(period).map_err(|error| ApiError::parameter("period", error.to_string()))?,
-    ))
 }

@@ -12,9 +12,9 @@ use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::{check_assessment, AssessmentInput, CheckedAssessment, Period};
+use crate::domain::version;
 use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
-use crate::http::check_version;
 use crate::lines;
 use crate::lines::model::Line;
 
@@ -88,7 +88,7 @@ pub fn put_assessment(
     let line = lines::repo::find(conn, line_ref)?;
     actor.require_editor_of(&line.directorate)?;
     let existing = repo::find_assessment(conn, year, period, line_ref)?;
-    check_version(
+    version::check(
         if_match,
         existing.as_ref().map(|e| e.version),
         "this assessment",

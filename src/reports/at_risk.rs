@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -22,6 +21,7 @@ use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::snapshot::Monitoring;
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

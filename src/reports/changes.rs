@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -21,6 +20,7 @@ use crate::lines::model::Line;
 use crate::lines::repo::LineFilter;
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, Format, Output};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

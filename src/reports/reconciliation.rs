@@ -8,7 +8,6 @@ use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::money::{written_in, Unit, MAX_PENCE};
 use crate::domain::summary::SummaryTotals;
@@ -18,6 +17,7 @@ use crate::http::JsonBody;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::state::AppState;
 
 /// Rows of one published table: far more than any council paper prints, few enough to bound the work.
 pub const MAX_ROWS: usize = 50_000;

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::db;
 use crate::directorates;
 use crate::domain::directorate_code::AnyCaseDirectorate;
@@ -23,6 +22,7 @@ use crate::lines::totals as line_totals;
 use crate::monitoring::{self, snapshot::Monitoring};
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -11,9 +11,11 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
-use mtfs::app::{self, AppState};
-use mtfs::auth::{self, Actor, Role};
+use mtfs::app;
+use mtfs::auth::{Actor, Role};
 use mtfs::db::{self, DatabaseUrl};
+use mtfs::keys;
+use mtfs::state::AppState;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,7 +185,7 @@ impl TestApi {
                 .expect("connection");
             let operator = Actor::operator("test-setup");
             db::write_transaction(&mut conn, |conn| {
-                auth::repo::create(conn, &operator, Some("test-admin"), Role::Admin, &[])
+                keys::service::create(conn, &operator, Some("test-admin"), Role::Admin, &[])
             })
             .expect("an admin key")
             .token

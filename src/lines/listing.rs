@@ -1,0 +1,108 @@
+//! The lines list: a page of lines in ref order, and the per-year totals of every line the filters cover (not
+//! only the page), now or as the lines stood at an instant. Loaded by the cheapest read that can answer, then
+//! assembled by a pure function.
+
+use time::OffsetDateTime;
+
+use super::model::Line;
+use super::repo::{self, Cursor, LineFilter};
+use super::{history, totals};
+use crate::db::{self, Pool};
+use crate::domain::summary::{
+    cumulative, cumulative_profile, AmountSum, SummaryTotals, View, YearSummary,
+};
+use crate::error::ApiError;
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 500;
+
+/// What a list asks for, read and checked.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub filter: LineFilter,
+    /// The page starts after this line.
+    pub after: Option<Cursor>,
+    /// Lines per page, within `1..=MAX_PAGE`.
+    pub limit: u32,
+    /// Whether withdrawn lines count in the totals (they are always listed).
+    pub include_withdrawn: bool,
+    pub as_at: Option<OffsetDateTime>,
+    pub view: View,
+}
+
+/// A page of lines and the totals over every page.
+#[derive(Debug)]
+pub struct Listing {
+    pub lines: Vec<Line>,
+    /// Per year: savings, growth and net, in the query's view.
+    pub totals: Vec<YearSummary>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<Cursor>,
+}
+
+/// Reads the page and the totals: from the kept totals when the filters allow, else added up from the lines;
+/// as at an instant, from the lines rebuilt from the audit trail.
+pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
+    // One more than a page tells whether there is a next page.
+    let page_and_one = query.limit as usize + 1;
+    let (filter, after, include_withdrawn) = (
+        query.filter.clone(),
+        query.after.clone(),
+        query.include_withdrawn,
+    );
+    let (lines, sums) = match query.as_at {
+        None if filter.has_kept_totals() => {
+            db::read(pool, move |conn| {
+                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                Ok((page, totals::sums_for(conn, &filter, include_withdrawn)?))
+            })
+            .await?
+        }
+        None => {
+            db::scan(pool, move |conn| {
+                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                Ok((page, repo::sums(conn, &filter, include_withdrawn)?))
+            })
+            .await?
+        }
+        Some(at) => {
+            db::scan(pool, move |conn| {
+                let then = history::lines_at(conn, at)?;
+                Ok((
+                    history::page(&then, &filter, after.as_ref(), page_and_one),
+                    history::sums(&then, &filter, include_withdrawn),
+                ))
+            })
+            .await?
+        }
+    };
+    Ok(assemble(&query, lines, &sums))
+}
+
+/// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals.
+pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: &[AmountSum]) -> Listing {
+    let limit = query.limit as usize;
+    let more = lines.len() > limit;
+    lines.truncate(limit);
+    let next_cursor = more
+        .then(|| lines.last().map(|line| line.line_ref.clone()))
+        .flatten();
+    let sums = match query.view {
+        View::Incremental => sums.to_vec(),
+        View::Cumulative => {
+            for line in &mut lines {
+                line.years = cumulative_profile(&line.years, line.nature);
+            }
+            cumulative(sums, None)
+        }
+    };
+    let mut totals = SummaryTotals::default();
+    for sum in sums {
+        totals.add(sum.kind, sum.year, sum.amount);
+    }
+    Listing {
+        lines,
+        totals: totals.all_rows(),
+        next_cursor,
+    }
+}

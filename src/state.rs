@@ -1,0 +1,27 @@
+//! What every handler can reach, shared by a process's workers. Its own module, below every handler, so that
+//! handlers and the app that mounts them do not import each other.
+
+use std::sync::Arc;
+
+use crate::auth::cache::KeyCache;
+use crate::auth::refusals::RefusalCounts;
+use crate::db::Pool;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    /// Keys recently found valid, shared by this process's workers.
+    pub keys: Arc<KeyCache>,
+    /// Requests refused (401, 403) per key, since this process started.
+    pub refusals: Arc<RefusalCounts>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool) -> AppState {
+        AppState {
+            pool,
+            keys: Arc::default(),
+            refusals: Arc::default(),
+        }
+    }
+}
