@@ -11,7 +11,7 @@ use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
 use super::{history, service};
 use crate::audit::paging::page;
-use crate::audit::{self, Entity, Event};
+use crate::audit::Event;
 use crate::auth::{Editor, RefEditor};
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
@@ -360,12 +360,10 @@ pub async fn line_history(
         DEFAULT_HISTORY_PAGE,
         MAX_HISTORY_PAGE,
     )?;
-    let entity_ref = line_ref.to_string();
-    let link_ref = entity_ref.replace(' ', "%20");
+    let link_ref = line_ref.to_string().replace(' ', "%20");
+    // One more than a page tells whether there is a next page.
     let mut events = db::run(&state.pool, move |conn| {
-        repo::find(conn, &line_ref)?;
-        // One more than a page tells whether there is a next page.
-        audit::repo::history(conn, Entity::Line, &entity_ref, after, limit + 1)
+        service::events(conn, &line_ref, after, limit + 1)
     })
     .await?;
     let mut response = HttpResponse::Ok();

@@ -3,7 +3,7 @@
 
 use super::model::{CreateLine, Line, LinePatch};
 use super::repo;
-use crate::audit::{self, Change, Entity};
+use crate::audit::{self, Change, Entity, Event};
 use crate::auth::{Actor, Role};
 use crate::db::DbConnection;
 use crate::domain::version;
@@ -189,4 +189,15 @@ fn apply(
     );
     audit::record(conn, actor, change)?;
     Ok(line)
+}
+
+/// A line's events after the one with id `after`, oldest first, at most `limit`; 404 when there is no such line.
+pub fn events(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Event>, ApiError> {
+    repo::find(conn, line_ref)?;
+    audit::repo::history(conn, Entity::Line, &line_ref.to_string(), after, limit)
 }
