@@ -8,8 +8,6 @@ use std::iter::Sum;
 use std::ops::{Add, Neg, Sub};
 use std::str::FromStr;
 
-use std::cell::Cell;
-
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -196,25 +194,6 @@ pub enum Unit {
     Thousands,
 }
 
-thread_local! {
-    /// The unit `Money` is written in on this thread; pounds except inside `written_in`.
-    static WRITTEN_IN: Cell<Unit> = const { Cell::new(Unit::Pounds) };
-}
-
-/// Runs `write` (a serialisation) with every `Money` in it written in `unit`. Figures are computed exactly
-/// beforehand; only their writing changes, so a total is rounded from its exact value, not summed from
-/// rounded rows.
-pub fn written_in<T>(unit: Unit, write: impl FnOnce() -> T) -> T {
-    struct Restore(Unit);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            WRITTEN_IN.with(|current| current.set(self.0));
-        }
-    }
-    let _restore = Restore(WRITTEN_IN.with(|current| current.replace(unit)));
-    write()
-}
-
 impl Money {
     /// Whole £000s, rounded half away from zero: 1,500.00 is 2 and −1,500.00 is −2.
     pub fn thousands(self) -> Decimal {
@@ -232,12 +211,21 @@ impl Money {
     }
 }
 
+/// The name `Money` serialises under: a newtype struct, which serializers write as its inner value (the exact
+/// text in pounds), and by which an explicit view such as `present::Thousands` finds the amounts to write in
+/// £000s.
+pub const SERDE_NAME: &str = "$mtfs::Money";
+
+/// Always pounds and pence, exactly (`"794000.00"`): a view in £000s is chosen by the writer, not here.
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match WRITTEN_IN.with(Cell::get) {
-            Unit::Pounds => serializer.collect_str(self),
-            Unit::Thousands => serializer.collect_str(&self.thousands()),
+        struct Pounds<'a>(&'a Money);
+        impl Serialize for Pounds<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self.0)
+            }
         }
+        serializer.serialize_newtype_struct(SERDE_NAME, &Pounds(self))
     }
 }
 
@@ -289,10 +277,6 @@ mod tests {
         assert_eq!(thousands("1499.99"), "1");
         assert_eq!(thousands("-1500.00"), "-2");
         assert_eq!(thousands("2500.00"), "3"); // not banker's rounding
-        let written = written_in(Unit::Thousands, || {
-            serde_json::to_string(&Money::parse("794500.00").unwrap()).unwrap()
-        });
-        assert_eq!(written, "\"795\"");
         assert_eq!(
             serde_json::to_string(&Money::parse("794500.00").unwrap()).unwrap(),
             "\"794500.00\""

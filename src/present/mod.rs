@@ -11,10 +11,11 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 pub mod table;
+pub mod thousands;
 
 use table::{Table, Tabular};
 
-use crate::domain::money::{written_in, Unit};
+use crate::domain::money::Unit;
 use crate::domain::Money;
 use crate::error::ApiError;
 
@@ -111,7 +112,7 @@ pub fn present<T: Serialize + Tabular>(
     let unit = output.unit;
     match output.format(req) {
         Format::Json => {
-            let body = written_in(unit, || serde_json::to_vec(report))
+            let body = thousands::to_json(unit, report)
                 .map_err(|error| ApiError::Internal(format!("writing a report: {error}")))?;
             Ok(HttpResponse::Ok()
                 .content_type("application/json")
