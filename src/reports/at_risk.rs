@@ -129,19 +129,8 @@ pub async fn at_risk_report(
         Ok((monitoring, lines))
     })
     .await?;
-    let mut report = build(&monitoring, &lines, params.year, params.period)?;
-    report.unit = params.unit.unwrap_or_default();
-    let summed = |figure: &str, row: fn(&AtRiskRow) -> Money, total: Money| Summed {
-        figure: format!("total {figure}"),
-        rows: report.rows.iter().map(row).collect(),
-        total,
-    };
-    let totals = vec![
-        summed("planned", |r| r.planned, report.total.planned),
-        summed("forecast", |r| r.forecast, report.total.forecast),
-        summed("at risk", |r| r.at_risk, report.total.at_risk),
-    ];
-    report.rounding_differences = rounding_differences(report.unit, totals);
+    let unit = params.unit.unwrap_or_default();
+    let report = build(&monitoring, &lines, params.year, params.period, unit)?;
     let output = Output {
         format: params.format,
         unit: report.unit,
@@ -150,12 +139,14 @@ pub async fn at_risk_report(
     present(&req, output, &report)
 }
 
-/// The report from `lines` (the savings it covers) and the monitoring data.
-fn build(
+/// The report from `lines` (the savings it covers) and the monitoring data; in thousands, with the totals
+/// whose rounded rows do not add up. Pure: no connection, no request.
+pub fn build(
     monitoring: &Monitoring,
     lines: &[SavingInYear],
     year: FinancialYear,
     period: Period,
+    unit: Unit,
 ) -> Result<AtRiskReport, ApiError> {
     let found = monitoring.period(year, period).ok_or_else(|| {
         ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
@@ -227,14 +218,25 @@ fn build(
             ..sum
         })
         .collect();
+    let summed = |figure: &str, row: fn(&AtRiskRow) -> Money, total: Money| Summed {
+        figure: format!("total {figure}"),
+        rows: rows.iter().map(row).collect(),
+        total,
+    };
+    let totals = vec![
+        summed("planned", |r| r.planned, total.planned),
+        summed("forecast", |r| r.forecast, total.forecast),
+        summed("at risk", |r| r.at_risk, total.at_risk),
+    ];
+    let rounding_differences = rounding_differences(unit, totals);
     Ok(AtRiskReport {
         period: found.clone(),
         rows,
         directorates,
         total,
         not_assessed,
-        unit: Unit::Pounds,
-        rounding_differences: Vec::new(),
+        unit,
+        rounding_differences,
     })
 }
 
@@ -295,5 +297,205 @@ impl Tabular for AtRiskReport {
             total.at_risk.into(),
         ]);
         table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+    use crate::monitoring::model::PeriodStatus;
+    use crate::reports::cfe::{self, line_ref, money, year};
+
+    fn period(text: &str) -> Period {
+        Period::parse(text).unwrap()
+    }
+
+    fn assessment(at: &str, line: &str, rag: Rag, planned: &str, at_risk: &str) -> Assessment {
+        let (planned, at_risk) = (money(planned), money(at_risk));
+        Assessment {
+            year: year("2021/22"),
+            period: period(at),
+            line_ref: line_ref(line),
+            rag,
+            planned,
+            forecast: planned - at_risk,
+            at_risk,
+            reason: Some("Reported to scrutiny as at risk, position at 2021-06-30".to_owned()),
+            mitigation: None,
+            substitutes: Vec::new(),
+            slips_to: None,
+            updated_at: datetime!(2021-07-05 10:00 UTC),
+            version: 1,
+        }
+    }
+
+    /// 2021/22 P3 as reported to scrutiny (SAV07 red, SAV09 and SAV10 amber), and a P2 assessment of SAV09.
+    fn monitoring() -> Monitoring {
+        let opened = |p: &str| MonitoringPeriod {
+            year: year("2021/22"),
+            period: period(p),
+            as_at: date!(2021 - 06 - 30),
+            status: PeriodStatus::Open,
+            closed_at: None,
+            created_at: datetime!(2021-07-01 09:00 UTC),
+        };
+        Monitoring {
+            periods: vec![opened("P2"), opened("P3")],
+            assessments: vec![
+                assessment("P2", "CFE SAV09", Rag::Amber, "660000.00", "300000.00"),
+                assessment("P3", "CFE SAV07", Rag::Red, "1065000.00", "1065000.00"),
+                assessment("P3", "CFE SAV09", Rag::Amber, "660000.00", "237000.00"),
+                assessment("P3", "CFE SAV10", Rag::Amber, "587000.00", "15000.00"),
+            ],
+        }
+    }
+
+    fn savings() -> Vec<SavingInYear> {
+        cfe::lines()
+            .iter()
+            .filter(|line| line.kind == LineKind::Saving)
+            .map(|line| SavingInYear::of(line, year("2021/22")))
+            .collect()
+    }
+
+    #[test]
+    fn p3_as_reported_to_scrutiny() {
+        let report = build(
+            &monitoring(),
+            &savings(),
+            year("2021/22"),
+            period("P3"),
+            Unit::Pounds,
+        )
+        .unwrap();
+        let rows: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.line_ref.to_string(),
+                    r.planned.to_string(),
+                    r.forecast.to_string(),
+                    r.at_risk.to_string(),
+                    r.previous_period.map(|p| p.to_string()),
+                    r.at_risk_change.map(|c| c.to_string()),
+                )
+            })
+            .collect();
+        let s = |text: &str| text.to_owned();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    s("CFE SAV07"),
+                    s("1065000.00"),
+                    s("0.00"),
+                    s("1065000.00"),
+                    None,
+                    None
+                ),
+                (
+                    s("CFE SAV09"),
+                    s("660000.00"),
+                    s("423000.00"),
+                    s("237000.00"),
+                    Some(s("P2")),
+                    Some(s("-63000.00"))
+                ),
+                (
+                    s("CFE SAV10"),
+                    s("587000.00"),
+                    s("572000.00"),
+                    s("15000.00"),
+                    None,
+                    None
+                ),
+            ]
+        );
+        assert_eq!(report.total.planned, money("2312000.00"));
+        assert_eq!(report.total.forecast, money("995000.00"));
+        assert_eq!(report.total.at_risk, money("1317000.00"));
+        assert_eq!(report.total.directorate, None);
+        assert_eq!(report.directorates.len(), 1);
+        assert_eq!(report.directorates[0].directorate, Some(cfe::cfe()));
+        assert_eq!(report.directorates[0].at_risk, money("1317000.00"));
+        let not_assessed: Vec<_> = report
+            .not_assessed
+            .iter()
+            .map(|n| (n.line_ref.to_string(), n.planned.to_string()))
+            .collect();
+        let expected: Vec<(String, String)> = [
+            ("CFE SAV02", "424000.00"),
+            ("CFE SAV03", "1608000.00"),
+            ("CFE SAV04", "384000.00"),
+            ("CFE SAV05", "794000.00"),
+            ("CFE SAV06", "295000.00"),
+            ("CFE SAV08", "272000.00"),
+            ("CFE SAV12", "82000.00"),
+            ("CFE SAV13", "126000.00"),
+            ("CFE SAV14", "203000.00"),
+            ("CFE SAV15", "1462000.00"),
+            ("CFE SAV16", "1471000.00"),
+        ]
+        .into_iter()
+        .map(|(r, p)| (s(r), s(p)))
+        .collect();
+        assert_eq!(not_assessed, expected);
+        assert!(report.rounding_differences.is_empty());
+    }
+
+    #[test]
+    fn in_thousands_the_rounded_rows_are_checked_against_the_totals() {
+        let mut monitoring = monitoring();
+        // SAV09 and SAV10 at half a thousand: forecasts 423.5 and 571.5 round up to 424 and 572, at risk 236.5
+        // and 15.5 to 237 and 16; the totals, 995,000.00 and 1,317,000.00, are exact.
+        monitoring.assessments[2] =
+            assessment("P3", "CFE SAV09", Rag::Amber, "660000.00", "236500.00");
+        monitoring.assessments[3] =
+            assessment("P3", "CFE SAV10", Rag::Amber, "587000.00", "15500.00");
+        let report = build(
+            &monitoring,
+            &savings(),
+            year("2021/22"),
+            period("P3"),
+            Unit::Thousands,
+        )
+        .unwrap();
+        let differences: Vec<_> = report
+            .rounding_differences
+            .iter()
+            .map(|d| {
+                (
+                    d.figure.as_str(),
+                    d.rows_add_up_to.as_str(),
+                    d.total.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            differences,
+            vec![
+                ("total forecast", "996", "995"),
+                ("total at risk", "1318", "1317")
+            ]
+        );
+        assert_eq!(report.unit, Unit::Thousands);
+    }
+
+    #[test]
+    fn a_period_that_does_not_exist_is_not_found() {
+        let built = build(
+            &monitoring(),
+            &savings(),
+            year("2021/22"),
+            period("P4"),
+            Unit::Pounds,
+        );
+        assert!(matches!(
+            built,
+            Err(ApiError::NotFound(message)) if message == "there is no monitoring period 2021/22 P4"
+        ));
     }
 }

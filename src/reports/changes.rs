@@ -114,22 +114,18 @@ pub async fn changes_report(
         unit,
         as_at: Some(to),
     };
-    present(
-        &req,
-        output,
-        &ChangesReport {
-            unit,
-            ..compare(from, to, &filter, before, after)
-        },
-    )
+    present(&req, output, &build(from, to, &filter, before, after, unit))
 }
 
-fn compare(
+/// The changes between the lines as they stood at `from` (`before`) and at `to` (`after`), of those `filter`
+/// keeps. Pure: no connection, no request.
+pub fn build(
     from: OffsetDateTime,
     to: OffsetDateTime,
     filter: &LineFilter,
     before: Vec<Line>,
     after: Vec<Line>,
+    unit: Unit,
 ) -> ChangesReport {
     let before: BTreeMap<LineRef, Line> = before
         .into_iter()
@@ -147,7 +143,7 @@ fn compare(
         reinstated: Vec::new(),
         changed: Vec::new(),
         totals: Vec::new(),
-        unit: Unit::Pounds,
+        unit,
     };
     let (mut total_before, mut total_after) = (SummaryTotals::default(), SummaryTotals::default());
     for line in before.values().filter(|line| !withdrawn_now(line)) {
@@ -281,5 +277,144 @@ impl Tabular for ChangesReport {
             }
         }
         table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::reports::cfe::{self, money, year};
+
+    const FROM: OffsetDateTime = datetime!(2021-04-01 00:00 UTC);
+    const TO: OffsetDateTime = datetime!(2021-07-01 00:00 UTC);
+
+    /// Between April and July 2021: CFE SAV13 withdrawn (the service transferred to a trust), SAV05's 2022/23
+    /// saving cut from 1,654,000.00 to 1,500,000.00, and GRO04 recorded.
+    fn before_and_after() -> (Vec<Line>, Vec<Line>) {
+        let gro04 = cfe::line("CFE GRO04");
+        let before: Vec<Line> = cfe::lines()
+            .into_iter()
+            .filter(|l| l.line_ref != gro04.line_ref)
+            .collect();
+        let after = cfe::lines()
+            .into_iter()
+            .map(|mut line| {
+                match line.line_ref.to_string().as_str() {
+                    "CFE SAV13" => {
+                        line.status = LineStatus::Withdrawn;
+                        line.withdrawal_reason = Some("Service transferred to a trust".to_owned());
+                    }
+                    "CFE SAV05" => line.years[1].amount = money("1500000.00"),
+                    _ => {}
+                }
+                line
+            })
+            .collect();
+        (before, after)
+    }
+
+    #[test]
+    fn what_was_added_withdrawn_and_changed_and_the_effect_on_the_totals() {
+        let (before, after) = before_and_after();
+        let report = build(
+            FROM,
+            TO,
+            &LineFilter::default(),
+            before,
+            after,
+            Unit::Pounds,
+        );
+        let refs = |lines: &[Line]| {
+            lines
+                .iter()
+                .map(|l| l.line_ref.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(refs(&report.added), ["CFE GRO04"]);
+        assert_eq!(refs(&report.withdrawn), ["CFE SAV13"]);
+        assert_eq!(
+            report.withdrawn[0].withdrawal_reason.as_deref(),
+            Some("Service transferred to a trust")
+        );
+        assert!(report.reinstated.is_empty());
+        assert_eq!(report.changed.len(), 1);
+        let changed = &report.changed[0];
+        assert_eq!(changed.line_ref.to_string(), "CFE SAV05");
+        let years: Vec<_> = changed
+            .years
+            .iter()
+            .map(|y| {
+                (
+                    y.year.to_string(),
+                    y.before.to_string(),
+                    y.after.to_string(),
+                    y.difference.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            years,
+            [(
+                "2022/23".to_owned(),
+                "1654000.00".to_owned(),
+                "1500000.00".to_owned(),
+                "-154000.00".to_owned()
+            )]
+        );
+        let totals: Vec<_> = report
+            .totals
+            .iter()
+            .map(|t| {
+                (
+                    t.year.to_string(),
+                    t.savings.to_string(),
+                    t.growth.to_string(),
+                    t.net.to_string(),
+                )
+            })
+            .collect();
+        let row = |y: &str, s: &str, g: &str, n: &str| {
+            (y.to_owned(), s.to_owned(), g.to_owned(), n.to_owned())
+        };
+        assert_eq!(
+            totals,
+            [
+                row("2021/22", "-126000.00", "866000.00", "992000.00"),
+                row("2022/23", "-154000.00", "0.00", "154000.00"),
+                row("2023/24", "0.00", "0.00", "0.00"),
+            ]
+        );
+        assert_eq!((report.from, report.to), (FROM, TO));
+    }
+
+    #[test]
+    fn back_in_the_plan_is_reinstated_and_a_filter_keeps_its_directorate() {
+        let (before, after) = before_and_after();
+        // From July back to April: SAV13 comes back; GRO04 did not exist yet, so it is in neither list.
+        let report = build(
+            TO,
+            FROM,
+            &LineFilter {
+                kind: Some(LineKind::Saving),
+                ..LineFilter::default()
+            },
+            after,
+            before,
+            Unit::Pounds,
+        );
+        let refs = |lines: &[Line]| {
+            lines
+                .iter()
+                .map(|l| l.line_ref.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(refs(&report.reinstated), ["CFE SAV13"]);
+        assert!(report.added.is_empty() && report.withdrawn.is_empty());
+        assert_eq!(report.changed[0].years[0].difference, money("154000.00"));
+        assert_eq!(report.totals[0].savings, money("126000.00"));
+        assert_eq!(report.totals[0].growth, Money::ZERO);
+        assert_eq!(report.totals[0].year, year("2021/22"));
     }
 }

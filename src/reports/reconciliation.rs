@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::db;
-use crate::domain::money::{written_in, Unit, MAX_PENCE};
+use crate::domain::money::{Unit, MAX_PENCE};
 use crate::domain::summary::SummaryTotals;
 use crate::domain::{DirectorateCode, FieldError, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
@@ -17,6 +17,7 @@ use crate::http::JsonBody;
 use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
+use crate::present::thousands;
 use crate::state::AppState;
 
 /// Rows of one published table: far more than any council paper prints, few enough to bound the work.
@@ -222,8 +223,8 @@ pub async fn reconcile(
     })
     .await?;
     let body = web::block(move || {
-        let result = compare(&table, &lines);
-        written_in(table.unit, || serde_json::to_vec(&result))
+        let result = build(&table, &lines);
+        thousands::to_json(table.unit, &result)
             .map_err(|e| ApiError::Internal(format!("writing: {e}")))
     })
     .await??;
@@ -319,7 +320,9 @@ fn printed_pounds(amount: &PrintedAmount, unit: Unit) -> Money {
     amount.pounds(unit).unwrap_or(Money::ZERO) // checked before: every amount is in range
 }
 
-fn compare(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
+/// The published table compared with `lines` (the tracker's, now or as at the table's instant). Pure: no
+/// connection, no request.
+pub fn build(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
     let unit = table.unit;
     let lookup = Lookup::new(lines);
     let rows: Vec<ReconciledRow> = table
@@ -482,6 +485,7 @@ fn compared(unit: Unit, year: FinancialYear, tracker: Money, published: Money) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reports::cfe::{self, money};
 
     #[test]
     fn reads_amounts_as_printed() {
@@ -493,5 +497,107 @@ mod tests {
         for bad in ["1,06", "12,0000", "(1065", "1.005", "abc", ",123"] {
             assert!(PrintedAmount::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    fn published(json: serde_json::Value) -> PublishedTable {
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// The CFE lines of table 8 and its printed totals, in £000s: one row off by a thousand, one unknown.
+    #[test]
+    fn a_printed_cfe_table_against_the_tracker() {
+        let table = published(serde_json::json!({
+            "unit": "thousands",
+            "rows": [
+                {"ref": "CFE Sav 07", "years": {"2021/22": "(1,065)", "2022/23": "(1,450)", "2023/24": "(385)"}},
+                {"title": "staffing review ", "years": {"2021/22": "(1,471)"}},
+                {"ref": "CFE SAV05", "years": {"2021/22": "795", "2022/23": "1,654"}},
+                {"ref": "CFE SAV99", "years": {"2021/22": "1"}}
+            ],
+            "totals": [
+                {"directorate": "CFE", "measure": "net", "years": {"2021/22": "11,000", "2022/23": "(4,609)"}},
+                {"directorate": "CFE", "measure": "savings", "years": {"2023/24": "(2,296)"}},
+                {"directorate": "CFE", "measure": "growth", "years": {"2021/22": "20,434"}}
+            ]
+        }));
+        let result = build(&table, &cfe::lines());
+        assert_eq!(
+            (result.matched, result.different, result.unknown),
+            (2, 1, 1)
+        );
+        let rows: Vec<_> = result
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.row,
+                    r.outcome,
+                    r.line_ref.as_ref().map(ToString::to_string),
+                    r.matched_by.clone(),
+                )
+            })
+            .collect();
+        let found = |text: &str| Some(text.to_owned());
+        assert_eq!(
+            rows,
+            vec![
+                (1, Outcome::Matched, found("CFE SAV07"), found("ref")),
+                (2, Outcome::Matched, found("CFE SAV16"), found("title")),
+                (3, Outcome::Different, found("CFE SAV05"), found("ref")),
+                (4, Outcome::Unknown, None, None),
+            ]
+        );
+        let off = &result.rows[2].years[0];
+        assert_eq!(
+            (off.tracker, off.published, off.difference, off.agrees),
+            (
+                money("794000.00"),
+                money("795000.00"),
+                money("1000.00"),
+                false
+            )
+        );
+        assert!(result.rows[2].years[1].agrees);
+        let totals: Vec<_> = result
+            .totals
+            .iter()
+            .map(|t| (t.measure, t.outcome))
+            .collect();
+        assert_eq!(
+            totals,
+            vec![
+                (Measure::Net, Outcome::Matched),
+                (Measure::Savings, Outcome::Matched),
+                (Measure::Growth, Outcome::Different),
+            ]
+        );
+        let growth = &result.totals[2].years[0];
+        assert_eq!(
+            (growth.tracker, growth.published, growth.difference),
+            (money("20433000.00"), money("20434000.00"), money("1000.00"))
+        );
+    }
+
+    #[test]
+    fn in_pounds_a_penny_is_a_difference_and_withdrawn_lines_leave_the_totals() {
+        let mut lines = cfe::lines();
+        let sav13 = lines
+            .iter_mut()
+            .find(|l| l.line_ref.to_string() == "CFE SAV13")
+            .unwrap();
+        sav13.status = LineStatus::Withdrawn;
+        let table = published(serde_json::json!({
+            "rows": [{"ref": "CFE SAV04", "years": {"2021/22": "384000.01"}}],
+            "totals": [{"directorate": "CFE", "measure": "savings", "years": {"2021/22": "-9307000.00"}}]
+        }));
+        let result = build(&table, &lines);
+        assert_eq!(result.rows[0].outcome, Outcome::Different);
+        assert_eq!(result.rows[0].years[0].difference, money("0.01"));
+        assert_eq!(
+            result.totals[0].outcome,
+            Outcome::Matched,
+            "9,433,000 less SAV13's 126,000"
+        );
+        assert_eq!(result.unit, Unit::Pounds);
     }
 }

@@ -9,16 +9,19 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db;
 use crate::directorates;
+use crate::directorates::Directorate;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::monitoring::Period;
-use crate::domain::summary::{cumulative, year_range, SummaryTotals, View, YearSummary};
+use crate::domain::summary::{cumulative, year_range, AmountSum, SummaryTotals, View, YearSummary};
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::LineFilter;
 use crate::lines::totals as line_totals;
+use crate::monitoring::model::MonitoringPeriod;
+use crate::monitoring::totals::AtRiskSum;
 use crate::monitoring::{self, snapshot::Monitoring};
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
@@ -135,25 +138,85 @@ pub async fn summary_report(
     params: QueryParams<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
-    let only = params.directorate.map(|code| code.0);
-    if let (Some(from), Some(to)) = (params.from, params.to) {
-        if from > to {
-            return Err(ApiError::parameter("to", format!("{to} is before {from}")));
+    let query = SummaryQuery::of(&params)?;
+    let as_at = params.as_at;
+    let (only, include_withdrawn) = (query.only.clone(), query.include_withdrawn);
+    let read = move |conn: &mut db::DbConnection| load(conn, only, include_withdrawn, as_at);
+    // Now: a few kept totals. At an instant: rebuilt from the audit trail, a scan.
+    let data = match as_at {
+        None => db::run(&state.pool, read).await?,
+        Some(_) => db::scan(&state.pool, read).await?,
+    };
+    let report = build(&query, data)?;
+    let output = Output {
+        format: params.format,
+        unit: report.unit,
+        as_at,
+    };
+    present(&req, output, &report)
+}
+
+/// What a summary is asked for, checked.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryQuery {
+    /// One directorate only.
+    pub only: Option<DirectorateCode>,
+    pub from: Option<FinancialYear>,
+    pub to: Option<FinancialYear>,
+    pub include_withdrawn: bool,
+    /// The monitoring period asked for; else each year's latest assessed period.
+    pub period: Option<Period>,
+    pub unit: Unit,
+    pub view: View,
+}
+
+impl SummaryQuery {
+    pub fn of(params: &SummaryParams) -> Result<SummaryQuery, ApiError> {
+        if let (Some(from), Some(to)) = (params.from, params.to) {
+            if from > to {
+                return Err(ApiError::parameter("to", format!("{to} is before {from}")));
+            }
         }
+        Ok(SummaryQuery {
+            only: params.directorate.clone().map(|code| code.0),
+            from: params.from,
+            to: params.to,
+            include_withdrawn: params.include_withdrawn.unwrap_or(false),
+            period: params.period,
+            unit: params.unit.unwrap_or_default(),
+            view: params.view.unwrap_or_default(),
+        })
     }
-    let include_withdrawn = params.include_withdrawn.unwrap_or(false);
+}
+
+/// What a summary is built from: every directorate, the plan's sums (of `only`'s lines, withdrawn ones counted
+/// or not), the monitoring periods and the at-risk sums.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryData {
+    pub directorates: Vec<Directorate>,
+    pub sums: Vec<AmountSum>,
+    pub periods: Vec<MonitoringPeriod>,
+    pub at_risk: Vec<AtRiskSum>,
+}
+
+/// Now, the kept totals; at an instant, the lines, directorates and monitoring replayed from the audit trail.
+fn load(
+    conn: &mut db::DbConnection,
+    only: Option<DirectorateCode>,
+    include_withdrawn: bool,
+    as_at: Option<OffsetDateTime>,
+) -> Result<SummaryData, ApiError> {
     let filter = LineFilter {
-        directorate: only.clone(),
+        directorate: only,
         ..LineFilter::default()
     };
-    let as_at = params.as_at;
-    let read = move |conn: &mut db::DbConnection| match as_at {
-        None => Ok((
-            directorates::repo::list(conn)?,
-            line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
-            monitoring::repo::list_periods(conn, None)?,
-            monitoring::totals::sums(conn, filter.directorate.as_ref())?,
-        )),
+    match as_at {
+        None => Ok(SummaryData {
+            directorates: directorates::repo::list(conn)?,
+            sums: line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
+            periods: monitoring::repo::list_periods(conn, None)?,
+            at_risk: monitoring::totals::sums(conn, filter.directorate.as_ref())?,
+        }),
         Some(at) => {
             let lines = history::lines_at(conn, at)?;
             let withdrawn: HashSet<LineRef> = lines
@@ -162,33 +225,35 @@ pub async fn summary_report(
                 .map(|line| line.line_ref.clone())
                 .collect();
             let then = Monitoring::load(conn, Some(at))?;
-            Ok((
-                directorates::repo::list_at(conn, at)?,
-                history::sums(&lines, &filter, include_withdrawn),
-                then.periods.clone(),
-                then.at_risk_sums(&withdrawn),
-            ))
+            Ok(SummaryData {
+                directorates: directorates::repo::list_at(conn, at)?,
+                sums: history::sums(&lines, &filter, include_withdrawn),
+                at_risk: then.at_risk_sums(&withdrawn),
+                periods: then.periods,
+            })
         }
-    };
-    // Now: a few kept totals. At an instant: rebuilt from the audit trail, a scan.
-    let (known, sums, periods, at_risk) = match as_at {
-        None => db::run(&state.pool, read).await?,
-        Some(_) => db::scan(&state.pool, read).await?,
-    };
-    let known: Vec<_> = known
+    }
+}
+
+/// The summary from its data, exactly; in thousands, with the totals whose rounded rows do not add up. Pure:
+/// no connection, no request.
+pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, ApiError> {
+    let only = &query.only;
+    let known: Vec<Directorate> = data
+        .directorates
         .into_iter()
         .filter(|d| only.as_ref().is_none_or(|code| &d.code == code))
         .collect();
-    if let (Some(code), true) = (&only, known.is_empty()) {
+    if let (Some(code), true) = (only, known.is_empty()) {
         return Err(ApiError::NotFound(format!(
             "there is no directorate {code}"
         )));
     }
 
-    let view = params.view.unwrap_or_default();
+    let view = query.view;
     let sums = match view {
-        View::Incremental => sums,
-        View::Cumulative => cumulative(&sums, params.to),
+        View::Incremental => data.sums,
+        View::Cumulative => cumulative(&data.sums, query.to),
     };
     let mut total = SummaryTotals::default();
     let mut by_directorate: BTreeMap<DirectorateCode, SummaryTotals> = BTreeMap::new();
@@ -200,12 +265,13 @@ pub async fn summary_report(
             .add(sum.kind, sum.year, sum.amount);
     }
     let (first, last) = (total.years().next(), total.years().last());
-    let years = match (params.from.or(first), params.to.or(last)) {
+    let years = match (query.from.or(first), query.to.or(last)) {
         (Some(from), Some(to)) => year_range(from, to),
         _ => Vec::new(),
     };
     // Each year's chosen period (the one asked for, or the latest with any assessment), and its at-risk sums
     // by directorate and in total.
+    let (periods, at_risk) = (&data.periods, &data.at_risk);
     let mut chosen = BTreeMap::new();
     for &year in years.iter().filter(|_| view == View::Incremental) {
         let latest = at_risk
@@ -213,7 +279,7 @@ pub async fn summary_report(
             .filter(|sum| sum.year == year)
             .map(|sum| sum.period)
             .max();
-        let period = params.period.or(latest);
+        let period = query.period.or(latest);
         let exists = |period| periods.iter().any(|p| p.year == year && p.period == period);
         if let Some(period) = period.filter(|&period| exists(period)) {
             chosen.insert(year, period);
@@ -224,10 +290,10 @@ pub async fn summary_report(
         at_risk: BTreeMap::new(),
     };
     let mut at_risk_by_directorate: BTreeMap<DirectorateCode, AtRiskByYear> = BTreeMap::new();
-    for sum in &at_risk {
+    for sum in at_risk {
         let counted = chosen.get(&sum.year) == Some(&sum.period)
             && only.as_ref().is_none_or(|code| &sum.directorate == code)
-            && (include_withdrawn || !sum.withdrawn);
+            && (query.include_withdrawn || !sum.withdrawn);
         if !counted {
             continue;
         }
@@ -263,26 +329,17 @@ pub async fn summary_report(
         })
         .collect();
     let total = total_at_risk.rows(total.rows(&years));
-    let unit = params.unit.unwrap_or_default();
+    let unit = query.unit;
     let rounding_differences = rounding_differences(unit, summed(&directorates, &total));
-    let output = Output {
-        format: params.format,
+    Ok(SummaryReport {
+        total,
+        years,
+        include_withdrawn: query.include_withdrawn,
+        directorates,
         unit,
-        as_at,
-    };
-    present(
-        &req,
-        output,
-        &SummaryReport {
-            total,
-            years,
-            include_withdrawn,
-            directorates,
-            unit,
-            view,
-            rounding_differences,
-        },
-    )
+        view,
+        rounding_differences,
+    })
 }
 
 /// A figure of a summary row, by name.
@@ -349,5 +406,232 @@ impl Tabular for SummaryReport {
         }
         block("Total".to_owned(), &self.total);
         table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::reports::cfe::{self, money, year};
+
+    fn period(text: &str) -> Period {
+        Period::parse(text).unwrap()
+    }
+
+    /// The CFE plan as approved, and 2021/22 P3 as reported to scrutiny: 1,317,000.00 at risk.
+    fn data() -> SummaryData {
+        SummaryData {
+            directorates: vec![Directorate {
+                code: cfe::cfe(),
+                name: "Children, Families & Education".to_owned(),
+                created_at: datetime!(2021-02-22 10:00 UTC),
+            }],
+            sums: history::sums(&cfe::lines(), &LineFilter::default(), false),
+            periods: vec![MonitoringPeriod {
+                year: year("2021/22"),
+                period: period("P3"),
+                as_at: time::macros::date!(2021 - 06 - 30),
+                status: crate::monitoring::model::PeriodStatus::Open,
+                closed_at: None,
+                created_at: datetime!(2021-07-01 09:00 UTC),
+            }],
+            at_risk: vec![AtRiskSum {
+                year: year("2021/22"),
+                period: period("P3"),
+                directorate: cfe::cfe(),
+                withdrawn: false,
+                at_risk: money("1317000.00"),
+            }],
+        }
+    }
+
+    /// (year, savings, growth, net, forecast, at risk) of each row.
+    fn figures(rows: &[SummaryRow]) -> Vec<(String, String, String, String, String, String)> {
+        let text = |amount: Option<Money>| amount.map_or("-".to_owned(), |a| a.to_string());
+        rows.iter()
+            .map(|row| {
+                (
+                    row.plan.year.to_string(),
+                    row.plan.savings.to_string(),
+                    row.plan.growth.to_string(),
+                    row.plan.net.to_string(),
+                    text(row.forecast),
+                    text(row.at_risk),
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        y: &str,
+        savings: &str,
+        growth: &str,
+        net: &str,
+        forecast: &str,
+        at_risk: &str,
+    ) -> (String, String, String, String, String, String) {
+        (
+            y.to_owned(),
+            savings.to_owned(),
+            growth.to_owned(),
+            net.to_owned(),
+            forecast.to_owned(),
+            at_risk.to_owned(),
+        )
+    }
+
+    #[test]
+    fn the_cfe_summary_is_table_8_with_p3_beside_it() {
+        let report = build(&SummaryQuery::default(), data()).unwrap();
+        assert_eq!(
+            report.years,
+            vec![year("2021/22"), year("2022/23"), year("2023/24")]
+        );
+        let expected = vec![
+            row(
+                "2021/22",
+                "9433000.00",
+                "20433000.00",
+                "11000000.00",
+                "8116000.00",
+                "1317000.00",
+            ),
+            row("2022/23", "4694000.00", "85000.00", "-4609000.00", "-", "-"),
+            row("2023/24", "2296000.00", "77000.00", "-2219000.00", "-", "-"),
+        ];
+        assert_eq!(figures(&report.total), expected);
+        assert_eq!(report.directorates.len(), 1);
+        assert_eq!(
+            report.directorates[0].name,
+            "Children, Families & Education"
+        );
+        assert_eq!(figures(&report.directorates[0].years), expected);
+        assert_eq!(report.total[0].period, Some(period("P3")));
+        assert!(report.rounding_differences.is_empty());
+    }
+
+    #[test]
+    fn the_cumulative_view_drops_the_one_off_growth_and_leaves_out_monitoring() {
+        let query = SummaryQuery {
+            view: View::Cumulative,
+            ..SummaryQuery::default()
+        };
+        let report = build(&query, data()).unwrap();
+        assert_eq!(
+            figures(&report.total),
+            vec![
+                row(
+                    "2021/22",
+                    "9433000.00",
+                    "20433000.00",
+                    "11000000.00",
+                    "-",
+                    "-"
+                ),
+                row(
+                    "2022/23",
+                    "14127000.00",
+                    "19652000.00",
+                    "5525000.00",
+                    "-",
+                    "-"
+                ),
+                row(
+                    "2023/24",
+                    "16423000.00",
+                    "19729000.00",
+                    "3306000.00",
+                    "-",
+                    "-"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn years_and_the_period_follow_the_query() {
+        let query = SummaryQuery {
+            from: Some(year("2022/23")),
+            to: Some(year("2024/25")),
+            period: Some(period("P4")),
+            ..SummaryQuery::default()
+        };
+        let report = build(&query, data()).unwrap();
+        assert_eq!(
+            figures(&report.total),
+            vec![
+                row("2022/23", "4694000.00", "85000.00", "-4609000.00", "-", "-"),
+                row("2023/24", "2296000.00", "77000.00", "-2219000.00", "-", "-"),
+                row("2024/25", "0.00", "0.00", "0.00", "-", "-"),
+            ]
+        );
+        let query = SummaryQuery {
+            period: Some(period("P4")),
+            ..SummaryQuery::default()
+        };
+        let report = build(&query, data()).unwrap();
+        assert_eq!(report.total[0].period, None, "P4 does not exist");
+    }
+
+    #[test]
+    fn a_directorate_that_is_not_there_is_not_found() {
+        let query = SummaryQuery {
+            only: Some(DirectorateCode::parse("ASC").unwrap()),
+            ..SummaryQuery::default()
+        };
+        assert!(matches!(
+            build(&query, data()),
+            Err(ApiError::NotFound(message)) if message == "there is no directorate ASC"
+        ));
+    }
+
+    #[test]
+    fn in_thousands_it_lists_the_totals_rounding_does_not_add_up() {
+        // CFE's SAV07 and SAV09 2021/22 savings at half a thousand each: 1,065.5 and 660.5 round up, but their
+        // sum, 1,726,000.00, is exact.
+        let mut data = data();
+        let other = DirectorateCode::parse("ASC").unwrap();
+        data.directorates.push(Directorate {
+            code: other.clone(),
+            name: "Adult Social Care".to_owned(),
+            created_at: datetime!(2021-02-22 10:00 UTC),
+        });
+        data.at_risk.clear();
+        data.sums = [("CFE", "1065500.00"), ("ASC", "660500.00")]
+            .into_iter()
+            .map(|(code, amount)| AmountSum {
+                directorate: DirectorateCode::parse(code).unwrap(),
+                kind: crate::domain::LineKind::Saving,
+                nature: crate::domain::LineNature::Ongoing,
+                year: year("2021/22"),
+                amount: money(amount),
+            })
+            .collect();
+        let query = SummaryQuery {
+            unit: Unit::Thousands,
+            ..SummaryQuery::default()
+        };
+        let report = build(&query, data).unwrap();
+        let differences: Vec<_> = report
+            .rounding_differences
+            .iter()
+            .map(|d| {
+                (
+                    d.figure.as_str(),
+                    d.rows_add_up_to.as_str(),
+                    d.total.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            differences,
+            vec![
+                ("2021/22 savings", "1727", "1726"),
+                ("2021/22 net", "-1727", "-1726"),
+            ]
+        );
+        assert_eq!(report.total[0].plan.savings, money("1726000.00"));
     }
 }
