@@ -3,16 +3,9 @@
 
 mod common;
 
+use common::reads::{now, refs, with_as_at};
 use common::TestApi;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    std::thread::sleep(std::time::Duration::from_millis(2)); // nothing else shares this instant
-    now.format(&Rfc3339).unwrap()
-}
 
 /// The reads a report is drawn from.
 const READS: [&str; 6] = [
@@ -23,11 +16,6 @@ const READS: [&str; 6] = [
     "/api/v1/reports/summary",
     "/api/v1/reports/summary?directorate=CFE&include_withdrawn=true",
 ];
-
-fn with_as_at(path: &str, at: &str) -> String {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{separator}as_at={at}")
-}
 
 fn change_the_plan(api: &TestApi) {
     let replies = [
@@ -101,7 +89,6 @@ on_both_backends! {
         let report = api.get(&format!("/api/v1/reports/changes?from={then}&directorate=cfe"));
         assert_eq!(report.status, 200, "{}", report.body);
         let report = report.json();
-        let refs = |list: &Value| list.as_array().unwrap().iter().map(|l| l["ref"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
         assert_eq!(refs(&report["added"]), ["CFE GRO10"]);
         assert_eq!(refs(&report["withdrawn"]), ["CFE SAV13"]);
         assert_eq!(report["withdrawn"][0]["withdrawal_reason"], "Music service transferred to a trust");

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::feed::{events_after, feed_end};
+use common::reads::{expect, get_ok, now, with_as_at};
 use common::{Reply, TestApi};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -16,29 +18,6 @@ const VARIANCE: &str = "/api/v1/dsg/plans/recovery-2021/variance";
 type BlockRow = (String, String, String, String);
 /// (actor, entity, ref, action) of an event in the changes feed.
 type EventRow = (String, String, String, String);
-
-fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    std::thread::sleep(std::time::Duration::from_millis(2)); // nothing else shares this instant
-    now.format(&Rfc3339).unwrap()
-}
-
-fn with_as_at(path: &str, at: &str) -> String {
-    let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{separator}as_at={at}")
-}
-
-/// The body of a reply that must have this status.
-fn expect(reply: Reply, status: u16) -> Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    reply.json()
-}
-
-fn get_ok(api: &TestApi, path: &str) -> Value {
-    let reply = api.get(path);
-    assert_eq!(reply.status, 200, "GET {path}: {}", reply.body);
-    reply.json()
-}
 
 /// Records a block's figures (new or revised) and returns the block as the API shows it.
 fn put_balance(api: &TestApi, year: &str, block: &str, body: &Value) -> Value {
@@ -144,9 +123,8 @@ fn block_missing(year: &str, block: &str) -> Value {
 }
 
 /// Every event in the changes feed after `cursor`, as (actor, entity, ref, action), with the events themselves.
-fn events_after(api: &TestApi, cursor: &str) -> (Vec<EventRow>, Vec<Value>) {
-    let feed = get_ok(api, &format!("/api/v1/changes?after={cursor}&limit=1000"));
-    let events = feed["events"].as_array().unwrap().clone();
+fn event_rows_after(api: &TestApi, cursor: &str) -> (Vec<EventRow>, Vec<Value>) {
+    let events = events_after(api, cursor);
     let summary = events
         .iter()
         .map(|e| {
@@ -160,18 +138,6 @@ fn events_after(api: &TestApi, cursor: &str) -> (Vec<EventRow>, Vec<Value>) {
         })
         .collect();
     (summary, events)
-}
-
-fn cursor(api: &TestApi) -> String {
-    let mut after = "0".to_owned();
-    loop {
-        let feed = get_ok(api, &format!("/api/v1/changes?after={after}&limit=1000"));
-        let next = feed["next_cursor"].as_str().unwrap().to_owned();
-        if next == after {
-            return after;
-        }
-        after = next;
-    }
 }
 
 fn event(actor: &str, entity: &str, entity_ref: &str, action: &str) -> EventRow {
@@ -656,7 +622,7 @@ on_both_backends! {
         let reader = api.as_key(&api.create_key("dsg-reader", "reader", &[]));
         let cfe_editor = api.as_key(&api.create_key("cfe-editor", "editor", &["CFE"]));
         let editor = api.as_key(&api.create_key("council-finance", "editor", &[]));
-        let start = cursor(api);
+        let start = feed_end(api);
         let path = "/api/v1/dsg/2021-22/high_needs";
         let figures = json!({"opening_balance": "24222000.00", "movement": "3000000.00"});
         // Failed writes add nothing.
@@ -666,7 +632,7 @@ on_both_backends! {
             .assert_field_error(422, "validation", "funding");
         editor.put("/api/v1/dsg/2021-22/high_need", &figures).assert_field_error(400, "invalid-parameter", "block");
         editor.send_with("PUT", path, &[("If-Match", "\"1\"")], Some(&figures)).assert_problem(412, "precondition-failed");
-        let (none, _) = events_after(api, &start);
+        let (none, _) = event_rows_after(api, &start);
         assert!(none.is_empty(), "failed writes are not on the record: {none:?}");
 
         assert_eq!(editor.put(path, &figures).status, 201);
@@ -691,7 +657,7 @@ on_both_backends! {
         assert_eq!(editor.put(PLAN, &recovery_plan()).status, 200, "the same plan again");
 
         let transfer_ref = format!("2021/22 transfer {}", recorded["id"].as_str().unwrap());
-        let (summary, events) = events_after(api, &start);
+        let (summary, events) = event_rows_after(api, &start);
         assert_eq!(summary, [
             event("council-finance", "dsg_balance", "2021/22 high_needs", "created"),
             event("council-finance", "dsg_balance", "2021/22 high_needs", "updated"),

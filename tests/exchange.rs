@@ -3,16 +3,8 @@
 
 mod common;
 
-use common::TestApi;
+use common::reads::lines_and_feed;
 use serde_json::{json, Value};
-
-fn everything(api: &TestApi) -> (String, String) {
-    (
-        api.get("/api/v1/lines?limit=500&include_withdrawn=true")
-            .body,
-        api.get("/api/v1/changes?limit=1000").body,
-    )
-}
 
 const IMPORT_CSV: &str = "ref,kind,directorate,title,owner,status,2021/22,2022/23,2023/24\n\
 CFE SAV05,saving,CFE,Reduction in the numbers of children in care,Hannah Doughty,in_delivery,800,1654,1385\n\
@@ -41,7 +33,7 @@ on_both_backends! {
     fn rounding_says_where_rows_do_not_add_up(api: &TestApi) {
         api.with_demo();
         for code in ["ASC", "HR"] {
-            assert_eq!(api.post("/api/v1/directorates", &json!({"code": code, "name": code})).status, 201);
+            api.with_directorate(code, code);
             // £1,400.00 each: 1 in £000s, but £2,800.00 together is 3.
             let line = json!({"kind": "growth", "directorate": code, "title": "Small growth", "owner": "BP",
                 "years": [{"year": "2024/25", "amount": "1400.00"}, {"year": "2025/26", "amount": "1500.00"}]});
@@ -111,11 +103,11 @@ on_both_backends! {
 
     fn imports_a_dry_run_reports_and_writes_nothing_then_the_import_applies(api: &TestApi) {
         api.with_demo();
-        let before = everything(api);
+        let before = lines_and_feed(api);
         let dry = api.send("POST", "/api/v1/imports/lines?unit=thousands&dry_run=true", "text/csv", IMPORT_CSV);
         assert_eq!(dry.status, 200, "{}", dry.body);
         assert_eq!(dry.json()["applied"], false);
-        assert_eq!(everything(api), before, "a dry run writes nothing");
+        assert_eq!(lines_and_feed(api), before, "a dry run writes nothing");
 
         let done = api.send("POST", "/api/v1/imports/lines?unit=thousands", "text/csv", IMPORT_CSV);
         assert_eq!(done.status, 200, "{}", done.body);
@@ -135,7 +127,7 @@ on_both_backends! {
 
     fn imports_one_bad_row_rejects_the_file_naming_every_problem(api: &TestApi) {
         api.with_demo();
-        let before = everything(api);
+        let before = lines_and_feed(api);
         let csv = "ref,kind,directorate,title,owner,status,2021/22,2022/23\n\
 CFE SAV05,saving,CFE,Reduction in the numbers of children in care,Hannah Doughty,agreed,794000,1654000.001\n\
 CFE SAV30,saving,XYZ,Unknown directorate,BP,agreed,10,\n\
@@ -146,7 +138,7 @@ CFE SAV32,saving,CFE,Fine,BP,agreed,10,\n";
         let problem = reply.assert_problem(422, "validation");
         let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["row 1: 2022/23", "row 2: directorate", "row 3: kind", "row 4: 2021/22"]);
-        assert_eq!(everything(api), before, "nothing half-imported");
+        assert_eq!(lines_and_feed(api), before, "nothing half-imported");
         let unknown_column = api.send("POST", "/api/v1/imports/lines", "text/csv", "ref,kind,colour\nCFE SAV05,saving,red\n");
         assert_eq!(unknown_column.assert_problem(422, "validation")["errors"][0]["field"], "row 0: colour");
         api.send("POST", "/api/v1/imports/lines", "text/plain", csv).assert_problem(415, "unsupported-media-type");
@@ -255,7 +247,7 @@ mod spreadsheets {
 
     #[test]
     fn the_summary_as_an_xlsx_in_thousands() {
-        let api = TestApi::start(Backend::Sqlite).unwrap();
+        let api = TestApi::start(Backend::Sqlite);
         api.with_demo();
         let (status, content_type, bytes) = api.get_bytes(
             "/api/v1/reports/summary?directorate=CFE&unit=thousands&format=xlsx",
@@ -305,7 +297,7 @@ mod spreadsheets {
 
     #[test]
     fn the_lines_list_round_trips_through_xlsx_and_csv() {
-        let api = TestApi::start(Backend::Sqlite).unwrap();
+        let api = TestApi::start(Backend::Sqlite);
         api.with_demo();
         let json = api.get("/api/v1/lines?limit=500").json();
         let lines = json["lines"].as_array().unwrap();
@@ -378,7 +370,7 @@ mod spreadsheets {
 
     #[test]
     fn every_report_downloads_as_csv() {
-        let api = TestApi::start(Backend::Sqlite).unwrap();
+        let api = TestApi::start(Backend::Sqlite);
         api.with_demo();
         for path in [
             "/api/v1/reports/summary",
@@ -425,7 +417,7 @@ mod reconciliation {
     use super::common::{Backend, TestApi};
 
     fn demo() -> TestApi {
-        let api = TestApi::start(Backend::Sqlite).unwrap();
+        let api = TestApi::start(Backend::Sqlite);
         api.with_demo();
         api
     }

@@ -4,33 +4,12 @@
 
 mod common;
 
+use common::feed::{events_after, feed_end};
 use common::{Reply, TestApi};
 use serde_json::{json, Value};
 
 const P3: &str = "/api/v1/periods/2021-22/P3";
 const P4: &str = "/api/v1/periods/2021-22/P4";
-
-/// The cursor after the last event of the feed.
-fn feed_end(api: &TestApi) -> String {
-    let mut cursor = "0".to_owned();
-    loop {
-        let page = api.get(&format!("/api/v1/changes?after={cursor}&limit=1000"));
-        assert_eq!(page.status, 200, "{}", page.body);
-        let page = page.json();
-        let next = page["next_cursor"].as_str().expect("a cursor").to_owned();
-        if next == cursor {
-            return cursor;
-        }
-        cursor = next;
-    }
-}
-
-/// The events recorded after `cursor`.
-fn events_after(api: &TestApi, cursor: &str) -> Vec<Value> {
-    let page = api.get(&format!("/api/v1/changes?after={cursor}&limit=1000"));
-    assert_eq!(page.status, 200, "{}", page.body);
-    page.json()["events"].as_array().expect("events").clone()
-}
 
 /// What a refused request must leave as it was: the feed, the lines, the keys, DSG and the assessments.
 struct Unchanged {
@@ -134,11 +113,7 @@ fn plan(agreed_by: &str) -> Value {
 }
 
 fn asc_saving(api: &TestApi) {
-    let asc = api.post(
-        "/api/v1/directorates",
-        &json!({"code": "ASC", "name": "Adult Social Care"}),
-    );
-    assert_eq!(asc.status, 201, "{}", asc.body);
+    api.with_directorate("ASC", "Adult Social Care");
     let line = api.post(
         "/api/v1/lines",
         &json!({"ref": "ASC SAV01", "kind": "saving", "directorate": "ASC", "title": "Care home placements",
@@ -476,20 +451,8 @@ on_both_backends! {
 
     fn simultaneous_retries_of_a_key_creation_show_the_token_once(api: &TestApi) {
         const SENDERS: usize = 8;
-        let barrier = std::sync::Barrier::new(SENDERS);
         let request = json!({"name": "burst", "role": "reader"});
-        let replies: Vec<Reply> = std::thread::scope(|scope| {
-            let senders: Vec<_> = (0..SENDERS)
-                .map(|_| {
-                    let (barrier, request) = (&barrier, &request);
-                    scope.spawn(move || {
-                        barrier.wait();
-                        api.send_with("POST", "/api/v1/keys", &[("Idempotency-Key", "burst-1")], Some(request))
-                    })
-                })
-                .collect();
-            senders.into_iter().map(|s| s.join().expect("a sender")).collect()
-        });
+        let replies = api.send_at_once(SENDERS, "POST", "/api/v1/keys", &[("Idempotency-Key", "burst-1")], Some(&request));
         assert!(replies.iter().all(|r| r.status == 201), "{replies:?}");
         let with_token = replies.iter().filter(|r| r.json()["token"].is_string()).count();
         assert_eq!(with_token, 1, "exactly one answer carries the token: {replies:?}");
@@ -541,6 +504,8 @@ mod stored_tokens_of_an_older_database {
     use diesel::sql_types::Text;
     use diesel_migrations::{FileBasedMigrations, MigrationHarness};
     use serde_json::{json, Value};
+
+    use super::common;
 
     const MIGRATION: &str = "forget_stored_tokens";
     const VERSION: &str = "20261201000001";
@@ -623,27 +588,22 @@ mod stored_tokens_of_an_older_database {
         migrate_around_the_fix!(&mut conn, "migrations/sqlite");
     }
 
-    #[test]
-    fn postgres() {
-        let Ok(url) = std::env::var("MTFS_TEST_POSTGRES_URL") else {
-            eprintln!("PostgreSQL run skipped: set MTFS_TEST_POSTGRES_URL to run it");
-            return;
-        };
-        let schema = format!("old_tokens_{}", std::process::id());
-        let mut admin = PgConnection::establish(&url).unwrap();
-        admin
-            .batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .unwrap();
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let mut conn =
-            PgConnection::establish(&format!("{url}{separator}options=-csearch_path%3D{schema}"))
+    mtfs_postgres_gate::postgres_test! {
+        fn postgres() {
+            let url = common::postgres_test_url();
+            let schema = format!("old_tokens_{}", std::process::id());
+            let mut admin = PgConnection::establish(&url).unwrap();
+            admin
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+                ))
                 .unwrap();
-        migrate_around_the_fix!(&mut conn, "migrations/postgres");
-        drop(conn);
-        admin
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .unwrap();
+            let mut conn = PgConnection::establish(&common::schema_url(&url, &schema)).unwrap();
+            migrate_around_the_fix!(&mut conn, "migrations/postgres");
+            drop(conn);
+            admin
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .unwrap();
+        }
     }
 }

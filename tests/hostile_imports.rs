@@ -8,19 +8,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
 
+use common::reads::lines_and_feed;
 use common::TestApi;
 use serde_json::{json, Value};
 
 const IMPORT: &str = "/api/v1/imports/lines";
 const RECONCILE: &str = "/api/v1/reconciliations";
-
-/// Everything a write would change: every line as it is, and the whole audit feed.
-fn written(api: &TestApi) -> (String, String) {
-    let lines = api.get("/api/v1/lines?limit=500&include_withdrawn=true");
-    let feed = api.get("/api/v1/changes?limit=1000");
-    assert_eq!((lines.status, feed.status), (200, 200));
-    (lines.body, feed.body)
-}
 
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
@@ -118,7 +111,7 @@ on_both_backends! {
     fn a_reader_is_refused_before_the_file_is_read(api: &TestApi) {
         api.with_demo();
         let reader = api.create_key("reader", "reader", &[]);
-        let before = written(api);
+        let before = lines_and_feed(api);
         // The 320 KB file that took seconds of CPU to be refused: now 403 at once, the body unread.
         let reply = api.as_key(&reader).send("POST", IMPORT, "text/csv", &repeated_year_columns());
         let problem = reply.assert_problem(403, "forbidden");
@@ -128,14 +121,14 @@ on_both_backends! {
         // The answer comes before the body has been sent: it was never read.
         let (status, problem) = answer_before_the_body(api, &reader, "text/csv");
         assert_eq!((status, problem["type"].as_str()), (403, Some("/problems/forbidden")));
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn an_editor_is_refused_naming_the_rows_of_other_directorates(api: &TestApi) {
         api.with_demo();
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adults"})).status, 201);
+        api.with_directorate("ASC", "Adults");
         let editor = api.create_key("cfe-editor", "editor", &["CFE"]);
-        let before = written(api);
+        let before = lines_and_feed(api);
         let mut csv = String::from("ref,kind,directorate,title,2021/22\n");
         for row in 1..=300 {
             // Every third row is another directorate's; rows 2 and 5 also have a bad kind, found only by planning.
@@ -149,7 +142,7 @@ on_both_backends! {
             problem["detail"],
             "key cfe-editor may not change ASC's figures: rows 3, 6, 9, 12, 15, 18, 21, 24, 27, 30 and 90 more"
         );
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
         // Its own directorate's rows import as usual.
         let own = api.as_key(&editor).send("POST", IMPORT, "text/csv", "ref,kind,directorate,title,2021/22\n,saving,CFE,Own,1\n");
         assert_eq!(own.status, 200, "{}", own.body);
@@ -158,7 +151,7 @@ on_both_backends! {
 
     fn an_amount_too_large_for_any_unit_is_a_problem_not_a_panic(api: &TestApi) {
         api.with_demo();
-        let before = written(api);
+        let before = lines_and_feed(api);
         for unit in ["thousands", "pounds"] {
             for cell in ["9999999999999999999999999999", "-9999999999999999999999999999", "99999999999999999999999999999999999999999", "1000000000000", "999999999999.999"] {
                 let csv = format!("ref,kind,directorate,title,2021/22,2022/23\n,saving,CFE,Huge,{cell},1\n");
@@ -172,12 +165,12 @@ on_both_backends! {
         let csv = "ref,kind,directorate,title,2021/22\n,saving,CFE,Largest,999999999.99999\n";
         let reply = api.send("POST", &format!("{IMPORT}?unit=thousands&dry_run=true"), "text/csv", csv);
         assert_eq!(reply.status, 200, "{}", reply.body);
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn a_header_naming_a_column_twice_is_refused_at_the_header(api: &TestApi) {
         api.with_demo();
-        let before = written(api);
+        let before = lines_and_feed(api);
         for (header, field, first) in [
             ("ref,kind,directorate,title,2021/22,2021/22", "row 0: 2021/22", "column 5"),
             ("ref,kind,directorate,title,2021/22,2021-22", "row 0: 2021-22", "column 5"),
@@ -199,12 +192,12 @@ on_both_backends! {
         let problem = api.send("POST", IMPORT, "text/csv", &csv).assert_problem(422, "validation");
         assert_eq!(fields(&problem).len(), 40);
         assert_eq!(fields(&problem)[0], "row 0: 2021-22");
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn problems_are_listed_up_to_a_cap_with_the_total(api: &TestApi) {
         api.with_demo();
-        let before = written(api);
+        let before = lines_and_feed(api);
         let mut csv = String::from("ref,kind,directorate,title,2021/22\n");
         for row in 1..=300 {
             csv.push_str(&format!(",capex,CFE,Row {row},1\n"));
@@ -222,12 +215,12 @@ on_both_backends! {
         }
         let problem = api.send("POST", IMPORT, "text/csv", &csv).assert_problem(422, "validation");
         assert_eq!((fields(&problem).len(), problem["errors_total"].as_u64()), (100, Some(250)));
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn rows_columns_and_cells_have_limits(api: &TestApi) {
         api.with_demo();
-        let before = written(api);
+        let before = lines_and_feed(api);
         // One row past the limit: refused as soon as it is read, naming the limit.
         let mut csv = String::from("ref,kind,directorate,title,2021/22\n");
         for _ in 0..50_001 {
@@ -252,7 +245,7 @@ on_both_backends! {
         let huge = "x".repeat(16 * 1024 * 1024 + 1);
         let problem = api.send("POST", IMPORT, "text/csv", &huge).assert_problem(413, "payload-too-large");
         assert!(problem["detail"].as_str().unwrap().contains("16777216 bytes"), "{problem}");
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn a_retried_import_creates_nothing_twice(api: &TestApi) {
@@ -265,16 +258,16 @@ on_both_backends! {
         let first = api.send_with("POST", IMPORT, &key, Some(&rows));
         assert_eq!(first.status, 200, "{}", first.body);
         assert_eq!(first.json()["created"], json!(["CFE SAV17", "CFE GRO10"]));
-        let after_first = written(api);
+        let after_first = lines_and_feed(api);
         let again = api.send_with("POST", IMPORT, &key, Some(&rows));
         assert_eq!(again.status, 200, "{}", again.body);
         assert_eq!(again.header("Idempotent-Replayed"), Some("true"));
         assert_eq!(again.json(), first.json());
-        assert_eq!(written(api), after_first, "the retry created nothing");
+        assert_eq!(lines_and_feed(api), after_first, "the retry created nothing");
         // The same key for another file is refused, and writes nothing.
         let other = json!({"rows": [{"kind": "saving", "directorate": "CFE", "title": "Other", "years": {}}]});
         api.send_with("POST", IMPORT, &key, Some(&other)).assert_field_error(422, "validation", "Idempotency-Key");
-        assert_eq!(written(api), after_first);
+        assert_eq!(lines_and_feed(api), after_first);
         // Without a key the same file is a new import.
         let without = api.post(IMPORT, &rows);
         assert_eq!(without.json()["created"], json!(["CFE SAV18", "CFE GRO11"]));
@@ -282,7 +275,7 @@ on_both_backends! {
 
     fn health_and_another_writer_are_answered_while_a_big_import_runs(api: &TestApi) {
         api.with_cfe();
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adults"})).status, 201);
+        api.with_directorate("ASC", "Adults");
         // 20,000 rows without refs (refs have four digits: a third each to CFE savings, CFE growth, ASC savings).
         let mut csv = String::from("ref,kind,directorate,title,owner,2021/22,2022/23,2023/24,2024/25,2025/26\n");
         for row in 1..=20_000 {
@@ -321,7 +314,7 @@ on_both_backends! {
 
     fn a_printed_amount_past_the_largest_is_a_problem_not_a_panic(api: &TestApi) {
         api.with_demo();
-        let before = written(api);
+        let before = lines_and_feed(api);
         for amount in ["999,999,999,999.99", "(999,999,999,999.99)", "100000000000"] {
             let table = json!({"unit": "thousands", "rows": [{"ref": "CFE SAV05", "years": {"2021/22": "794", "2022/23": amount}}],
                 "totals": [{"directorate": "CFE", "measure": "net", "years": {"2021/22": amount}}]});
@@ -334,7 +327,7 @@ on_both_backends! {
         let result = api.post(RECONCILE, &table).json();
         assert_eq!(result["rows"][0]["years"][0]["difference"], "999999205999.99");
         assert_eq!(result["totals"][0]["years"][0]["difference"], "-1000010999999.99");
-        assert_eq!(written(api), before);
+        assert_eq!(lines_and_feed(api), before);
     }
 
     fn a_table_past_the_row_limit_is_refused_naming_it(api: &TestApi) {
@@ -373,7 +366,7 @@ mod exports {
     use serde_json::json;
 
     use super::common::{Backend, TestApi};
-    use super::{written, IMPORT};
+    use super::{lines_and_feed, IMPORT};
 
     const FORMULA: &str = "=HYPERLINK(\"https://x\",\"y\")";
 
@@ -389,13 +382,9 @@ mod exports {
         assert_eq!(api.post("/api/v1/lines", &marked).status, 201);
     }
 
-    #[test]
-    fn csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back_unchanged() {
-        for backend in [Backend::Sqlite, Backend::Postgres] {
-            let Some(api) = TestApi::start(backend) else {
-                continue;
-            };
-            with_formulas(&api);
+    crate::on_both_backends! {
+        fn csv_cells_that_would_run_as_formulas_are_neutralised_and_read_back_unchanged(api: &TestApi) {
+            with_formulas(api);
             let (status, _, bytes) = api.get_bytes("/api/v1/lines?limit=500&format=csv", "*/*");
             assert_eq!(status, 200);
             let text = String::from_utf8(bytes).unwrap();
@@ -412,7 +401,7 @@ mod exports {
             );
             assert!(text.contains("CFE SAV05,saving,CFE,Reduction in the numbers of children in care,Hannah Doughty,agreed,ongoing,-794000.00,-1654000.00,-1385000.00,-3833000.00"), "{text}");
             // The tracker reads its own export back, and nothing changes.
-            let before = written(&api);
+            let before = lines_and_feed(api);
             let reply = api.send("POST", IMPORT, "text/csv", &text);
             assert_eq!(reply.status, 200, "{}", reply.body);
             let report = reply.json();
@@ -422,7 +411,7 @@ mod exports {
                 "{report}"
             );
             assert_eq!(report["unchanged"].as_array().unwrap().len(), 23);
-            assert_eq!(written(&api), before);
+            assert_eq!(lines_and_feed(api), before);
             let line = api.get("/api/v1/lines/CFE-SAV17").json();
             assert_eq!(
                 (
@@ -441,7 +430,7 @@ mod exports {
 
     #[test]
     fn xlsx_writes_text_as_text_never_as_a_formula() {
-        let api = TestApi::start(Backend::Sqlite).unwrap();
+        let api = TestApi::start(Backend::Sqlite);
         with_formulas(&api);
         let (status, _, bytes) = api.get_bytes("/api/v1/lines?limit=500&format=xlsx", "*/*");
         assert_eq!(status, 200);

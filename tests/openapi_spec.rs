@@ -9,7 +9,7 @@ const REGENERATE: &str = "cargo run --quiet -- openapi > openapi/openapi.json";
 
 #[test]
 fn served_spec_matches_the_checked_in_file() {
-    let api = TestApi::start(Backend::Sqlite).unwrap();
+    let api = TestApi::start(Backend::Sqlite);
     let served = api.get("/api-docs/openapi.json");
     assert_eq!(served.status, 200);
     let checked_in: Value = serde_json::from_str(

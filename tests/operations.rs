@@ -41,7 +41,7 @@ on_both_backends! {
 
 #[test]
 fn docs_page_is_served_from_the_binary_with_no_outside_address() {
-    let api = TestApi::start(common::Backend::Sqlite).unwrap();
+    let api = TestApi::start(common::Backend::Sqlite);
     let redirect = api.get("/docs");
     // ureq follows the redirect from /docs to /docs/.
     assert_eq!(redirect.status, 200);

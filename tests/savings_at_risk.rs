@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::feed::all_events;
+use common::reads::{expect, get_ok, now, refs, with_as_at};
 use common::{Reply, TestApi};
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -20,24 +22,6 @@ const SAV07_TITLE: &str = "Improve Practice System Efficiency";
 const SAV09_TITLE: &str = "Review Children's Centres Delivery Model";
 const SAV10_TITLE: &str = "Reduce Non-Statutory Education Functions";
 const REPORTED: [&str; 3] = ["CFE SAV07", "CFE SAV09", "CFE SAV10"];
-
-fn now() -> String {
-    let now = OffsetDateTime::now_utc();
-    std::thread::sleep(std::time::Duration::from_millis(2)); // nothing else shares this instant
-    now.format(&Rfc3339).unwrap()
-}
-
-/// The body of a reply that must have this status.
-fn expect(reply: Reply, status: u16) -> Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    reply.json()
-}
-
-fn get_ok(api: &TestApi, path: &str) -> Value {
-    let reply = api.get(path);
-    assert_eq!(reply.status, 200, "GET {path}: {}", reply.body);
-    reply.json()
-}
 
 fn create_period(api: &TestApi, year: &str, period: &str) -> Value {
     expect(
@@ -58,37 +42,11 @@ fn copy(api: &TestApi, into: &str, from: &str) -> Reply {
     api.post(&format!("{into}/copy-from/{from}"), &json!({}))
 }
 
-/// Every event in the changes feed, from the start.
-fn events(api: &TestApi) -> Vec<Value> {
-    let mut events = Vec::new();
-    let mut after = "0".to_owned();
-    for _ in 0..100 {
-        let reply = api.get(&format!("/api/v1/changes?after={after}&limit=1000"));
-        assert_eq!(reply.status, 200, "GET /api/v1/changes: {}", reply.body);
-        let page = reply.json();
-        let batch = page["events"].as_array().expect("events").clone();
-        if batch.is_empty() {
-            return events;
-        }
-        after = page["next_cursor"].as_str().expect("a cursor").to_owned();
-        events.extend(batch);
-    }
-    panic!("the feed never ended");
-}
-
 /// The events after the first `seen`.
 fn new_events(api: &TestApi, seen: usize) -> Vec<Value> {
-    let all = events(api);
+    let all = all_events(api);
     assert!(all.len() >= seen, "events disappeared from the feed");
     all[seen..].to_vec()
-}
-
-fn refs(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap_or_else(|| panic!("a list: {list}"))
-        .iter()
-        .map(|item| item["ref"].as_str().expect("a ref").to_owned())
-        .collect()
 }
 
 /// An assessment without its `updated_at` (checked to be an RFC 3339 instant).
@@ -302,7 +260,7 @@ impl Unchanged {
         Unchanged {
             this_year: assessments(api, P4),
             next_year: assessments(api, NEXT_YEAR_P1),
-            events: events(api).len(),
+            events: all_events(api).len(),
         }
     }
 
@@ -578,7 +536,7 @@ on_both_backends! {
         // Who may assess: an editor of the line's directorate, or an admin.
         let reader = api.as_key(&api.create_key("pmo-reader", "reader", &[]));
         // An editor key's directorates must exist.
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        api.with_directorate("ASC", "Adult Social Care");
         let editor_of_asc = api.as_key(&api.create_key("asc-finance", "editor", &["ASC"]));
         let editor_of_cfe = api.as_key(&api.create_key("cfe-finance", "editor", &["CFE"]));
         let before = Unchanged::now(api);
@@ -607,7 +565,7 @@ on_both_backends! {
         assert!(closed["closed_at"].as_str().is_some_and(|t| OffsetDateTime::parse(t, &Rfc3339).is_ok()), "{closed}");
         assert_eq!(get_ok(api, P4), closed);
         let kept = assessments(api, P4);
-        let seen = events(api).len();
+        let seen = all_events(api).len();
 
         for (who, key) in [("admin", api), ("editor", &editor)] {
             let problem = put_assessment(key, P4, "CFE-SAV05", &json!({"rag": "green", "at_risk": "0.00"})).assert_problem(409, "conflict");
@@ -632,7 +590,7 @@ on_both_backends! {
         create_period(api, "2021/22", "P4");
         // An editor of another directorate copies nothing.
         // An editor key's directorates must exist.
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        api.with_directorate("ASC", "Adult Social Care");
         let editor_of_asc = api.as_key(&api.create_key("asc-finance", "editor", &["ASC"]));
         let refused = expect(copy(&editor_of_asc, P4, "P3"), 200);
         assert_eq!(refused["copied"], json!([]), "{refused}");
@@ -642,7 +600,7 @@ on_both_backends! {
         }
         assert_eq!(assessments(api, P4), json!([]));
 
-        let seen = events(api).len();
+        let seen = all_events(api).len();
         let copied = expect(copy(api, P4, "P3"), 200);
         assert_eq!(copied, json!({"copied": REPORTED, "skipped": []}));
         let (p3, p4) = (assessments(api, P3), assessments(api, P4));
@@ -677,7 +635,7 @@ on_both_backends! {
         assert_eq!(get_ok(api, P3_REPORT)["total"]["at_risk"], "1317000.00");
 
         // Copying again keeps what P4 has.
-        let seen = events(api).len();
+        let seen = all_events(api).len();
         let again = expect(copy(api, P4, "P3"), 200);
         assert_eq!(again["copied"], json!([]), "{again}");
         assert_eq!(refs(&again["skipped"]), REPORTED, "{again}");
@@ -771,7 +729,7 @@ on_both_backends! {
 
     fn every_change_is_on_the_record(api: &TestApi) {
         api.with_demo();
-        let demo = events(api);
+        let demo = all_events(api);
         let about = |entity: &str| demo.iter().filter(|e| e["entity"] == entity).map(|e| (e["ref"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned(), e["actor"].as_str().unwrap().to_owned())).collect::<Vec<_>>();
         assert_eq!(about("period"), [("2021/22 P3".to_owned(), "created".to_owned(), "load-demo".to_owned())]);
         assert_eq!(about("assessment"), REPORTED.iter().map(|r| (format!("2021/22 P3 {r}"), "created".to_owned(), "load-demo".to_owned())).collect::<Vec<_>>());
@@ -846,18 +804,17 @@ on_both_backends! {
     assert_eq!(live["not_assessed"], json!(still_to_assess));
     assert_eq!(refs(&live["rows"]), ["CFE SAV05", "CFE SAV07", "CFE SAV09", "CFE SAV10"]);
 
-        let at = |path: &str, instant: &str| format!("{path}{}as_at={instant}", if path.contains('?') { '&' } else { '?' });
-        assert_eq!(get_ok(api, &at(P3_REPORT, &then)), read_then);
-        assert_eq!(get_ok(api, &at(&format!("{P3_REPORT}&directorate=CFE"), &then)), cfe_then);
-        assert_eq!(get_ok(api, &at("/api/v1/reports/summary?directorate=CFE", &then)), summary_then);
-        assert_eq!(get_ok(api, &at(P3_REPORT, &then))["total"]["at_risk"], "1317000.00");
-        api.get(&at(P4_REPORT, &then)).assert_problem(404, "not-found");
+        assert_eq!(get_ok(api, &with_as_at(P3_REPORT, &then)), read_then);
+        assert_eq!(get_ok(api, &with_as_at(&format!("{P3_REPORT}&directorate=CFE"), &then)), cfe_then);
+        assert_eq!(get_ok(api, &with_as_at("/api/v1/reports/summary?directorate=CFE", &then)), summary_then);
+        assert_eq!(get_ok(api, &with_as_at(P3_REPORT, &then))["total"]["at_risk"], "1317000.00");
+        api.get(&with_as_at(P4_REPORT, &then)).assert_problem(404, "not-found");
         // As at now answers as the live table does.
         let instant = now();
-        assert_eq!(get_ok(api, &at(P3_REPORT, &instant)), live);
-        assert_eq!(get_ok(api, &at(P4_REPORT, &instant)), get_ok(api, P4_REPORT));
+        assert_eq!(get_ok(api, &with_as_at(P3_REPORT, &instant)), live);
+        assert_eq!(get_ok(api, &with_as_at(P4_REPORT, &instant)), get_ok(api, P4_REPORT));
 
-        api.get(&at(P3_REPORT, before_the_demo)).assert_problem(404, "not-found");
-        api.get(&at(P3_REPORT, "yesterday")).assert_field_error(400, "invalid-parameter", "as_at");
+        api.get(&with_as_at(P3_REPORT, before_the_demo)).assert_problem(404, "not-found");
+        api.get(&with_as_at(P3_REPORT, "yesterday")).assert_field_error(400, "invalid-parameter", "as_at");
     }
 }

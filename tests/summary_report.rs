@@ -49,8 +49,8 @@ on_both_backends! {
 
     fn totals_every_directorate_and_the_council(api: &TestApi) {
         api.with_demo();
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "HR", "name": "Human Resources"})).status, 201);
+        api.with_directorate("ASC", "Adult Social Care");
+        api.with_directorate("HR", "Human Resources");
         let line = json!({"kind": "saving", "directorate": "ASC", "title": "Day care review", "owner": "A N Other",
             "years": [{"year": "2021/22", "amount": "100000.01"}, {"year": "2024/25", "amount": "5.00"}]});
         assert_eq!(api.post("/api/v1/lines", &line).status, 201);
@@ -123,7 +123,7 @@ on_both_backends! {
 
     fn maintained_totals_agree_with_every_amount_after_every_kind_of_write(api: &TestApi) {
         api.with_demo();
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        api.with_directorate("ASC", "Adult Social Care");
         let writes = [
             api.post("/api/v1/lines", &json!({"kind": "saving", "directorate": "ASC", "title": "Day care", "owner": "BP",
                 "years": [{"year": "2021/22", "amount": "0.00"}, {"year": "2024/25", "amount": "10.01"}]})),

@@ -7,6 +7,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Barrier;
 
+use common::fixtures::sav05;
+use common::reads::line_count;
 use common::{Reply, TestApi};
 use serde_json::{json, Value};
 
@@ -18,19 +20,6 @@ const UNKNOWN_TOKEN: &str = concat!(
 
 const SAV05: &str = "/api/v1/lines/CFE-SAV05";
 
-fn sav05() -> Value {
-    json!({
-        "ref": "CFE SAV05", "kind": "saving", "directorate": "CFE",
-        "title": "Reduction in the numbers of children in care", "owner": "Hannah Doughty",
-        "description": "Reducing the numbers of children in care", "status": "agreed",
-        "years": [
-            {"year": "2021/22", "amount": "794000.00"},
-            {"year": "2022/23", "amount": "1654000.00"},
-            {"year": "2023/24", "amount": "1385000.00"}
-        ]
-    })
-}
-
 fn asc_sav01() -> Value {
     json!({
         "ref": "ASC SAV01", "kind": "saving", "directorate": "ASC",
@@ -38,12 +27,6 @@ fn asc_sav01() -> Value {
         "status": "agreed",
         "years": [{"year": "2021/22", "amount": "250000.00"}]
     })
-}
-
-fn line_count(api: &TestApi) -> usize {
-    let page = api.get("/api/v1/lines?limit=500");
-    assert_eq!(page.status, 200, "{}", page.body);
-    page.json()["lines"].as_array().unwrap().len()
 }
 
 fn history(api: &TestApi, line: &str) -> Vec<Value> {
@@ -414,7 +397,7 @@ on_both_backends! {
     fn every_caller_gets_exactly_what_its_key_allows_on_every_endpoint(api: &TestApi) {
         // As admin: the two directorates, a line in each, the keys to call with, and one key per caller to revoke.
         api.with_cfe();
-        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "ASC", "name": "Adult Social Care"})).status, 201);
+        api.with_directorate("ASC", "Adult Social Care");
         assert_eq!(api.post("/api/v1/lines", &sav05()).status, 201);
         assert_eq!(api.post("/api/v1/lines", &asc_sav01()).status, 201);
         let reader = api.create_key("reader", "reader", &[]);
@@ -783,19 +766,7 @@ on_both_backends! {
         api.with_cfe();
         let body = json!({"kind": "growth", "directorate": "CFE", "title": "Home to school transport demand", "owner": "Finance BP"});
         const SENDERS: usize = 10;
-        let barrier = Barrier::new(SENDERS);
-        let replies: Vec<Reply> = std::thread::scope(|scope| {
-            let senders: Vec<_> = (0..SENDERS)
-                .map(|_| {
-                    let (barrier, body) = (&barrier, &body);
-                    scope.spawn(move || {
-                        barrier.wait();
-                        api.send_with("POST", "/api/v1/lines", &[("Idempotency-Key", "burst-1")], Some(body))
-                    })
-                })
-                .collect();
-            senders.into_iter().map(|s| s.join().expect("a sender")).collect()
-        });
+        let replies = api.send_at_once(SENDERS, "POST", "/api/v1/lines", &[("Idempotency-Key", "burst-1")], Some(&body));
         let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
         assert_eq!(statuses, [201; SENDERS], "{replies:?}");
         for reply in &replies {
