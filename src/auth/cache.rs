@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::Actor;
+use super::actor::Actor;
 
 pub const TRUST_FOR: Duration = Duration::from_secs(5);
 /// More live keys than this and the cache starts again empty: a bound, not a working size.

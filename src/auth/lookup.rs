@@ -2,7 +2,8 @@
 
 use diesel::prelude::*;
 
-use super::{token, Actor, Role};
+use super::actor::{Actor, Role};
+use super::token;
 use crate::db::columns::CodeList;
 use crate::db::schema::api_keys;
 use crate::db::DbConnection;

@@ -11,7 +11,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::{Actor, Role};
+use super::actor::{Actor, Role};
 use crate::domain::LineRef;
 use crate::error::ApiError;
 

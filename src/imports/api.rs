@@ -12,8 +12,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::limits::{IMPORT_BODY_DEADLINE, MAX_IMPORT_BYTES};
+use super::model::{ImportReport, ImportRow};
 use super::plan::{self, Known};
-use super::{read, scope, ImportReport, ImportRow};
+use super::{read, scope, write};
 use crate::auth::Editor;
 use crate::db;
 use crate::domain::money::Unit;
@@ -142,7 +143,7 @@ pub async fn import(
 
     // The write turn: the plan written if it still holds, else planned again within the turn.
     respond_once(&state.pool, &req, &body, actor, move |conn, actor| {
-        let report = super::write_when_current(conn, actor, &rows, unit, plan)?;
+        let report = write::write_when_current(conn, actor, &rows, unit, plan)?;
         StoredResponse::ok(&report)
     })
     .await

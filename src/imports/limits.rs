@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::CellProblem;
+use super::model::{CellProblem, ImportReport};
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
@@ -30,6 +30,16 @@ pub struct Capped {
 }
 
 impl Capped {
+    /// An empty report (of a dry run or not) carrying these as its warnings.
+    pub fn report(&self, dry_run: bool) -> ImportReport {
+        ImportReport {
+            dry_run,
+            warnings: self.listed.clone(),
+            warnings_total: self.total,
+            ..ImportReport::default()
+        }
+    }
+
     pub fn push(&mut self, problem: CellProblem) {
         self.total += 1;
         if self.listed.len() < MAX_LISTED {

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::amounts;
 use super::limits::Capped;
-use super::{amounts, CellProblem, ImportReport, ImportRow};
+use super::model::{CellProblem, ImportReport, ImportRow};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::money::Unit;
@@ -120,7 +121,7 @@ pub fn plan_rows(
 impl Plan {
     /// What a dry run reports: what would happen; refs still to be assigned are named by their row.
     pub fn dry_run_report(&self) -> ImportReport {
-        let mut report = ImportReport::new(true, &self.warnings);
+        let mut report = self.warnings.report(true);
         for step in &self.steps {
             match step {
                 Planned::Create(row, request) => report.created.push(match &request.line_ref {

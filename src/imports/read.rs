@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use super::limits::{self, Capped, MAX_COLUMNS, MAX_ROWS};
-use super::{CellProblem, ImportRow};
+use super::model::{CellProblem, ImportRow};
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
 use crate::present::table::without_neutralising_mark;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::limits::MAX_ROWS_NAMED;
-use super::ImportRow;
+use super::model::ImportRow;
 use crate::auth::{Actor, Role};
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
