@@ -86,15 +86,15 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
             directorate: Some(directorate.code.clone()),
             ..LineFilter::default()
         };
-        if directorates::repo::find(conn, &directorate.code).is_ok()
+        if directorates::repo::find(conn, &directorate.code)?.is_some()
             && !repo::list(conn, &filter, None, 1)?.is_empty()
         {
             return Ok(Loaded::AlreadyThere);
         }
     }
     for directorate in &dataset.directorates {
-        if directorates::repo::find(conn, &directorate.code).is_err() {
-            directorates::repo::insert(conn, actor, directorate)?;
+        if directorates::repo::find(conn, &directorate.code)?.is_none() {
+            directorates::service::create(conn, actor, directorate)?;
         }
     }
     let (printed, unprinted): (Vec<_>, Vec<_>) = dataset
@@ -118,7 +118,7 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
         reported.as_at
     );
     for row in reported.rows {
-        let planned = repo::find(conn, &row.line_ref)?
+        let planned = service::find(conn, &row.line_ref)?
             .years
             .iter()
             .find(|e| e.year == reported.year)

@@ -37,3 +37,4 @@ pub mod present;
 pub mod reports;
 pub mod startup;
 pub mod state;
+pub mod totals;

@@ -48,7 +48,7 @@ pub async fn change_feed(
         DEFAULT_FEED_PAGE,
         MAX_FEED_PAGE,
     )?;
-    let events = db::run(&state.pool, move |conn| repo::feed(conn, after, limit)).await?;
+    let events = db::run(&state.pool, move |conn| Ok(repo::feed(conn, after, limit)?)).await?;
     let next_cursor = events
         .last()
         .map_or_else(|| after.to_string(), |event| event.id.clone());

@@ -9,7 +9,6 @@ use crate::auth::Actor;
 use crate::db::columns::Json;
 use crate::db::schema::events;
 use crate::db::{self, DbConnection};
-use crate::error::ApiError;
 use crate::insert_rows;
 
 #[derive(Insertable)]
@@ -41,7 +40,7 @@ struct EventRow {
 
 /// Records a change, inside the caller's write transaction. Write transactions are serialised (see
 /// `db::write_transaction`), so event ids follow commit order and the changes feed never skips one.
-pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> Result<(), ApiError> {
+pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> QueryResult<()> {
     record_many(conn, actor, [change])
 }
 
@@ -53,7 +52,7 @@ pub fn record_many(
     conn: &mut DbConnection,
     actor: &Actor,
     changes: impl IntoIterator<Item = Change>,
-) -> Result<(), ApiError> {
+) -> QueryResult<()> {
     let rows: Vec<NewEventRow> = changes
         .into_iter()
         .map(|change| NewEventRow {
@@ -80,7 +79,7 @@ pub fn history(
     entity_ref: &str,
     after: i64,
     limit: i64,
-) -> Result<Vec<Event>, ApiError> {
+) -> QueryResult<Vec<Event>> {
     let rows: Vec<EventRow> = events::table
         .filter(events::entity.eq(entity))
         .filter(events::entity_ref.eq(entity_ref))
@@ -93,7 +92,7 @@ pub fn history(
 }
 
 /// Up to `limit` events after the one with id `after`, in commit order.
-pub fn feed(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<Event>, ApiError> {
+pub fn feed(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<Event>> {
     let rows: Vec<EventRow> = events::table
         .filter(events::id.gt(after))
         .order(events::id)
@@ -108,7 +107,7 @@ pub fn states_at<T: DeserializeOwned>(
     conn: &mut DbConnection,
     entity: Entity,
     at: PrimitiveDateTime,
-) -> Result<Vec<T>, ApiError> {
+) -> QueryResult<Vec<T>> {
     let rows: Vec<(String, Option<String>)> = events::table
         .filter(events::entity.eq(entity))
         .filter(events::occurred_at.le(at))
@@ -126,7 +125,9 @@ pub fn states_at<T: DeserializeOwned>(
         .into_values()
         .map(|state| {
             serde_json::from_str(&state).map_err(|error| {
-                ApiError::Internal(format!("an event's state is unreadable: {error}"))
+                diesel::result::Error::DeserializationError(
+                    format!("an event's state does not read back: {error}").into(),
+                )
             })
         })
         .collect()
@@ -138,7 +139,7 @@ pub fn state_at<T: DeserializeOwned>(
     entity: Entity,
     entity_ref: &str,
     at: PrimitiveDateTime,
-) -> Result<Option<T>, ApiError> {
+) -> QueryResult<Option<T>> {
     let latest: Option<Option<String>> = events::table
         .filter(events::entity.eq(entity))
         .filter(events::entity_ref.eq(entity_ref))
@@ -151,7 +152,9 @@ pub fn state_at<T: DeserializeOwned>(
         .flatten()
         .map(|state| {
             serde_json::from_str(&state).map_err(|error| {
-                ApiError::Internal(format!("an event's state is unreadable: {error}"))
+                diesel::result::Error::DeserializationError(
+                    format!("an event's state does not read back: {error}").into(),
+                )
             })
         })
         .transpose()

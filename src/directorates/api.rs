@@ -1,6 +1,6 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::{repo, CreateDirectorate, Directorate};
+use super::{repo, service, CreateDirectorate, Directorate};
 use crate::auth::Admin;
 use crate::db;
 use crate::error::ApiError;
@@ -13,7 +13,9 @@ use crate::state::AppState;
 pub async fn list_directorates(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<Directorate>>, ApiError> {
-    db::run(&state.pool, repo::list).await.map(web::Json)
+    db::run(&state.pool, |conn| Ok(repo::list(conn)?))
+        .await
+        .map(web::Json)
 }
 
 /// Adds a directorate; lines can then be recorded against it. Admin only.
@@ -35,7 +37,7 @@ pub async fn create_directorate(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
     idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
-        let created = repo::insert(conn, actor, &request)?;
+        let created = service::create(conn, actor, &request)?;
         idempotency::StoredResponse::created(
             Some(format!("/api/v1/directorates/{}", created.code)),
             &created,
@@ -55,7 +57,7 @@ pub async fn get_directorate(
     state: web::Data<AppState>,
     DirectoratePath(code): DirectoratePath,
 ) -> Result<web::Json<Directorate>, ApiError> {
-    db::run(&state.pool, move |conn| repo::find(conn, &code))
+    db::run(&state.pool, move |conn| service::find(conn, &code))
         .await
         .map(web::Json)
 }

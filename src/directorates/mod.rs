@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod repo;
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -1,16 +1,15 @@
+//! Queries for directorates.
+
 use std::collections::HashSet;
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::{CreateDirectorate, Directorate};
-use crate::audit::{self, Change, Entity};
-use crate::auth::Actor;
+use super::Directorate;
+use crate::audit::{self, Entity};
 use crate::db::schema::directorates;
 use crate::db::{self, DbConnection};
-use crate::domain::text::{check_text, MAX_NAME};
-use crate::domain::{DirectorateCode, FieldErrors};
-use crate::error::ApiError;
+use crate::domain::DirectorateCode;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = directorates)]
@@ -20,41 +19,19 @@ struct DirectorateRow {
     created_at: PrimitiveDateTime,
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    request: &CreateDirectorate,
-) -> Result<Directorate, ApiError> {
-    let mut errors = FieldErrors::default();
-    let name = check_text(&request.name, "name", true, MAX_NAME, &mut errors);
-    errors.into_result(()).map_err(ApiError::Validation)?;
+pub fn insert(conn: &mut DbConnection, directorate: &Directorate) -> QueryResult<()> {
     let row = DirectorateRow {
-        code: request.code.clone(),
-        name,
-        created_at: db::time::now(),
+        code: directorate.code.clone(),
+        name: directorate.name.clone(),
+        created_at: db::time::stored(directorate.created_at),
     };
     diesel::insert_into(directorates::table)
         .values(&row)
         .execute(conn)
-        .map_err(|error| match ApiError::from(error) {
-            ApiError::Conflict(_) => {
-                ApiError::Conflict(format!("directorate {} already exists", request.code))
-            }
-            other => other,
-        })?;
-    let directorate = directorate_from_row(row);
-    let code = directorate.code.clone();
-    let change = Change::created(
-        directorate.created_at,
-        Entity::Directorate,
-        code.as_str(),
-        &directorate,
-    );
-    audit::record(conn, actor, change)?;
-    Ok(directorate)
+        .map(drop)
 }
 
-pub fn list(conn: &mut DbConnection) -> Result<Vec<Directorate>, ApiError> {
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Directorate>> {
     let rows: Vec<DirectorateRow> = directorates::table
         .order(directorates::code)
         .select(DirectorateRow::as_select())
@@ -70,27 +47,22 @@ fn directorate_from_row(row: DirectorateRow) -> Directorate {
     }
 }
 
-pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> Result<Directorate, ApiError> {
+pub fn find(conn: &mut DbConnection, code: &DirectorateCode) -> QueryResult<Option<Directorate>> {
     let row: Option<DirectorateRow> = directorates::table
         .find(code)
         .select(DirectorateRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(directorate_from_row(row.ok_or_else(|| {
-        ApiError::NotFound(format!("there is no directorate {code}"))
-    })?))
+    Ok(row.map(directorate_from_row))
 }
 
 /// The code of every directorate.
-pub fn codes(conn: &mut DbConnection) -> Result<HashSet<DirectorateCode>, ApiError> {
+pub fn codes(conn: &mut DbConnection) -> QueryResult<HashSet<DirectorateCode>> {
     let codes: Vec<DirectorateCode> = directorates::table.select(directorates::code).load(conn)?;
     Ok(codes.into_iter().collect())
 }
 
 /// Every directorate that existed at `at`, by code.
-pub fn list_at(
-    conn: &mut DbConnection,
-    at: time::OffsetDateTime,
-) -> Result<Vec<Directorate>, ApiError> {
+pub fn list_at(conn: &mut DbConnection, at: time::OffsetDateTime) -> QueryResult<Vec<Directorate>> {
     audit::states_at(conn, Entity::Directorate, db::time::stored(at))
 }

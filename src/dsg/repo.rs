@@ -10,7 +10,6 @@ use crate::db::schema::{dsg_balances, dsg_plans, dsg_transfers};
 use crate::db::{self, DbConnection};
 use crate::domain::dsg::DsgBlock;
 use crate::domain::{FinancialYear, Money};
-use crate::error::ApiError;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = dsg_balances, treat_none_as_null = true)]
@@ -79,7 +78,7 @@ pub fn find_balance(
     conn: &mut DbConnection,
     year: FinancialYear,
     block: DsgBlock,
-) -> Result<Option<StoredBalance>, ApiError> {
+) -> QueryResult<Option<StoredBalance>> {
     let row: Option<BalanceRow> = dsg_balances::table
         .find((year, block))
         .select(BalanceRow::as_select())
@@ -88,7 +87,7 @@ pub fn find_balance(
     Ok(row.map(balance_from_row))
 }
 
-pub fn all_balances(conn: &mut DbConnection) -> Result<Vec<StoredBalance>, ApiError> {
+pub fn all_balances(conn: &mut DbConnection) -> QueryResult<Vec<StoredBalance>> {
     let rows: Vec<BalanceRow> = dsg_balances::table
         .order((dsg_balances::year_start, dsg_balances::block))
         .select(BalanceRow::as_select())
@@ -100,7 +99,7 @@ pub fn save_balance(
     conn: &mut DbConnection,
     balance: &StoredBalance,
     is_new: bool,
-) -> Result<(), ApiError> {
+) -> QueryResult<()> {
     let row = BalanceRow {
         year: balance.year,
         block: balance.block,
@@ -126,7 +125,7 @@ pub fn save_balance(
 }
 
 /// Records a transfer and returns it with its id. Write transactions are serialised, so the highest id is ours.
-pub fn insert_transfer(conn: &mut DbConnection, transfer: &Transfer) -> Result<Transfer, ApiError> {
+pub fn insert_transfer(conn: &mut DbConnection, transfer: &Transfer) -> QueryResult<Transfer> {
     let row = NewTransferRow {
         year: transfer.year,
         from_block: transfer.from_block,
@@ -148,7 +147,7 @@ pub fn insert_transfer(conn: &mut DbConnection, transfer: &Transfer) -> Result<T
     })
 }
 
-pub fn all_transfers(conn: &mut DbConnection) -> Result<Vec<Transfer>, ApiError> {
+pub fn all_transfers(conn: &mut DbConnection) -> QueryResult<Vec<Transfer>> {
     let rows: Vec<TransferRow> = dsg_transfers::table
         .order(dsg_transfers::id)
         .select(TransferRow::as_select())
@@ -156,7 +155,7 @@ pub fn all_transfers(conn: &mut DbConnection) -> Result<Vec<Transfer>, ApiError>
     Ok(rows.into_iter().map(transfer_from_row).collect())
 }
 
-pub fn find_plan(conn: &mut DbConnection, name: &str) -> Result<Option<DsgPlan>, ApiError> {
+pub fn find_plan(conn: &mut DbConnection, name: &str) -> QueryResult<Option<DsgPlan>> {
     let row: Option<PlanRow> = dsg_plans::table
         .find(name)
         .select(PlanRow::as_select())
@@ -165,7 +164,7 @@ pub fn find_plan(conn: &mut DbConnection, name: &str) -> Result<Option<DsgPlan>,
     Ok(row.map(plan_from_row))
 }
 
-pub fn save_plan(conn: &mut DbConnection, plan: &DsgPlan, is_new: bool) -> Result<(), ApiError> {
+pub fn save_plan(conn: &mut DbConnection, plan: &DsgPlan, is_new: bool) -> QueryResult<()> {
     let row = PlanRow {
         name: plan.name.clone(),
         agreed_by: plan.agreed_by.clone(),

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::listing::{self, ListQuery, DEFAULT_PAGE, MAX_PAGE};
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
-use super::repo::{self, LineFilter};
+use super::repo::LineFilter;
 use super::{history, service};
 use crate::audit::paging::page;
 use crate::audit::Event;
@@ -215,7 +215,7 @@ pub async fn get_line(
 ) -> Result<HttpResponse, ApiError> {
     let as_at = params.0.as_at;
     let found = match as_at {
-        None => db::read(&state.pool, move |conn| repo::find(conn, &line_ref)).await,
+        None => db::read(&state.pool, move |conn| service::find(conn, &line_ref)).await,
         Some(at) => {
             db::run(&state.pool, move |conn| {
                 history::line_at(conn, &line_ref, at)

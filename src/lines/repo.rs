@@ -1,7 +1,6 @@
 //! Queries for lines and their yearly amounts. Each function takes a connection, so it runs inside or
 //! outside a transaction alike.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::dsl::max;
@@ -9,15 +8,12 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use super::model::{Line, LineFields, NewLine};
-use super::totals::{Contribution, TotalsChange};
 use crate::db::schema::{line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
-use crate::domain::line_ref::MAX_LINE_NUMBER;
 use crate::domain::summary::AmountSum;
 use crate::domain::{
     DirectorateCode, FinancialYear, LineKind, LineNature, LineRef, LineStatus, Money, YearAmount,
 };
-use crate::error::ApiError;
 use crate::insert_rows;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -125,7 +121,7 @@ pub fn list(
     filter: &LineFilter,
     after: Option<&Cursor>,
     limit: i64,
-) -> Result<Vec<Line>, ApiError> {
+) -> QueryResult<Vec<Line>> {
     let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), filter);
     if let Some(after) = after {
         let (directorate, kind, number) = (
@@ -157,7 +153,7 @@ pub fn sums(
     conn: &mut DbConnection,
     filter: &LineFilter,
     include_withdrawn: bool,
-) -> Result<Vec<AmountSum>, ApiError> {
+) -> QueryResult<Vec<AmountSum>> {
     let mut query = filter_lines!(
         line_years::table
             .inner_join(lines::table)
@@ -227,7 +223,7 @@ pub fn savings_in_year(
     conn: &mut DbConnection,
     directorate: Option<&DirectorateCode>,
     year: FinancialYear,
-) -> Result<Vec<SavingInYear>, ApiError> {
+) -> QueryResult<Vec<SavingInYear>> {
     let in_year = line_years::table.on(line_years::line_ref
         .eq(lines::line_ref)
         .and(line_years::year_start.eq(year)));
@@ -263,7 +259,7 @@ pub fn savings_in_year(
 }
 
 /// One line and its profile, in one query (a point read is mostly per-statement cost).
-pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiError> {
+pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<Line>> {
     let rows: Vec<(LineRow, Option<YearRow>)> = lines::table
         .left_join(line_years::table)
         .filter(lines::line_ref.eq(line_ref))
@@ -272,14 +268,14 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiErro
         .load(conn)?;
     let mut rows = rows.into_iter();
     let Some((row, first_year)) = rows.next() else {
-        return Err(ApiError::NotFound(format!("there is no line {line_ref}")));
+        return Ok(None);
     };
     let years = first_year
         .into_iter()
         .chain(rows.filter_map(|(_, year)| year))
         .map(YearRow::entry)
         .collect();
-    Ok(line_from_row(row, years))
+    Ok(Some(line_from_row(row, years)))
 }
 
 /// Rows per multi-row INSERT, and refs per `IN (…)`: well under both engines' limits on bound parameters
@@ -287,10 +283,7 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiErro
 const ROWS_PER_INSERT: usize = 1_000;
 
 /// The lines with these refs that exist, read a chunk of refs at a time.
-pub fn find_many(
-    conn: &mut DbConnection,
-    refs: &[LineRef],
-) -> Result<HashMap<LineRef, Line>, ApiError> {
+pub fn find_many(conn: &mut DbConnection, refs: &[LineRef]) -> QueryResult<HashMap<LineRef, Line>> {
     let mut found = HashMap::new();
     for chunk in refs.chunks(ROWS_PER_INSERT) {
         let rows: Vec<LineRow> = lines::table
@@ -304,17 +297,17 @@ pub fn find_many(
     Ok(found)
 }
 
-/// Records new lines, already validated, and returns them as stored. A line without a ref gets the next number
-/// never used in its directorate and kind: lines are never deleted, so one past the highest there. Many rows go
-/// in each statement, so a bulk import costs a few hundred round trips, not tens of thousands.
-pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line>, ApiError> {
-    let known = crate::directorates::repo::codes(conn)?;
-    let refs = assign_refs(conn, news, &known)?;
+/// Records new lines, already validated, under their refs, and returns them as stored. Many rows go in each
+/// statement, so a bulk import costs a few hundred round trips, not tens of thousands.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    news: &[NewLine],
+    refs: &[LineRef],
+) -> QueryResult<Vec<Line>> {
     let now = db::time::now();
     let mut line_rows = Vec::with_capacity(news.len());
     let mut year_rows = Vec::new();
-    let mut totals = TotalsChange::default();
-    for (new, line_ref) in news.iter().zip(&refs) {
+    for (new, line_ref) in news.iter().zip(refs) {
         line_rows.push(LineRow {
             line_ref: line_ref.clone(),
             directorate: new.directorate.clone(),
@@ -331,13 +324,6 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
             version: 1,
         });
         year_rows.extend(year_rows_of(line_ref, &new.years));
-        totals.add(&Contribution {
-            directorate: &new.directorate,
-            kind: new.kind,
-            nature: new.nature,
-            withdrawn: new.status == LineStatus::Withdrawn,
-            years: &new.years,
-        });
     }
     for chunk in line_rows.chunks(ROWS_PER_INSERT) {
         insert_rows!(conn, lines::table, chunk);
@@ -345,7 +331,6 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
     for chunk in year_rows.chunks(ROWS_PER_INSERT) {
         insert_rows!(conn, line_years::table, chunk);
     }
-    totals.write(conn)?;
     Ok(line_rows
         .into_iter()
         .zip(news)
@@ -357,18 +342,10 @@ pub fn insert_many(conn: &mut DbConnection, news: &[NewLine]) -> Result<Vec<Line
         .collect())
 }
 
-/// Each new line's ref: the one given, checked to be new, or the next free number.
-fn assign_refs(
-    conn: &mut DbConnection,
-    news: &[NewLine],
-    known_directorates: &HashSet<DirectorateCode>,
-) -> Result<Vec<LineRef>, ApiError> {
-    let given: Vec<&LineRef> = news
-        .iter()
-        .filter_map(|new| new.line_ref.as_ref())
-        .collect();
-    let mut taken: HashSet<LineRef> = HashSet::new();
-    for chunk in given.chunks(ROWS_PER_INSERT) {
+/// Which of these refs are in use, read a chunk at a time.
+pub fn taken(conn: &mut DbConnection, refs: &[&LineRef]) -> QueryResult<HashSet<LineRef>> {
+    let mut taken = HashSet::new();
+    for chunk in refs.chunks(ROWS_PER_INSERT) {
         taken.extend(
             lines::table
                 .filter(lines::line_ref.eq_any(chunk))
@@ -376,48 +353,7 @@ fn assign_refs(
                 .load::<LineRef>(conn)?,
         );
     }
-    let mut highest: HashMap<(DirectorateCode, LineKind), i32> = HashMap::new();
-    let mut refs = Vec::with_capacity(news.len());
-    for new in news {
-        if !known_directorates.contains(&new.directorate) {
-            return Err(ApiError::field(
-                "directorate",
-                format!(
-                    "there is no directorate {}: create it first",
-                    new.directorate
-                ),
-            ));
-        }
-        let group = (new.directorate.clone(), new.kind);
-        let highest = match highest.entry(group) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => {
-                let stored = highest_number(conn, &new.directorate, new.kind)?;
-                entry.insert(stored)
-            }
-        };
-        let line_ref = match &new.line_ref {
-            Some(line_ref) => line_ref.clone(),
-            None => u16::try_from(*highest + 1)
-                .ok()
-                .and_then(|number| LineRef::new(new.directorate.clone(), new.kind, number))
-                .ok_or_else(|| {
-                    ApiError::Conflict(format!(
-                        "{} has used every {} number up to {MAX_LINE_NUMBER}",
-                        new.directorate,
-                        new.kind.ref_code()
-                    ))
-                })?,
-        };
-        if !taken.insert(line_ref.clone()) {
-            return Err(ApiError::Conflict(format!(
-                "line {line_ref} already exists; refs are never reused"
-            )));
-        }
-        *highest = (*highest).max(i32::from(line_ref.number()));
-        refs.push(line_ref);
-    }
-    Ok(refs)
+    Ok(taken)
 }
 
 /// The highest ref number in use in a directorate and kind; 0 when there is none.
@@ -425,7 +361,7 @@ pub fn highest_number(
     conn: &mut DbConnection,
     directorate: &DirectorateCode,
     kind: LineKind,
-) -> Result<i32, ApiError> {
+) -> QueryResult<i32> {
     let highest: Option<i32> = lines::table
         .filter(lines::directorate.eq(directorate))
         .filter(lines::kind.eq(kind))
@@ -434,17 +370,14 @@ pub fn highest_number(
     Ok(highest.unwrap_or(0))
 }
 
-/// Writes a line's new fields and, when given, its new profile; returns whether anything changed.
-/// The version goes up by one only when something did.
+/// Writes a line's new fields and, when given, its new profile, and puts its version up by one; returns
+/// false, having written nothing, when the stored version is no longer `current`'s.
 pub fn update(
     conn: &mut DbConnection,
     current: &Line,
     fields: &LineFields,
     years: Option<&[YearAmount]>,
-) -> Result<bool, ApiError> {
-    if !current.would_change(fields, years) {
-        return Ok(false);
-    }
+) -> QueryResult<bool> {
     let key = &current.line_ref;
     let written = diesel::update(
         lines::table
@@ -463,10 +396,7 @@ pub fn update(
     ))
     .execute(conn)?;
     if written != 1 {
-        return Err(ApiError::Conflict(format!(
-            "line {} was changed by another request; read it again and retry",
-            current.line_ref
-        )));
+        return Ok(false);
     }
     if let Some(years) = years {
         diesel::delete(line_years::table.filter(line_years::line_ref.eq(key))).execute(conn)?;
@@ -476,21 +406,6 @@ pub fn update(
             &year_rows_of(&current.line_ref, years)
         );
     }
-    let counted = |nature, status, years| Contribution {
-        directorate: &current.directorate,
-        kind: current.kind,
-        nature,
-        withdrawn: status == LineStatus::Withdrawn,
-        years,
-    };
-    let mut totals = TotalsChange::default();
-    totals.remove(&counted(current.nature, current.status, &current.years));
-    totals.add(&counted(
-        fields.nature,
-        fields.status,
-        years.unwrap_or(&current.years),
-    ));
-    totals.write(conn)?;
     Ok(true)
 }
 
@@ -515,7 +430,7 @@ impl YearRow {
 }
 
 /// Attaches each line's profile, read in one query.
-fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> Result<Vec<Line>, ApiError> {
+fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> QueryResult<Vec<Line>> {
     let refs: Vec<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
     let mut year_rows: Vec<YearRow> = Vec::new();
     // A chunk of refs at a time: SQLite takes at most 32,766 bound values in a statement.

@@ -1,15 +1,22 @@
 //! Changes to lines. Each runs inside the caller's write transaction: it checks the key may make it, checks
 //! `If-Match`, validates in full, writes, and records the event, or fails having written nothing.
 
-use super::model::{CreateLine, Line, LinePatch};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use super::model::{CreateLine, Line, LinePatch, NewLine};
 use super::repo;
 use crate::audit::{self, Change, Entity, Event};
 use crate::auth::{Actor, Role};
 use crate::db::DbConnection;
+use crate::domain::line_ref::MAX_LINE_NUMBER;
 use crate::domain::version;
-use crate::domain::{FinancialYear, LineRef, LineStatus, Money, YearAmount};
+use crate::domain::{
+    DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money, YearAmount,
+};
 use crate::error::ApiError;
-use crate::monitoring;
+use crate::totals;
+use crate::totals::lines::Contribution;
 
 /// How far past the highest number in use (in its directorate and kind) an editor may set a ref. Real plans
 /// have gaps, so some room; without a bound one `CFE SAV9999` would use up every later number. Admins (and
@@ -53,7 +60,20 @@ pub fn create_many(
         reasons.push(request.reason.clone());
         news.push(request.validate().map_err(ApiError::Validation)?);
     }
-    let lines = repo::insert_many(conn, &news)?;
+    let known = crate::directorates::repo::codes(conn)?;
+    let refs = assign_refs(conn, &news, &known)?;
+    let lines = repo::insert_many(conn, &news, &refs)?;
+    let mut change = totals::lines::Change::default();
+    for new in &news {
+        change.add(&Contribution {
+            directorate: &new.directorate,
+            kind: new.kind,
+            nature: new.nature,
+            withdrawn: new.status == LineStatus::Withdrawn,
+            years: &new.years,
+        });
+    }
+    change.write(conn)?;
     let changes = lines.iter().zip(reasons).map(|(line, reason)| {
         let mut change = Change::created(
             line.created_at,
@@ -151,7 +171,7 @@ fn writable(
     line_ref: &LineRef,
     if_match: Option<i64>,
 ) -> Result<Line, ApiError> {
-    let current = repo::find(conn, line_ref)?;
+    let current = find(conn, line_ref)?;
     actor.require_editor_of(&current.directorate)?;
     version::check(if_match, Some(current.version), &format!("line {line_ref}"))?;
     Ok(current)
@@ -164,13 +184,35 @@ fn apply(
     patch: &LinePatch,
 ) -> Result<Line, ApiError> {
     let (fields, years) = patch.apply(&current).map_err(ApiError::Validation)?;
-    if !repo::update(conn, &current, &fields, years.as_deref())? {
+    let years = years.as_deref();
+    if !current.would_change(&fields, years) {
         return Ok(current);
     }
-    let line = repo::find(conn, &current.line_ref)?;
+    if !repo::update(conn, &current, &fields, years)? {
+        return Err(ApiError::Conflict(format!(
+            "line {} was changed by another request; read it again and retry",
+            current.line_ref
+        )));
+    }
+    let counted = |nature, status, years| Contribution {
+        directorate: &current.directorate,
+        kind: current.kind,
+        nature,
+        withdrawn: status == LineStatus::Withdrawn,
+        years,
+    };
+    let mut change = totals::lines::Change::default();
+    change.remove(&counted(current.nature, current.status, &current.years));
+    change.add(&counted(
+        fields.nature,
+        fields.status,
+        years.unwrap_or(&current.years),
+    ));
+    change.write(conn)?;
+    let line = find(conn, &current.line_ref)?;
     let withdrawn = line.status == LineStatus::Withdrawn;
     if withdrawn != (current.status == LineStatus::Withdrawn) {
-        monitoring::totals::move_line(conn, &line.line_ref, withdrawn)?;
+        totals::at_risk::move_line(conn, &line.line_ref, withdrawn)?;
     }
     let action = match (current.status, line.status) {
         (LineStatus::Withdrawn, LineStatus::Withdrawn) => "updated",
@@ -198,6 +240,74 @@ pub fn events(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Event>, ApiError> {
-    repo::find(conn, line_ref)?;
-    audit::repo::history(conn, Entity::Line, &line_ref.to_string(), after, limit)
+    find(conn, line_ref)?;
+    Ok(audit::repo::history(
+        conn,
+        Entity::Line,
+        &line_ref.to_string(),
+        after,
+        limit,
+    )?)
+}
+
+/// One line and its profile; 404 when there is none.
+pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> Result<Line, ApiError> {
+    repo::find(conn, line_ref)?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no line {line_ref}")))
+}
+
+/// Each new line's ref: the one given, checked to be new, or the next number never used in its directorate
+/// and kind (lines are never deleted, so one past the highest there). Each directorate must exist.
+fn assign_refs(
+    conn: &mut DbConnection,
+    news: &[NewLine],
+    known_directorates: &HashSet<DirectorateCode>,
+) -> Result<Vec<LineRef>, ApiError> {
+    let given: Vec<&LineRef> = news
+        .iter()
+        .filter_map(|new| new.line_ref.as_ref())
+        .collect();
+    let mut taken = repo::taken(conn, &given)?;
+    let mut highest: HashMap<(DirectorateCode, LineKind), i32> = HashMap::new();
+    let mut refs = Vec::with_capacity(news.len());
+    for new in news {
+        if !known_directorates.contains(&new.directorate) {
+            return Err(ApiError::field(
+                "directorate",
+                format!(
+                    "there is no directorate {}: create it first",
+                    new.directorate
+                ),
+            ));
+        }
+        let group = (new.directorate.clone(), new.kind);
+        let highest = match highest.entry(group) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let stored = repo::highest_number(conn, &new.directorate, new.kind)?;
+                entry.insert(stored)
+            }
+        };
+        let line_ref = match &new.line_ref {
+            Some(line_ref) => line_ref.clone(),
+            None => u16::try_from(*highest + 1)
+                .ok()
+                .and_then(|number| LineRef::new(new.directorate.clone(), new.kind, number))
+                .ok_or_else(|| {
+                    ApiError::Conflict(format!(
+                        "{} has used every {} number up to {MAX_LINE_NUMBER}",
+                        new.directorate,
+                        new.kind.ref_code()
+                    ))
+                })?,
+        };
+        if !taken.insert(line_ref.clone()) {
+            return Err(ApiError::Conflict(format!(
+                "line {line_ref} already exists; refs are never reused"
+            )));
+        }
+        *highest = (*highest).max(i32::from(line_ref.number()));
+        refs.push(line_ref);
+    }
+    Ok(refs)
 }

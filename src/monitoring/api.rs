@@ -35,7 +35,7 @@ pub async fn list_periods(
     params: QueryParams<PeriodsParams>,
 ) -> Result<web::Json<Vec<MonitoringPeriod>>, ApiError> {
     let year = params.0.year;
-    db::run(&state.pool, move |conn| repo::list_periods(conn, year))
+    db::run(&state.pool, move |conn| Ok(repo::list_periods(conn, year)?))
         .await
         .map(web::Json)
 }
@@ -75,7 +75,7 @@ pub async fn get_period(
     PeriodPath { year, period }: PeriodPath,
 ) -> Result<web::Json<MonitoringPeriod>, ApiError> {
     db::run(&state.pool, move |conn| {
-        repo::find_period(conn, year, period)
+        service::find_period(conn, year, period)
     })
     .await
     .map(web::Json)
@@ -104,8 +104,8 @@ pub async fn list_assessments(
     PeriodPath { year, period }: PeriodPath,
 ) -> Result<web::Json<Vec<Assessment>>, ApiError> {
     db::run(&state.pool, move |conn| {
-        repo::find_period(conn, year, period)?;
-        repo::assessments_of(conn, year, Some(period))
+        service::find_period(conn, year, period)?;
+        Ok(repo::assessments_of(conn, year, Some(period))?)
     })
     .await
     .map(web::Json)
@@ -184,8 +184,8 @@ pub async fn line_assessments(
     LinePath(line_ref): LinePath,
 ) -> Result<web::Json<Vec<Assessment>>, ApiError> {
     db::run(&state.pool, move |conn| {
-        lines::repo::find(conn, &line_ref)?;
-        repo::assessments_of_line(conn, &line_ref)
+        lines::service::find(conn, &line_ref)?;
+        Ok(repo::assessments_of_line(conn, &line_ref)?)
     })
     .await
     .map(web::Json)

@@ -4,14 +4,12 @@ use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
-use super::totals::AtRiskChange;
 use crate::db::columns::Json;
 use crate::db::schema::{assessments, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::Substitute;
 use crate::domain::monitoring::{Period, Rag};
 use crate::domain::{FinancialYear, LineRef, Money};
-use crate::error::ApiError;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = monitoring_periods)]
@@ -51,7 +49,7 @@ pub fn insert_period(
     year: FinancialYear,
     period: Period,
     as_at: Date,
-) -> Result<MonitoringPeriod, ApiError> {
+) -> QueryResult<MonitoringPeriod> {
     let row = PeriodRow {
         year,
         period,
@@ -61,11 +59,7 @@ pub fn insert_period(
     };
     diesel::insert_into(monitoring_periods::table)
         .values(&row)
-        .execute(conn)
-        .map_err(|error| match ApiError::from(error) {
-            ApiError::Conflict(_) => ApiError::Conflict(format!("period {year} {period} exists")),
-            other => other,
-        })?;
+        .execute(conn)?;
     Ok(period_from_row(row))
 }
 
@@ -73,22 +67,20 @@ pub fn find_period(
     conn: &mut DbConnection,
     year: FinancialYear,
     period: Period,
-) -> Result<MonitoringPeriod, ApiError> {
+) -> QueryResult<Option<MonitoringPeriod>> {
     let row: Option<PeriodRow> = monitoring_periods::table
         .find((year, period))
         .select(PeriodRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(period_from_row(row.ok_or_else(|| {
-        ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
-    })?))
+    Ok(row.map(period_from_row))
 }
 
 /// Every period, or one year's, in order.
 pub fn list_periods(
     conn: &mut DbConnection,
     year: Option<FinancialYear>,
-) -> Result<Vec<MonitoringPeriod>, ApiError> {
+) -> QueryResult<Vec<MonitoringPeriod>> {
     let mut query = monitoring_periods::table.into_boxed::<db::MultiBackend>();
     if let Some(year) = year {
         query = query.filter(monitoring_periods::year_start.eq(year));
@@ -105,7 +97,7 @@ pub fn close_period(
     year: FinancialYear,
     period: Period,
     at: PrimitiveDateTime,
-) -> Result<(), ApiError> {
+) -> QueryResult<()> {
     diesel::update(monitoring_periods::table.find((year, period)))
         .set(monitoring_periods::closed_at.eq(Some(at)))
         .execute(conn)?;
@@ -117,7 +109,7 @@ pub fn find_assessment(
     year: FinancialYear,
     period: Period,
     line_ref: &LineRef,
-) -> Result<Option<Assessment>, ApiError> {
+) -> QueryResult<Option<Assessment>> {
     let row: Option<AssessmentRow> = assessments::table
         .find((year, period, line_ref))
         .select(AssessmentRow::as_select())
@@ -126,39 +118,24 @@ pub fn find_assessment(
     Ok(row.map(assessment_from_row))
 }
 
-/// Writes an assessment, new or revising `before`, and keeps the at-risk totals in step. The caller has read
-/// both the assessment it replaces and the line (`line_withdrawn`), so neither is read again here.
+/// Writes an assessment: a new one, or the revision of the one stored for its year, period and line.
 pub fn save_assessment(
     conn: &mut DbConnection,
     assessment: &Assessment,
-    before: Option<&Assessment>,
-    line_withdrawn: bool,
-) -> Result<(), ApiError> {
-    let (year, period, line_ref) = (assessment.year, assessment.period, &assessment.line_ref);
-    let mut change = AtRiskChange::default();
-    change.count(
-        year,
-        period,
-        line_ref,
-        line_withdrawn,
-        assessment.at_risk,
-        1,
-    );
+    is_new: bool,
+) -> QueryResult<()> {
     let row = assessment_row(assessment);
-    match before {
-        None => {
-            diesel::insert_into(assessments::table)
-                .values(&row)
-                .execute(conn)?;
-        }
-        Some(before) => {
-            change.count(year, period, line_ref, line_withdrawn, before.at_risk, -1);
-            diesel::update(assessments::table.find((year, period, line_ref)))
-                .set(&row)
-                .execute(conn)?;
-        }
+    if is_new {
+        diesel::insert_into(assessments::table)
+            .values(&row)
+            .execute(conn)?;
+    } else {
+        let key = (assessment.year, assessment.period, &assessment.line_ref);
+        diesel::update(assessments::table.find(key))
+            .set(&row)
+            .execute(conn)?;
     }
-    change.write(conn)
+    Ok(())
 }
 
 /// Assessments of one period (or every period of the year), by ref.
@@ -166,7 +143,7 @@ pub fn assessments_of(
     conn: &mut DbConnection,
     year: FinancialYear,
     period: Option<Period>,
-) -> Result<Vec<Assessment>, ApiError> {
+) -> QueryResult<Vec<Assessment>> {
     let mut query = assessments::table
         .filter(assessments::year_start.eq(year))
         .into_boxed::<db::MultiBackend>();
@@ -184,7 +161,7 @@ pub fn assessments_of(
 pub fn assessments_of_line(
     conn: &mut DbConnection,
     line_ref: &LineRef,
-) -> Result<Vec<Assessment>, ApiError> {
+) -> QueryResult<Vec<Assessment>> {
     let rows: Vec<AssessmentRow> = assessments::table
         .filter(assessments::line_ref.eq(line_ref))
         .order((assessments::year_start, assessments::period))
@@ -245,7 +222,7 @@ fn assessment_from_row(row: AssessmentRow) -> Assessment {
 }
 
 /// Every assessment of every period.
-pub fn all_assessments(conn: &mut DbConnection) -> Result<Vec<Assessment>, ApiError> {
+pub fn all_assessments(conn: &mut DbConnection) -> QueryResult<Vec<Assessment>> {
     let rows: Vec<AssessmentRow> = assessments::table
         .order((
             assessments::year_start,

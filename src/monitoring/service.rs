@@ -17,6 +17,7 @@ use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
 use crate::lines;
 use crate::lines::model::Line;
+use crate::totals;
 
 pub fn create_period(
     conn: &mut DbConnection,
@@ -33,7 +34,12 @@ pub fn create_period(
             format!("must fall in {month} {calendar_year}, the month of {year} {period}"),
         ));
     }
-    let created = repo::insert_period(conn, year, period, as_at)?;
+    let created = repo::insert_period(conn, year, period, as_at).map_err(|error| {
+        match ApiError::from(error) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!("period {year} {period} exists")),
+            other => other,
+        }
+    })?;
     audit::record(
         conn,
         actor,
@@ -55,13 +61,13 @@ pub fn close_period(
     period: Period,
 ) -> Result<MonitoringPeriod, ApiError> {
     actor.require_admin()?;
-    let before = repo::find_period(conn, year, period)?;
+    let before = find_period(conn, year, period)?;
     if before.status == PeriodStatus::Closed {
         return Ok(before);
     }
     let now = db::time::now();
     repo::close_period(conn, year, period, now)?;
-    let after = repo::find_period(conn, year, period)?;
+    let after = find_period(conn, year, period)?;
     let change = Change::updated(
         db::time::utc(now),
         Entity::Period,
@@ -85,7 +91,7 @@ pub fn put_assessment(
     input: AssessmentInput,
 ) -> Result<(Assessment, bool), ApiError> {
     open_period(conn, year, period)?;
-    let line = lines::repo::find(conn, line_ref)?;
+    let line = lines::service::find(conn, line_ref)?;
     actor.require_editor_of(&line.directorate)?;
     let existing = repo::find_assessment(conn, year, period, line_ref)?;
     version::check(
@@ -104,8 +110,7 @@ pub fn put_assessment(
         checked,
         existing.as_ref().map_or(1, |e| e.version + 1),
     );
-    let withdrawn = line.status == LineStatus::Withdrawn;
-    repo::save_assessment(conn, &assessment, existing.as_ref(), withdrawn)?;
+    save(conn, &assessment, existing.as_ref(), &line)?;
     let key = assessment_key(year, period, line_ref);
     let change = match &existing {
         None => Change::created(assessment.updated_at, Entity::Assessment, &key, &assessment),
@@ -155,7 +160,7 @@ pub fn copy_from(
             format!("copy from a period before {period}"),
         ));
     }
-    repo::find_period(conn, year, earlier)?;
+    find_period(conn, year, earlier)?;
     let mut outcome = CopyOutcome {
         copied: Vec::new(),
         skipped: Vec::new(),
@@ -176,12 +181,11 @@ pub fn copy_from(
                 .push(skip(format!("already assessed in {period}")));
             continue;
         }
-        let line = lines::repo::find(conn, &line_ref)?;
+        let line = lines::service::find(conn, &line_ref)?;
         match assess(conn, actor, &line, year, AssessmentInput::from(&previous)) {
             Ok(checked) => {
                 let assessment = new_assessment(year, period, &line_ref, checked, 1);
-                let withdrawn = line.status == LineStatus::Withdrawn;
-                repo::save_assessment(conn, &assessment, None, withdrawn)?;
+                save(conn, &assessment, None, &line)?;
                 let mut change = Change::created(
                     assessment.updated_at,
                     Entity::Assessment,
@@ -214,7 +218,7 @@ fn open_period(
     year: FinancialYear,
     period: Period,
 ) -> Result<MonitoringPeriod, ApiError> {
-    let found = repo::find_period(conn, year, period)?;
+    let found = find_period(conn, year, period)?;
     match found.closed_at {
         Some(closed_at) => Err(ApiError::Conflict(format!(
             "period {year} {period} was closed at {closed_at}: its assessments are as reported and cannot change"
@@ -256,7 +260,7 @@ fn assess(
         errors.add("year", format!("{} has no saving in {year}", line.line_ref));
     }
     for (index, substitute) in input.substitutes.iter().enumerate() {
-        match lines::repo::find(conn, &substitute.line_ref) {
+        match lines::service::find(conn, &substitute.line_ref) {
             Ok(other) if other.kind == LineKind::Saving => {
                 if actor.require_editor_of(&other.directorate).is_err() {
                     return Err(ApiError::Forbidden(format!(
@@ -322,4 +326,34 @@ fn same(current: &Assessment, checked: &CheckedAssessment) -> bool {
         && current.mitigation == checked.mitigation
         && current.substitutes == checked.substitutes
         && current.slips_to == checked.slips_to
+}
+
+/// A period; 404 when there is none.
+pub fn find_period(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+) -> Result<MonitoringPeriod, ApiError> {
+    repo::find_period(conn, year, period)?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no monitoring period {year} {period}")))
+}
+
+/// Writes an assessment, new or revising `before`, and keeps the at-risk totals in step. The caller has read
+/// both the assessment it replaces and the line, so neither is read again here.
+fn save(
+    conn: &mut DbConnection,
+    assessment: &Assessment,
+    before: Option<&Assessment>,
+    line: &Line,
+) -> Result<(), ApiError> {
+    let withdrawn = line.status == LineStatus::Withdrawn;
+    let at = (assessment.year, assessment.period);
+    let mut change = totals::at_risk::Change::default();
+    change.assessment(at, &assessment.line_ref, withdrawn, assessment.at_risk, 1);
+    if let Some(before) = before {
+        change.assessment(at, &before.line_ref, withdrawn, before.at_risk, -1);
+    }
+    repo::save_assessment(conn, assessment, before.is_none())?;
+    change.write(conn)?;
+    Ok(())
 }

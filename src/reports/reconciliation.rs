@@ -218,7 +218,12 @@ pub async fn reconcile(
     table.check()?;
     let as_at = table.as_at;
     let lines = db::scan(&state.pool, move |conn| match as_at {
-        None => line_repo::list(conn, &LineFilter::default(), None, i64::MAX),
+        None => Ok(line_repo::list(
+            conn,
+            &LineFilter::default(),
+            None,
+            i64::MAX,
+        )?),
         Some(at) => history::lines_at(conn, at),
     })
     .await?;

@@ -1,0 +1,139 @@
+//! Amounts at risk by year, period, directorate, and withdrawn or not (`at_risk_totals`), kept in the
+//! transaction of every assessment write and every withdrawal or reinstatement of a line, so the summary reads
+//! these few rows rather than every assessment.
+
+use diesel::prelude::*;
+
+use super::{Delta, Table};
+use crate::db::schema::{assessments, at_risk_totals};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::monitoring::Period;
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
+
+/// The amount at risk in one period, for one directorate's lines, withdrawn or not.
+#[derive(Clone, Debug)]
+pub struct AtRiskSum {
+    pub year: FinancialYear,
+    pub period: Period,
+    pub directorate: DirectorateCode,
+    pub withdrawn: bool,
+    pub at_risk: Money,
+}
+
+/// The `at_risk_totals` table.
+pub struct AtRiskTotals;
+
+/// A row of `at_risk_totals`: year, period, directorate, withdrawn.
+pub type Key = (FinancialYear, Period, DirectorateCode, bool);
+
+/// Changes to the at-risk totals.
+pub type Change = super::Change<AtRiskTotals>;
+
+impl Change {
+    /// Counts an assessment's amount at risk in (`sign` 1) or out (`sign` -1).
+    pub fn assessment(
+        &mut self,
+        (year, period): (FinancialYear, Period),
+        line_ref: &LineRef,
+        withdrawn: bool,
+        at_risk: Money,
+        sign: i32,
+    ) {
+        let key = (year, period, line_ref.directorate().clone(), withdrawn);
+        self.count(key, at_risk, sign);
+    }
+}
+
+macro_rules! row_of {
+    ($key:expr) => {{
+        let (year, period, directorate, withdrawn) = $key;
+        at_risk_totals::table
+            .filter(at_risk_totals::year_start.eq(*year))
+            .filter(at_risk_totals::period.eq(*period))
+            .filter(at_risk_totals::directorate.eq(directorate))
+            .filter(at_risk_totals::withdrawn.eq(*withdrawn))
+    }};
+}
+
+impl Table for AtRiskTotals {
+    type Key = Key;
+    const NAME: &'static str = "at-risk totals";
+
+    fn delete_if_counting(conn: &mut DbConnection, key: &Key, entries: i32) -> QueryResult<usize> {
+        diesel::delete(row_of!(key).filter(at_risk_totals::entries.eq(entries))).execute(conn)
+    }
+
+    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+        diesel::update(row_of!(key))
+            .set((
+                at_risk_totals::at_risk_pence.eq(at_risk_totals::at_risk_pence + delta.amount),
+                at_risk_totals::entries.eq(at_risk_totals::entries + delta.entries),
+            ))
+            .execute(conn)
+    }
+
+    fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+        let (year, period, directorate, withdrawn) = key;
+        diesel::insert_into(at_risk_totals::table)
+            .values((
+                at_risk_totals::year_start.eq(*year),
+                at_risk_totals::period.eq(*period),
+                at_risk_totals::directorate.eq(directorate),
+                at_risk_totals::withdrawn.eq(*withdrawn),
+                at_risk_totals::at_risk_pence.eq(delta.amount),
+                at_risk_totals::entries.eq(delta.entries),
+            ))
+            .execute(conn)
+    }
+}
+
+/// Moves a line's amounts at risk between the withdrawn and the counted totals, as the line is withdrawn
+/// (`withdrawn` true) or reinstated. Reads the line's assessments straight from their table.
+pub fn move_line(conn: &mut DbConnection, line_ref: &LineRef, withdrawn: bool) -> QueryResult<()> {
+    let assessed: Vec<(FinancialYear, Period, Money)> = assessments::table
+        .filter(assessments::line_ref.eq(line_ref))
+        .select((
+            assessments::year_start,
+            assessments::period,
+            assessments::at_risk_pence,
+        ))
+        .load(conn)?;
+    let mut change = Change::default();
+    for (year, period, at_risk) in assessed {
+        change.assessment((year, period), line_ref, !withdrawn, at_risk, -1);
+        change.assessment((year, period), line_ref, withdrawn, at_risk, 1);
+    }
+    change.write(conn)
+}
+
+/// Every total, or one directorate's.
+pub fn sums(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+) -> QueryResult<Vec<AtRiskSum>> {
+    let mut query = at_risk_totals::table.into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(at_risk_totals::directorate.eq(directorate.clone()));
+    }
+    let rows: Vec<(FinancialYear, Period, DirectorateCode, bool, Money)> = query
+        .select((
+            at_risk_totals::year_start,
+            at_risk_totals::period,
+            at_risk_totals::directorate,
+            at_risk_totals::withdrawn,
+            at_risk_totals::at_risk_pence,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(year, period, directorate, withdrawn, at_risk)| AtRiskSum {
+                year,
+                period,
+                directorate,
+                withdrawn,
+                at_risk,
+            },
+        )
+        .collect())
+}

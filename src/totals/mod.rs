@@ -1,0 +1,94 @@
+//! Kept totals: sums kept exact in the transaction of every write that changes what they add up, so reports
+//! read a few rows instead of every amount. Write transactions are serialised (db/transaction.rs), so the
+//! read-then-write below cannot race, on one process or many.
+//!
+//! One algorithm for every totals table (`Change::write`): a row whose last entries go is deleted, else it is
+//! updated, else (a first entry) inserted. Each table says only how to find, change, add and delete its row
+//! (`Table`). Below `lines` and `monitoring`: these modules run SQL over the totals tables (and, to move a line's
+//! amounts at risk, read its assessments straight from `assessments`), and import neither.
+
+pub mod at_risk;
+pub mod lines;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
+use crate::domain::Money;
+
+/// What one change adds to a totals row: an amount and a number of entries (negative when taken out).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Delta {
+    pub amount: Money,
+    pub entries: i32,
+}
+
+/// A totals table: the SQL for the row of one key.
+pub trait Table {
+    type Key: Ord + Debug;
+    /// The table's name, for an error message.
+    const NAME: &'static str;
+    /// Deletes the row when it counts exactly `entries`; the number of rows deleted.
+    fn delete_if_counting(
+        conn: &mut DbConnection,
+        key: &Self::Key,
+        entries: i32,
+    ) -> QueryResult<usize>;
+    /// Adds `delta` to the row; the number of rows changed.
+    fn add_to(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
+    /// Inserts the row with `delta` as its figures.
+    fn insert(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
+}
+
+/// Changes to a totals table, gathered by row, so that each row is written once however many entries touch it.
+pub struct Change<T: Table> {
+    rows: BTreeMap<T::Key, Delta>,
+}
+
+impl<T: Table> Default for Change<T> {
+    fn default() -> Self {
+        Change {
+            rows: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: Table> Change<T> {
+    /// Counts an entry's amount in (`sign` 1) or out (`sign` -1) of its row.
+    pub fn count(&mut self, key: T::Key, amount: Money, sign: i32) {
+        let delta = self.rows.entry(key).or_default();
+        delta.amount = if sign < 0 {
+            delta.amount - amount
+        } else {
+            delta.amount + amount
+        };
+        delta.entries += sign;
+    }
+
+    /// Writes the change: a statement or two per row touched, none where it cancels out (e.g. a change of
+    /// title: the line counts where it did).
+    pub fn write(self, conn: &mut DbConnection) -> QueryResult<()> {
+        for (key, delta) in self.rows {
+            if delta.amount.is_zero() && delta.entries == 0 {
+                continue;
+            }
+            if delta.entries < 0 && T::delete_if_counting(conn, &key, -delta.entries)? == 1 {
+                continue; // those were the row's last entries
+            }
+            match (T::add_to(conn, &key, delta)?, delta.entries > 0) {
+                (1, _) => {}
+                (0, true) => {
+                    T::insert(conn, &key, delta)?;
+                }
+                _ => {
+                    return Err(diesel::result::Error::QueryBuilderError(
+                        format!("{} have no row for {key:?}", T::NAME).into(),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
