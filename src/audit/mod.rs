@@ -4,6 +4,7 @@
 pub mod api;
 pub mod paging;
 pub mod repo;
+pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,6 +12,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 pub use repo::{record, record_many, state_at, states_at};
+pub use snapshot::{Audited, Replayed, Snapshot};
 
 /// What an event is about.
 #[derive(
@@ -62,7 +64,8 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn created<T: Serialize>(
+    /// `after` is stored as its snapshot (see [`snapshot`]), never as an API type.
+    pub fn created<T: Audited>(
         at: OffsetDateTime,
         entity: Entity,
         entity_ref: &str,
@@ -79,7 +82,7 @@ impl Change {
         }
     }
 
-    pub fn updated<T: Serialize>(
+    pub fn updated<T: Audited>(
         at: OffsetDateTime,
         entity: Entity,
         entity_ref: &str,
@@ -100,8 +103,8 @@ impl Change {
     }
 }
 
-fn state<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("API types serialise to JSON")
+fn state<T: Audited>(value: &T) -> Value {
+    snapshot::stored(&value.snapshot())
 }
 
 /// One recorded write.

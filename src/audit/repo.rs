@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use serde::de::DeserializeOwned;
 use time::PrimitiveDateTime;
 
+use super::snapshot::{self, Replayed};
 use super::{Change, Entity, Event};
 use crate::auth::Actor;
 use crate::db::columns::Json;
@@ -102,8 +102,9 @@ pub fn feed(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<
     Ok(rows.into_iter().map(event_from_row).collect())
 }
 
-/// Every entity of a kind as it stood at `at`: the state after its last change at or before then.
-pub fn states_at<T: DeserializeOwned>(
+/// Every entity of a kind as it stood at `at`: the state after its last change at or before then, read
+/// from whichever snapshot version stored it.
+pub fn states_at<T: Replayed>(
     conn: &mut DbConnection,
     entity: Entity,
     at: PrimitiveDateTime,
@@ -123,18 +124,12 @@ pub fn states_at<T: DeserializeOwned>(
     }
     latest
         .into_values()
-        .map(|state| {
-            serde_json::from_str(&state).map_err(|error| {
-                diesel::result::Error::DeserializationError(
-                    format!("an event's state does not read back: {error}").into(),
-                )
-            })
-        })
+        .map(|state| read_state(&state))
         .collect()
 }
 
 /// One entity as it stood at `at` (its last event by then), or `None` when it did not exist then.
-pub fn state_at<T: DeserializeOwned>(
+pub fn state_at<T: Replayed>(
     conn: &mut DbConnection,
     entity: Entity,
     entity_ref: &str,
@@ -148,16 +143,15 @@ pub fn state_at<T: DeserializeOwned>(
         .select(events::after_state)
         .first(conn)
         .optional()?;
-    latest
-        .flatten()
-        .map(|state| {
-            serde_json::from_str(&state).map_err(|error| {
-                diesel::result::Error::DeserializationError(
-                    format!("an event's state does not read back: {error}").into(),
-                )
-            })
-        })
-        .transpose()
+    latest.flatten().map(|state| read_state(&state)).transpose()
+}
+
+fn read_state<T: Replayed>(state: &str) -> QueryResult<T> {
+    snapshot::read(state).map(T::from_snapshot).map_err(|error| {
+        diesel::result::Error::DeserializationError(
+            format!("an event's state does not read back: {error}").into(),
+        )
+    })
 }
 
 fn event_from_row(row: EventRow) -> Event {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod repo;
 pub mod service;
+pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

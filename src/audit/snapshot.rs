@@ -1,0 +1,352 @@
+//! The states the audit trail stores, in types of its own: an event's `before` and `after` are snapshots, not
+//! API responses, so a response can change (a field renamed, one added) without changing what history replays.
+//!
+//! Each snapshot type is one version of one entity's stored shape (`LineSnapshotV1`, …). Snapshots hold domain
+//! value types (`Money`, `LineRef`, `FinancialYear`, the enums: their text forms are the domain's) and their own
+//! structs and enums for anything else; never a resource's API type. Each resource converts both ways
+//! ([`Audited`], [`Replayed`]) next to its replay code (`lines::history`, `monitoring::snapshot`,
+//! `dsg::snapshot`, `directorates::snapshot`, `auth::snapshot`).
+//!
+//! **Versions live in the JSON.** V1 is exactly the shape stored before snapshots had types of their own, so
+//! every event already stored reads as V1 unchanged; a V1 state carries no version key. A later version
+//! (`…V2`) is written with [`VERSION_KEY`] (`"snapshot_version": 2`) and reads older states through
+//! [`Snapshot::upgrade`]. In the JSON rather than a column: no migration, and the events table, the history
+//! and the change feed stay exactly as they are.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::Entity;
+use crate::domain::dsg::DsgBlock;
+use crate::domain::monitoring::{Period, Rag};
+use crate::domain::{
+    DirectorateCode, FinancialYear, LineKind, LineNature, LineRef, LineStatus, Money,
+};
+
+/// The key a state written by a version after V1 carries its version under.
+pub const VERSION_KEY: &str = "snapshot_version";
+
+/// One version of one entity's stored state.
+pub trait Snapshot: Serialize + DeserializeOwned {
+    const ENTITY: Entity;
+    /// 1 for the shape stored before versions existed (written without [`VERSION_KEY`]).
+    const VERSION: u32;
+
+    /// A state an earlier version wrote (`version` < [`Self::VERSION`]), brought up to this one. V1 has none.
+    fn upgrade(version: u32, _stored: &str) -> Result<Self, String> {
+        Err(format!(
+            "a {} state of version {version}, which version {} cannot read",
+            Self::ENTITY.as_str(),
+            Self::VERSION
+        ))
+    }
+}
+
+/// A resource type the audit trail records: its state as a snapshot.
+pub trait Audited {
+    type Snapshot: Snapshot;
+    fn snapshot(&self) -> Self::Snapshot;
+}
+
+/// A resource type rebuilt from the audit trail (`as_at`): from the latest snapshot version.
+pub trait Replayed: Audited + Sized {
+    fn from_snapshot(snapshot: Self::Snapshot) -> Self;
+}
+
+/// A state as stored: the snapshot's JSON, with its version unless it is V1.
+pub fn stored<S: Snapshot>(snapshot: &S) -> serde_json::Value {
+    let mut value = serde_json::to_value(snapshot).expect("snapshots serialise to JSON");
+    if S::VERSION > 1 {
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields.insert(VERSION_KEY.to_owned(), S::VERSION.into());
+        }
+    }
+    value
+}
+
+/// A stored state read as `S`, whichever version wrote it.
+pub fn read<S: Snapshot>(stored: &str) -> Result<S, String> {
+    let version = version_of(stored)?;
+    if version == S::VERSION {
+        serde_json::from_str(stored).map_err(|error| error.to_string())
+    } else if version < S::VERSION {
+        S::upgrade(version, stored)
+    } else {
+        Err(format!(
+            "a {} state of version {version}, newer than this build's {}",
+            S::ENTITY.as_str(),
+            S::VERSION
+        ))
+    }
+}
+
+/// The version a stored state was written by: 1 when it carries no version key. The key is looked for as
+/// text first (a state's text holds `"snapshot_version":` only as a key: inside a string its quotes are
+/// escaped), so reading the many V1 states of a replay parses each once.
+fn version_of(stored: &str) -> Result<u32, String> {
+    if !stored.contains(&format!("\"{VERSION_KEY}\":")) {
+        return Ok(1);
+    }
+    #[derive(Deserialize)]
+    struct Tagged {
+        snapshot_version: u32,
+    }
+    serde_json::from_str::<Tagged>(stored)
+        .map(|tagged| tagged.snapshot_version)
+        .map_err(|error| format!("a state's version is unreadable: {error}"))
+}
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// A year's amount of a line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearAmountV1 {
+    pub year: FinancialYear,
+    pub amount: Money,
+}
+
+/// A line, as stored since the first release.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineSnapshotV1 {
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub kind: LineKind,
+    pub directorate: DirectorateCode,
+    pub title: String,
+    pub owner: Option<String>,
+    pub description: String,
+    pub status: LineStatus,
+    pub nature: LineNature,
+    pub withdrawal_reason: Option<String>,
+    pub years: Vec<YearAmountV1>,
+    pub total: Money,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for LineSnapshotV1 {
+    const ENTITY: Entity = Entity::Line;
+    const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectorateSnapshotV1 {
+    pub code: DirectorateCode,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl Snapshot for DirectorateSnapshotV1 {
+    const ENTITY: Entity = Entity::Directorate;
+    const VERSION: u32 = 1;
+}
+
+/// A key (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySnapshotV1 {
+    pub name: String,
+    /// The role's name: `reader`, `editor` or `admin`.
+    pub role: String,
+    pub directorates: Vec<DirectorateCode>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Snapshot for KeySnapshotV1 {
+    const ENTITY: Entity = Entity::Key;
+    const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodStatusV1 {
+    Open,
+    Closed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodSnapshotV1 {
+    pub year: FinancialYear,
+    pub period: Period,
+    #[serde(with = "iso_date")]
+    pub as_at: Date,
+    pub status: PeriodStatusV1,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl Snapshot for PeriodSnapshotV1 {
+    const ENTITY: Entity = Entity::Period;
+    const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubstituteV1 {
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentSnapshotV1 {
+    pub year: FinancialYear,
+    pub period: Period,
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub rag: Rag,
+    pub planned: Money,
+    pub forecast: Money,
+    pub at_risk: Money,
+    pub reason: Option<String>,
+    pub mitigation: Option<String>,
+    pub substitutes: Vec<SubstituteV1>,
+    pub slips_to: Option<FinancialYear>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for AssessmentSnapshotV1 {
+    const ENTITY: Entity = Entity::Assessment;
+    const VERSION: u32 = 1;
+}
+
+/// A DSG balance: the figures as entered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsgBalanceSnapshotV1 {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub opening: Money,
+    pub movement: Money,
+    pub closing_reported: Option<Money>,
+    pub allocation: Option<Money>,
+    pub expenditure: Option<Money>,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for DsgBalanceSnapshotV1 {
+    const ENTITY: Entity = Entity::DsgBalance;
+    const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalV1 {
+    SchoolsForum,
+    SecretaryOfState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsgTransferSnapshotV1 {
+    pub id: String,
+    pub year: FinancialYear,
+    pub from_block: DsgBlock,
+    pub to_block: DsgBlock,
+    pub amount: Money,
+    pub approved_by: ApprovalV1,
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl Snapshot for DsgTransferSnapshotV1 {
+    const ENTITY: Entity = Entity::DsgTransfer;
+    const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedMovementV1 {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub movement: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsgPlanSnapshotV1 {
+    pub name: String,
+    pub agreed_by: String,
+    #[serde(with = "iso_date")]
+    pub agreed_on: Date,
+    #[serde(with = "iso_date::option")]
+    pub submitted_on: Option<Date>,
+    pub balanced_in: FinancialYear,
+    pub movements: Vec<PlannedMovementV1>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for DsgPlanSnapshotV1 {
+    const ENTITY: Entity = Entity::DsgPlan;
+    const VERSION: u32 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A later version of the directorate's state, to show how one reads what V1 wrote.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct DirectorateSnapshotV2 {
+        code: DirectorateCode,
+        /// Renamed from `name`.
+        title: String,
+        #[serde(with = "time::serde::rfc3339")]
+        created_at: OffsetDateTime,
+    }
+
+    impl Snapshot for DirectorateSnapshotV2 {
+        const ENTITY: Entity = Entity::Directorate;
+        const VERSION: u32 = 2;
+        fn upgrade(version: u32, stored: &str) -> Result<Self, String> {
+            match version {
+                1 => read::<DirectorateSnapshotV1>(stored).map(|v1| DirectorateSnapshotV2 {
+                    code: v1.code,
+                    title: v1.name,
+                    created_at: v1.created_at,
+                }),
+                _ => Err(format!("no directorate state of version {version}")),
+            }
+        }
+    }
+
+    const STORED_V1: &str = r#"{"code":"CFE","created_at":"2021-02-22T10:00:00Z","name":"Children, Families & Education"}"#;
+
+    #[test]
+    fn v1_is_written_without_a_version_and_a_later_version_with_one() {
+        let v1: DirectorateSnapshotV1 = read(STORED_V1).unwrap();
+        assert_eq!(stored(&v1).to_string(), STORED_V1);
+        let v2: DirectorateSnapshotV2 = read(STORED_V1).unwrap();
+        assert_eq!(v2.title, "Children, Families & Education");
+        let written = stored(&v2).to_string();
+        assert_eq!(
+            written,
+            r#"{"code":"CFE","created_at":"2021-02-22T10:00:00Z","snapshot_version":2,"title":"Children, Families & Education"}"#
+        );
+        assert_eq!(read::<DirectorateSnapshotV2>(&written).unwrap(), v2);
+        assert!(read::<DirectorateSnapshotV1>(&written)
+            .unwrap_err()
+            .contains("newer than this build's 1"));
+    }
+
+    #[test]
+    fn a_version_key_inside_a_text_is_not_a_version() {
+        let text =
+            r#"{"code":"CFE","created_at":"2021-02-22T10:00:00Z","name":"\"snapshot_version\":7"}"#;
+        let v1: DirectorateSnapshotV1 = read(text).unwrap();
+        assert_eq!(v1.name, "\"snapshot_version\":7");
+    }
+}
