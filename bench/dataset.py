@@ -49,8 +49,16 @@ class Api:
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def call(self, method, path, body=None):
-        self.conn.request(method, "/api/v1" + path, json.dumps(body) if body is not None else None, self.headers)
-        reply = self.conn.getresponse()
+        payload = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, "/api/v1" + path, payload, self.headers)
+            reply = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closes a keep-alive connection left idle (5 s) before it reads a request: send it again
+            # on a new one. Nothing was read, so nothing was done.
+            self.conn.close()
+            self.conn.request(method, "/api/v1" + path, payload, self.headers)
+            reply = self.conn.getresponse()
         text = reply.read()
         if reply.status >= 300:
             sys.exit(f"{method} {path}: {reply.status} {text[:300]!r}")

@@ -4,8 +4,9 @@ use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::model::Event;
 use super::paging::page;
-use super::{repo, Event};
+use super::repo;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::QueryParams;

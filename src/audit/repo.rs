@@ -3,8 +3,9 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use super::entity::Entity;
+use super::model::{Change, Event};
 use super::snapshot::{self, Replayed};
-use super::{Change, Entity, Event};
 use crate::auth::Actor;
 use crate::db::columns::Json;
 use crate::db::schema::events;
@@ -147,11 +148,13 @@ pub fn state_at<T: Replayed>(
 }
 
 fn read_state<T: Replayed>(state: &str) -> QueryResult<T> {
-    snapshot::read(state).map(T::from_snapshot).map_err(|error| {
-        diesel::result::Error::DeserializationError(
-            format!("an event's state does not read back: {error}").into(),
-        )
-    })
+    snapshot::read(state)
+        .map(T::from_snapshot)
+        .map_err(|error| {
+            diesel::result::Error::DeserializationError(
+                format!("an event's state does not read back: {error}").into(),
+            )
+        })
 }
 
 fn event_from_row(row: EventRow) -> Event {

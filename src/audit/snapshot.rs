@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::Entity;
+use super::entity::Entity;
 use crate::domain::dsg::DsgBlock;
 use crate::domain::monitoring::{Period, Rag};
 use crate::domain::{

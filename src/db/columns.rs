@@ -25,7 +25,7 @@ use diesel::sqlite::Sqlite;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::MultiBackend;
+use super::connection::MultiBackend;
 use crate::domain::monitoring::Period;
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
 

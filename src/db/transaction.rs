@@ -2,7 +2,8 @@
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
-use super::DbConnection;
+use super::connection::{DbConnection, Pool};
+use super::work;
 use crate::error::ApiError;
 
 /// Any fixed number: the key of the PostgreSQL advisory lock that serialises write transactions.
@@ -56,7 +57,7 @@ pub fn write_transaction<T>(
 /// serialises writes anyway, so waiting here keeps the pool's connections for readers, and first come is
 /// first served (SQLite's busy handler, left to sort out 32 writers, retries by sleeping and lets some wait
 /// seconds). Across processes, the database's own lock still orders them.
-pub async fn write<T, F>(pool: &super::Pool, work: F) -> Result<T, ApiError>
+pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -66,5 +67,5 @@ where
         .acquire()
         .await
         .map_err(|_| ApiError::Internal("the write turn is closed".to_owned()))?;
-    super::run(pool, move |conn| write_transaction(conn, work)).await
+    work::run(pool, move |conn| write_transaction(conn, work)).await
 }

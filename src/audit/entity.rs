@@ -1,0 +1,41 @@
+//! What an event is about: the kinds of entity the trail records.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What an event is about.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Line,
+    Directorate,
+    Key,
+    Period,
+    Assessment,
+    DsgBalance,
+    DsgTransfer,
+    DsgPlan,
+}
+
+crate::domain::text_enum!(Entity {
+    Line => "line",
+    Directorate => "directorate",
+    Key => "key",
+    Period => "period",
+    Assessment => "assessment",
+    DsgBalance => "dsg_balance",
+    DsgTransfer => "dsg_transfer",
+    DsgPlan => "dsg_plan",
+});
