@@ -330,6 +330,16 @@ on_both_backends! {
         }
     }
 
+    fn path_parameters_are_read_percent_decoded_as_written(api: &TestApi) {
+        create_period(api, "2021/22", "P3");
+        // `p%2B03` is `p+03`, a printed form of P3 (Schemathesis sends it); an encoded slash in a year also reads.
+        for path in ["/api/v1/periods/2021-22/p%2B03", "/api/v1/periods/2021%2F22/P3"] {
+            let period = get_ok(api, path);
+            assert_eq!((period["year"].as_str(), period["period"].as_str()), (Some("2021/22"), Some("P3")), "{path}");
+        }
+        api.get("/api/v1/periods/2021-22/p%2B13").assert_problem(400, "invalid-parameter");
+    }
+
     fn periods_are_opened_by_an_admin_once_within_their_month(api: &TestApi) {
         api.with_demo();
         let editor = api.as_key(&api.create_key("cfe-finance", "editor", &["CFE"]));

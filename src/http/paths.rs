@@ -5,7 +5,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Schema};
 use utoipa::IntoParams;
@@ -27,9 +27,19 @@ macro_rules! path_parameter {
             type Future = Ready<Result<$type, ApiError>>;
 
             fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+                /// The segment as `web::Path` reads it: percent-decoded (`p%2B3` is `p+3`) but an encoded slash.
+                #[derive(serde::Deserialize)]
+                struct Segment {
+                    #[serde(rename = $name)]
+                    text: String,
+                }
                 let read: fn(&str) -> Result<$value, String> = $read;
-                ready(segment(req, $name).and_then(|text| {
-                    read(text)
+                let segment = web::Path::<Segment>::extract(req)
+                    .into_inner()
+                    .map(|segment| segment.into_inner().text)
+                    .map_err(|error| ApiError::parameter($name, error.to_string()));
+                ready(segment.and_then(|text| {
+                    read(&text)
                         .map($type)
                         .map_err(|message| ApiError::parameter($name, message))
                 }))
@@ -141,12 +151,6 @@ fn read_year(text: &str) -> Result<FinancialYear, String> {
     // The router leaves an encoded slash (`2021%2F22`) as it is.
     let text = text.replace("%2F", "/").replace("%2f", "/");
     FinancialYear::parse(&text).map_err(|error| error.to_string())
-}
-
-fn segment<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiError> {
-    req.match_info().get(name).ok_or_else(|| {
-        ApiError::Internal(format!("the route has no `{{{name}}}` for this handler"))
-    })
 }
 
 fn documented(
