@@ -22,12 +22,12 @@ pub struct KeyRow {
     pub revoked_at: Option<PrimitiveDateTime>,
 }
 
-/// Inserts a key; a name in use is a unique violation.
-pub fn insert(conn: &mut DbConnection, row: &KeyRow) -> QueryResult<ApiKey> {
+/// Inserts a key and answers it as stored; a name in use is a unique violation.
+pub fn insert(conn: &mut DbConnection, row: KeyRow) -> QueryResult<ApiKey> {
     diesel::insert_into(api_keys::table)
-        .values(row)
+        .values(&row)
         .execute(conn)?;
-    find(conn, &row.name)?.ok_or(diesel::result::Error::NotFound)
+    Ok(key_from_row(row))
 }
 
 /// Those of `codes` that name a directorate.

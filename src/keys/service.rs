@@ -57,7 +57,7 @@ pub fn create(
         created_at: db::time::now(),
         revoked_at: None,
     };
-    let key = repo::insert(conn, &row).map_err(|error| match ApiError::from(error) {
+    let key = repo::insert(conn, row).map_err(|error| match ApiError::from(error) {
         ApiError::Conflict(_) => ApiError::Conflict(format!(
             "a key named {name} exists; key names are never reused"
         )),

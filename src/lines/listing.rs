@@ -76,11 +76,11 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             .await?
         }
     };
-    Ok(assemble(&query, lines, &sums))
+    Ok(assemble(&query, lines, sums))
 }
 
 /// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals.
-pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: &[AmountSum]) -> Listing {
+pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: Vec<AmountSum>) -> Listing {
     let limit = query.limit as usize;
     let more = lines.len() > limit;
     lines.truncate(limit);
@@ -88,12 +88,12 @@ pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: &[AmountSum]) -> 
         .then(|| lines.last().map(|line| line.line_ref.clone()))
         .flatten();
     let sums = match query.view {
-        View::Incremental => sums.to_vec(),
+        View::Incremental => sums,
         View::Cumulative => {
             for line in &mut lines {
                 line.years = cumulative_profile(&line.years, line.nature);
             }
-            cumulative(sums, None)
+            cumulative(&sums, None)
         }
     };
     let mut totals = SummaryTotals::default();
