@@ -5,6 +5,8 @@ mod common;
 
 use common::reads::{now, refs, with_as_at};
 use common::TestApi;
+use diesel::connection::SimpleConnection;
+use mtfs::db::{self, DatabaseUrl};
 use serde_json::{json, Value};
 
 /// The reads a report is drawn from.
@@ -16,6 +18,34 @@ const READS: [&str; 6] = [
     "/api/v1/reports/summary",
     "/api/v1/reports/summary?directorate=CFE&include_withdrawn=true",
 ];
+
+/// Every read `as_at` answers, for the two ways of answering it to be held to each other.
+const READS_AS_AT: [&str; 12] = [
+    "/api/v1/lines?limit=500&include_withdrawn=true",
+    "/api/v1/lines?directorate=CFE&kind=saving&year=2022-23",
+    "/api/v1/lines?status=withdrawn&include_withdrawn=true",
+    "/api/v1/lines?q=review&limit=2",
+    "/api/v1/lines?directorate=cfe&limit=3&cursor=CFE-GRO08",
+    "/api/v1/lines/CFE-SAV05",
+    "/api/v1/lines/CFE-SAV13",
+    "/api/v1/lines/CFE-GRO10",
+    "/api/v1/reports/summary",
+    "/api/v1/reports/summary?directorate=CFE&include_withdrawn=true",
+    "/api/v1/reports/summary?view=cumulative",
+    "/api/v1/reports/at-risk?year=2021/22&period=P3",
+];
+
+/// Makes the service answer every `as_at` from the audit trail, as it does for instants before the kept
+/// states began on a database that had figures already.
+fn replay_everything(api: &TestApi) {
+    let url = DatabaseUrl::parse(&api.database_url).expect("database URL");
+    let mut conn = db::connect(&url, 1)
+        .expect("database")
+        .get()
+        .expect("connection");
+    conn.batch_execute("UPDATE states_complete SET from_instant = '2999-01-01 00:00:00'")
+        .expect("states_complete");
+}
 
 fn change_the_plan(api: &TestApi) {
     let replies = [
@@ -68,6 +98,39 @@ on_both_backends! {
                 *next = live["next"].clone();
             }
             assert_eq!(rebuilt, live, "{path}");
+        }
+    }
+
+    fn the_kept_states_answer_as_the_replayed_trail_does(api: &TestApi) {
+        let before = "2020-01-01T00:00:00Z".to_owned();
+        api.with_demo();
+        let loaded = now();
+        change_the_plan(api);
+        let changed = now();
+        // Changed twice: the first state of SAV05's second change is kept, then replaced.
+        let again = api.patch("/api/v1/lines/CFE-SAV05", &json!({"owner": "Hannah Doughty"}));
+        assert_eq!(again.status, 200, "{}", again.body);
+        let instants = [before, loaded, changed, now()];
+        let read = |api: &TestApi| -> Vec<(String, u16, String)> {
+            let mut answers = Vec::new();
+            for at in &instants {
+                for path in READS_AS_AT {
+                    let reply = api.get(&with_as_at(path, at));
+                    answers.push((format!("{path} as at {at}"), reply.status, reply.body));
+                }
+            }
+            answers
+        };
+        let from_states = read(api);
+        assert!(from_states.iter().any(|(_, status, _)| *status == 200));
+        // The kept states answer what was printed then: CFE SAV05 before its change, to the penny.
+        let sav05 = api.get(&with_as_at("/api/v1/lines/CFE-SAV05", &instants[1])).json();
+        assert_eq!(sav05["years"][0], json!({"year": "2021/22", "amount": "794000.00"}));
+        assert_eq!(sav05["owner"], "Hannah Doughty");
+        replay_everything(api);
+        let replayed = read(api);
+        for (states, trail) in from_states.iter().zip(&replayed) {
+            assert_eq!(states, trail);
         }
     }
 

@@ -10,5 +10,5 @@ pub mod snapshot;
 
 pub use entity::Entity;
 pub use model::{Change, Event};
-pub use repo::{record, record_many, state_at, states_at};
+pub use repo::{record, record_many, state_at, states_at, states_cover};
 pub use snapshot::{Audited, Replayed, Snapshot};

@@ -8,7 +8,7 @@ use super::model::{Change, Event};
 use super::snapshot::{self, Replayed};
 use crate::auth::Actor;
 use crate::db::columns::Json;
-use crate::db::schema::events;
+use crate::db::schema::{events, states_complete};
 use crate::db::{self, DbConnection};
 use crate::insert_rows;
 
@@ -145,6 +145,18 @@ pub fn state_at<T: Replayed>(
         .first(conn)
         .optional()?;
     latest.flatten().map(|state| read_state(&state)).transpose()
+}
+
+/// Whether the kept states (`line_states`, the totals' states: see the migration that made them) answer a
+/// read as at `at`: on a database made with them, always; on one that had figures before them, from then on.
+/// Earlier instants are replayed from the trail.
+pub fn states_cover(conn: &mut DbConnection, at: PrimitiveDateTime) -> QueryResult<bool> {
+    let from: Option<PrimitiveDateTime> = states_complete::table
+        .select(states_complete::from_instant)
+        .first::<Option<PrimitiveDateTime>>(conn)
+        .optional()?
+        .flatten();
+    Ok(from.is_none_or(|from| at >= from))
 }
 
 fn read_state<T: Replayed>(state: &str) -> QueryResult<T> {

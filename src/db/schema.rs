@@ -170,3 +170,89 @@ diesel::table! {
         entries -> Integer,
     }
 }
+
+diesel::table! {
+    line_states (line_ref, version) {
+        line_ref -> Text,
+        version -> BigInt,
+        valid_from -> Timestamp,
+        valid_to -> Nullable<Timestamp>,
+        directorate -> Text,
+        kind -> Text,
+        ref_number -> Integer,
+        title -> Text,
+        owner -> Nullable<Text>,
+        description -> Text,
+        status -> Text,
+        nature -> Text,
+        withdrawal_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    line_state_years (line_ref, version, year_start) {
+        line_ref -> Text,
+        version -> BigInt,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(line_states, line_state_years);
+
+diesel::table! {
+    line_total_states (directorate, kind, nature, withdrawn, year_start, valid_from) {
+        directorate -> Text,
+        kind -> Text,
+        nature -> Text,
+        withdrawn -> Bool,
+        year_start -> Integer,
+        valid_from -> Timestamp,
+        amount_pence -> BigInt,
+        entries -> Integer,
+    }
+}
+
+diesel::table! {
+    line_total_keys (directorate, kind, nature, withdrawn, year_start) {
+        directorate -> Text,
+        kind -> Text,
+        nature -> Text,
+        withdrawn -> Bool,
+        year_start -> Integer,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(line_total_states, line_total_keys);
+
+diesel::table! {
+    at_risk_total_states (year_start, period, directorate, withdrawn, valid_from) {
+        year_start -> Integer,
+        period -> Integer,
+        directorate -> Text,
+        withdrawn -> Bool,
+        valid_from -> Timestamp,
+        at_risk_pence -> BigInt,
+        entries -> Integer,
+    }
+}
+
+diesel::table! {
+    at_risk_total_keys (year_start, period, directorate, withdrawn) {
+        year_start -> Integer,
+        period -> Integer,
+        directorate -> Text,
+        withdrawn -> Bool,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(at_risk_total_states, at_risk_total_keys);
+
+diesel::table! {
+    states_complete (one) {
+        one -> Integer,
+        from_instant -> Nullable<Timestamp>,
+    }
+}

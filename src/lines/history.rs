@@ -5,12 +5,14 @@ use time::OffsetDateTime;
 
 use super::model::Line;
 use super::repo::{Cursor, LineFilter};
+use super::states;
 use crate::audit::snapshot::{Audited, LineSnapshotV1, Replayed, YearAmountV1};
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
 use crate::domain::summary::AmountSum;
 use crate::domain::{LineRef, LineStatus, YearAmount};
 use crate::error::ApiError;
+use crate::totals;
 
 /// Every line that existed at `at`, as it was then, in ref order.
 pub fn lines_at(conn: &mut DbConnection, at: OffsetDateTime) -> Result<Vec<Line>, ApiError> {
@@ -19,19 +21,59 @@ pub fn lines_at(conn: &mut DbConnection, at: OffsetDateTime) -> Result<Vec<Line>
     Ok(lines)
 }
 
-/// One line as it stood at `at`, from its own events alone.
+/// One line as it stood at `at`: its kept state then, or (before states were kept) its last event by then.
 pub fn line_at(
     conn: &mut DbConnection,
     line_ref: &LineRef,
     at: OffsetDateTime,
 ) -> Result<Line, ApiError> {
-    audit::state_at(
+    let stored_at = db::time::stored(at);
+    let found = if audit::states_cover(conn, stored_at)? {
+        states::find_at(conn, line_ref, at)?
+    } else {
+        audit::state_at(conn, Entity::Line, &line_ref.to_string(), stored_at)?
+    };
+    found.ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}")))
+}
+
+/// A page of lines as they stood at `at`, as `repo::list` answers now: read from the kept states, or
+/// (before states were kept) from every line replayed.
+pub fn page_at(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: usize,
+    at: OffsetDateTime,
+) -> Result<Vec<Line>, ApiError> {
+    if audit::states_cover(conn, db::time::stored(at))? {
+        return Ok(states::list_at(conn, filter, after, limit as i64, at)?);
+    }
+    Ok(page(&lines_at(conn, at)?, filter, after, limit))
+}
+
+/// The sums as they stood at `at`, as `repo::sums` answers now: from the kept totals' states where they
+/// answer the filter, else from the lines' states; before states were kept, from every line replayed.
+pub fn sums_at(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    include_withdrawn: bool,
+    at: OffsetDateTime,
+) -> Result<Vec<AmountSum>, ApiError> {
+    let stored_at = db::time::stored(at);
+    if !audit::states_cover(conn, stored_at)? {
+        return Ok(sums(&lines_at(conn, at)?, filter, include_withdrawn));
+    }
+    if !filter.has_kept_totals() {
+        return Ok(states::sums_at(conn, filter, include_withdrawn, at)?);
+    }
+    let mut sums = totals::lines::sums_at(
         conn,
-        Entity::Line,
-        &line_ref.to_string(),
-        db::time::stored(at),
-    )?
-    .ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}")))
+        filter.directorate.as_ref(),
+        include_withdrawn,
+        stored_at,
+    )?;
+    sums.retain(|sum| filter.kind.is_none_or(|kind| sum.kind == kind));
+    Ok(sums)
 }
 
 impl LineFilter {

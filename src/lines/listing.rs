@@ -67,10 +67,9 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
         }
         Some(at) => {
             db::scan(pool, move |conn| {
-                let then = history::lines_at(conn, at)?;
                 Ok((
-                    history::page(&then, &filter, after.as_ref(), page_and_one),
-                    history::sums(&then, &filter, include_withdrawn),
+                    history::page_at(conn, &filter, after.as_ref(), page_and_one, at)?,
+                    history::sums_at(conn, &filter, include_withdrawn, at)?,
                 ))
             })
             .await?

@@ -6,4 +6,5 @@ pub mod listing;
 pub mod model;
 pub mod repo;
 pub mod service;
+pub mod states;
 pub mod totals;

@@ -103,7 +103,7 @@ macro_rules! filter_lines {
 }
 
 /// `%text%` in lower case, with LIKE's wildcards in the text escaped.
-fn like_pattern(text: &str) -> String {
+pub fn like_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -172,15 +172,21 @@ pub fn sums(
             line_years::amount_pence,
         ))
         .load(conn)?;
-    // Added up here, exactly, rather than by SQL SUM (NUMERIC on PostgreSQL, INTEGER on SQLite).
+    Ok(add_up(rows))
+}
+
+/// Sums of amounts by directorate, kind, nature and year, added up here, exactly, rather than by SQL SUM
+/// (NUMERIC on PostgreSQL, INTEGER on SQLite); in that order.
+pub fn add_up(
+    rows: Vec<(DirectorateCode, LineKind, LineNature, FinancialYear, Money)>,
+) -> Vec<AmountSum> {
     let mut sums: BTreeMap<(DirectorateCode, LineKind, LineNature, FinancialYear), Money> =
         BTreeMap::new();
     for (directorate, kind, nature, year, amount) in rows {
         let sum = sums.entry((directorate, kind, nature, year)).or_default();
         *sum = *sum + amount;
     }
-    Ok(sums
-        .into_iter()
+    sums.into_iter()
         .map(|((directorate, kind, nature, year), amount)| AmountSum {
             directorate,
             kind,
@@ -188,7 +194,7 @@ pub fn sums(
             year,
             amount,
         })
-        .collect())
+        .collect()
 }
 
 /// A saving as the at-risk report needs it: its amount in one year, not its whole profile.
@@ -303,8 +309,8 @@ pub fn insert_many(
     conn: &mut DbConnection,
     news: &[NewLine],
     refs: &[LineRef],
+    now: PrimitiveDateTime,
 ) -> QueryResult<Vec<Line>> {
-    let now = db::time::now();
     let mut line_rows = Vec::with_capacity(news.len());
     let mut year_rows = Vec::new();
     for (new, line_ref) in news.iter().zip(refs) {
@@ -370,13 +376,15 @@ pub fn highest_number(
     Ok(highest.unwrap_or(0))
 }
 
-/// Writes a line's new fields and, when given, its new profile, and puts its version up by one; returns
+/// Writes a line's new fields and, when given, its new profile, as changed at `now`, and puts its version up
+/// by one; returns
 /// false, having written nothing, when the stored version is no longer `current`'s.
 pub fn update(
     conn: &mut DbConnection,
     current: &Line,
     fields: &LineFields,
     years: Option<&[YearAmount]>,
+    now: PrimitiveDateTime,
 ) -> QueryResult<bool> {
     let key = &current.line_ref;
     let written = diesel::update(
@@ -391,7 +399,7 @@ pub fn update(
         lines::status.eq(fields.status),
         lines::nature.eq(fields.nature),
         lines::withdrawal_reason.eq(&fields.withdrawal_reason),
-        lines::updated_at.eq(db::time::now()),
+        lines::updated_at.eq(now),
         lines::version.eq(current.version + 1),
     ))
     .execute(conn)?;

@@ -5,10 +5,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use super::model::{CreateLine, Line, LinePatch, NewLine};
-use super::repo;
+use super::{repo, states};
 use crate::audit::{self, Change, Entity, Event};
 use crate::auth::{Actor, Role};
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::domain::line_ref::MAX_LINE_NUMBER;
 use crate::domain::version;
 use crate::domain::{
@@ -62,7 +62,9 @@ pub fn create_many(
     }
     let known = crate::directorates::repo::codes(conn)?;
     let refs = assign_refs(conn, &news, &known)?;
-    let lines = repo::insert_many(conn, &news, &refs)?;
+    let now = db::time::now();
+    let lines = repo::insert_many(conn, &news, &refs, now)?;
+    states::insert(conn, &lines)?;
     let mut change = totals::lines::Change::default();
     for new in &news {
         change.add(&Contribution {
@@ -73,7 +75,7 @@ pub fn create_many(
             years: &new.years,
         });
     }
-    change.write(conn)?;
+    change.write(conn, now)?;
     let changes = lines.iter().zip(reasons).map(|(line, reason)| {
         let mut change = Change::created(
             line.created_at,
@@ -188,7 +190,8 @@ fn apply(
     if !current.would_change(&fields, years) {
         return Ok(current);
     }
-    if !repo::update(conn, &current, &fields, years)? {
+    let now = db::time::now();
+    if !repo::update(conn, &current, &fields, years, now)? {
         return Err(ApiError::Conflict(format!(
             "line {} was changed by another request; read it again and retry",
             current.line_ref
@@ -208,11 +211,12 @@ fn apply(
         fields.status,
         years.unwrap_or(&current.years),
     ));
-    change.write(conn)?;
+    change.write(conn, now)?;
     let line = find(conn, &current.line_ref)?;
+    states::replace(conn, &line)?;
     let withdrawn = line.status == LineStatus::Withdrawn;
     if withdrawn != (current.status == LineStatus::Withdrawn) {
-        totals::at_risk::move_line(conn, &line.line_ref, withdrawn)?;
+        totals::at_risk::move_line(conn, &line.line_ref, withdrawn, now)?;
     }
     let action = match (current.status, line.status) {
         (LineStatus::Withdrawn, LineStatus::Withdrawn) => "updated",

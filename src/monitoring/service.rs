@@ -354,6 +354,6 @@ fn save(
         change.assessment(at, &before.line_ref, withdrawn, before.at_risk, -1);
     }
     repo::save_assessment(conn, assessment, before.is_none())?;
-    change.write(conn)?;
+    change.write(conn, db::time::stored(assessment.updated_at))?;
     Ok(())
 }

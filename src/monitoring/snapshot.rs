@@ -39,6 +39,18 @@ impl Monitoring {
         }
     }
 
+    /// The periods as they stood at `at` (a few events each).
+    pub fn periods_at(
+        conn: &mut DbConnection,
+        at: OffsetDateTime,
+    ) -> Result<Vec<MonitoringPeriod>, ApiError> {
+        Ok(audit::states_at(
+            conn,
+            Entity::Period,
+            db::time::stored(at),
+        )?)
+    }
+
     /// The periods, and the assessments of one year only.
     pub fn load_year(
         conn: &mut DbConnection,

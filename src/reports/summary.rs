@@ -199,7 +199,8 @@ pub struct SummaryData {
     pub at_risk: Vec<AtRiskSum>,
 }
 
-/// Now, the kept totals; at an instant, the lines, directorates and monitoring replayed from the audit trail.
+/// Now, the kept totals; at an instant, the kept totals' states then (directorates and periods replayed from
+/// their few events).
 fn load(
     conn: &mut db::DbConnection,
     only: Option<DirectorateCode>,
@@ -217,6 +218,17 @@ fn load(
             periods: monitoring::repo::list_periods(conn, None)?,
             at_risk: monitoring::totals::sums(conn, filter.directorate.as_ref())?,
         }),
+        Some(at) if crate::audit::states_cover(conn, db::time::stored(at))? => Ok(SummaryData {
+            directorates: directorates::repo::list_at(conn, at)?,
+            sums: history::sums_at(conn, &filter, include_withdrawn, at)?,
+            periods: Monitoring::periods_at(conn, at)?,
+            at_risk: monitoring::totals::sums_at(
+                conn,
+                filter.directorate.as_ref(),
+                db::time::stored(at),
+            )?,
+        }),
+        // Before the states were kept: replayed from the trail.
         Some(at) => {
             let lines = history::lines_at(conn, at)?;
             let withdrawn: HashSet<LineRef> = lines

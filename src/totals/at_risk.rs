@@ -2,10 +2,12 @@
 //! transaction of every assessment write and every withdrawal or reinstatement of a line, so the summary reads
 //! these few rows rather than every assessment.
 
+use diesel::dsl::max;
 use diesel::prelude::*;
+use time::PrimitiveDateTime;
 
 use super::{Delta, Table};
-use crate::db::schema::{assessments, at_risk_totals};
+use crate::db::schema::{assessments, at_risk_total_keys, at_risk_total_states, at_risk_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
@@ -44,14 +46,18 @@ impl Change {
     }
 }
 
+/// The row of `$key` in `$table` (the totals, their states or their keys: the same key columns).
 macro_rules! row_of {
-    ($key:expr) => {{
+    ($key:expr) => {
+        row_of!(at_risk_totals, $key)
+    };
+    ($table:ident, $key:expr) => {{
         let (year, period, directorate, withdrawn) = $key;
-        at_risk_totals::table
-            .filter(at_risk_totals::year_start.eq(*year))
-            .filter(at_risk_totals::period.eq(*period))
-            .filter(at_risk_totals::directorate.eq(directorate))
-            .filter(at_risk_totals::withdrawn.eq(*withdrawn))
+        $table::table
+            .filter($table::year_start.eq(*year))
+            .filter($table::period.eq(*period))
+            .filter($table::directorate.eq(directorate))
+            .filter($table::withdrawn.eq(*withdrawn))
     }};
 }
 
@@ -85,11 +91,62 @@ impl Table for AtRiskTotals {
             ))
             .execute(conn)
     }
+
+    fn remember(
+        conn: &mut DbConnection,
+        key: &Key,
+        at: PrimitiveDateTime,
+        first: bool,
+    ) -> QueryResult<()> {
+        let (at_risk, entries) = row_of!(key)
+            .select((at_risk_totals::at_risk_pence, at_risk_totals::entries))
+            .first::<(Money, i32)>(conn)
+            .optional()?
+            .unwrap_or((Money::ZERO, 0));
+        // A second change to the row in one instant (one transaction) replaces its state then.
+        diesel::delete(
+            row_of!(at_risk_total_states, key).filter(at_risk_total_states::valid_from.eq(at)),
+        )
+        .execute(conn)?;
+        let (year, period, directorate, withdrawn) = key;
+        diesel::insert_into(at_risk_total_states::table)
+            .values((
+                at_risk_total_states::year_start.eq(*year),
+                at_risk_total_states::period.eq(*period),
+                at_risk_total_states::directorate.eq(directorate),
+                at_risk_total_states::withdrawn.eq(*withdrawn),
+                at_risk_total_states::valid_from.eq(at),
+                at_risk_total_states::at_risk_pence.eq(at_risk),
+                at_risk_total_states::entries.eq(entries),
+            ))
+            .execute(conn)?;
+        if first
+            && row_of!(at_risk_total_keys, key)
+                .count()
+                .get_result::<i64>(conn)?
+                == 0
+        {
+            diesel::insert_into(at_risk_total_keys::table)
+                .values((
+                    at_risk_total_keys::year_start.eq(*year),
+                    at_risk_total_keys::period.eq(*period),
+                    at_risk_total_keys::directorate.eq(directorate),
+                    at_risk_total_keys::withdrawn.eq(*withdrawn),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
 }
 
 /// Moves a line's amounts at risk between the withdrawn and the counted totals, as the line is withdrawn
 /// (`withdrawn` true) or reinstated. Reads the line's assessments straight from their table.
-pub fn move_line(conn: &mut DbConnection, line_ref: &LineRef, withdrawn: bool) -> QueryResult<()> {
+pub fn move_line(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    withdrawn: bool,
+    at: PrimitiveDateTime,
+) -> QueryResult<()> {
     let assessed: Vec<(FinancialYear, Period, Money)> = assessments::table
         .filter(assessments::line_ref.eq(line_ref))
         .select((
@@ -103,7 +160,7 @@ pub fn move_line(conn: &mut DbConnection, line_ref: &LineRef, withdrawn: bool) -
         change.assessment((year, period), line_ref, !withdrawn, at_risk, -1);
         change.assessment((year, period), line_ref, withdrawn, at_risk, 1);
     }
-    change.write(conn)
+    change.write(conn, at)
 }
 
 /// Every total, or one directorate's.
@@ -124,16 +181,80 @@ pub fn sums(
             at_risk_totals::at_risk_pence,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(year, period, directorate, withdrawn, at_risk)| AtRiskSum {
-                year,
-                period,
-                directorate,
-                withdrawn,
-                at_risk,
-            },
+    Ok(rows.into_iter().map(at_risk_sum).collect())
+}
+
+/// The same sums as `sums`, as the totals stood at `at`: each key's latest state by then, one index seek a key.
+pub fn sums_at(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    at: PrimitiveDateTime,
+) -> QueryResult<Vec<AtRiskSum>> {
+    let earlier = diesel::alias!(at_risk_total_states as earlier);
+    let then = earlier
+        .filter(
+            earlier
+                .field(at_risk_total_states::year_start)
+                .eq(at_risk_total_keys::year_start),
         )
-        .collect())
+        .filter(
+            earlier
+                .field(at_risk_total_states::period)
+                .eq(at_risk_total_keys::period),
+        )
+        .filter(
+            earlier
+                .field(at_risk_total_states::directorate)
+                .eq(at_risk_total_keys::directorate),
+        )
+        .filter(
+            earlier
+                .field(at_risk_total_states::withdrawn)
+                .eq(at_risk_total_keys::withdrawn),
+        )
+        .filter(earlier.field(at_risk_total_states::valid_from).le(at))
+        .select(max(earlier.field(at_risk_total_states::valid_from)))
+        .single_value();
+    let mut query = at_risk_total_keys::table
+        .inner_join(
+            at_risk_total_states::table.on(at_risk_total_states::year_start
+                .eq(at_risk_total_keys::year_start)
+                .and(at_risk_total_states::period.eq(at_risk_total_keys::period))
+                .and(at_risk_total_states::directorate.eq(at_risk_total_keys::directorate))
+                .and(at_risk_total_states::withdrawn.eq(at_risk_total_keys::withdrawn))
+                .and(at_risk_total_states::valid_from.nullable().eq(then))),
+        )
+        .filter(at_risk_total_states::entries.gt(0))
+        .into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(at_risk_total_keys::directorate.eq(directorate.clone()));
+    }
+    let rows: Vec<(FinancialYear, Period, DirectorateCode, bool, Money)> = query
+        .select((
+            at_risk_total_keys::year_start,
+            at_risk_total_keys::period,
+            at_risk_total_keys::directorate,
+            at_risk_total_keys::withdrawn,
+            at_risk_total_states::at_risk_pence,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(at_risk_sum).collect())
+}
+
+fn at_risk_sum(
+    (year, period, directorate, withdrawn, at_risk): (
+        FinancialYear,
+        Period,
+        DirectorateCode,
+        bool,
+        Money,
+    ),
+) -> AtRiskSum {
+    AtRiskSum {
+        year,
+        period,
+        directorate,
+        withdrawn,
+        at_risk,
+    }
 }

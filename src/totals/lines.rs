@@ -1,10 +1,12 @@
 //! Totals of line amounts by directorate, kind, nature, withdrawn or not, and year (`line_totals`), kept in
 //! every line write's transaction. A summary reads these few rows instead of every amount.
 
+use diesel::dsl::max;
 use diesel::prelude::*;
+use time::PrimitiveDateTime;
 
 use super::{Delta, Table};
-use crate::db::schema::line_totals;
+use crate::db::schema::{line_total_keys, line_total_states, line_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineNature, Money, YearAmount};
@@ -52,15 +54,19 @@ impl Change {
     }
 }
 
+/// The row of `$key` in `$table` (the totals, their states or their keys: the same key columns).
 macro_rules! row_of {
-    ($key:expr) => {{
+    ($key:expr) => {
+        row_of!(line_totals, $key)
+    };
+    ($table:ident, $key:expr) => {{
         let (directorate, kind, nature, withdrawn, year) = $key;
-        line_totals::table
-            .filter(line_totals::directorate.eq(directorate))
-            .filter(line_totals::kind.eq(*kind))
-            .filter(line_totals::nature.eq(*nature))
-            .filter(line_totals::withdrawn.eq(*withdrawn))
-            .filter(line_totals::year_start.eq(*year))
+        $table::table
+            .filter($table::directorate.eq(directorate))
+            .filter($table::kind.eq(*kind))
+            .filter($table::nature.eq(*nature))
+            .filter($table::withdrawn.eq(*withdrawn))
+            .filter($table::year_start.eq(*year))
     }};
 }
 
@@ -95,6 +101,139 @@ impl Table for LineTotals {
             ))
             .execute(conn)
     }
+
+    fn remember(
+        conn: &mut DbConnection,
+        key: &Key,
+        at: PrimitiveDateTime,
+        first: bool,
+    ) -> QueryResult<()> {
+        let (amount, entries) = row_of!(key)
+            .select((line_totals::amount_pence, line_totals::entries))
+            .first::<(Money, i32)>(conn)
+            .optional()?
+            .unwrap_or((Money::ZERO, 0));
+        // A second change to the row in one instant (one transaction) replaces its state then.
+        diesel::delete(
+            row_of!(line_total_states, key).filter(line_total_states::valid_from.eq(at)),
+        )
+        .execute(conn)?;
+        let (directorate, kind, nature, withdrawn, year) = key;
+        diesel::insert_into(line_total_states::table)
+            .values((
+                line_total_states::directorate.eq(directorate),
+                line_total_states::kind.eq(*kind),
+                line_total_states::nature.eq(*nature),
+                line_total_states::withdrawn.eq(*withdrawn),
+                line_total_states::year_start.eq(*year),
+                line_total_states::valid_from.eq(at),
+                line_total_states::amount_pence.eq(amount),
+                line_total_states::entries.eq(entries),
+            ))
+            .execute(conn)?;
+        if first
+            && row_of!(line_total_keys, key)
+                .count()
+                .get_result::<i64>(conn)?
+                == 0
+        {
+            diesel::insert_into(line_total_keys::table)
+                .values((
+                    line_total_keys::directorate.eq(directorate),
+                    line_total_keys::kind.eq(*kind),
+                    line_total_keys::nature.eq(*nature),
+                    line_total_keys::withdrawn.eq(*withdrawn),
+                    line_total_keys::year_start.eq(*year),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// The same sums as `sums`, as the totals stood at `at`: each key's latest state by then, one index seek a key.
+pub fn sums_at(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    include_withdrawn: bool,
+    at: PrimitiveDateTime,
+) -> QueryResult<Vec<AmountSum>> {
+    let earlier = diesel::alias!(line_total_states as earlier);
+    let then = earlier
+        .filter(
+            earlier
+                .field(line_total_states::directorate)
+                .eq(line_total_keys::directorate),
+        )
+        .filter(
+            earlier
+                .field(line_total_states::kind)
+                .eq(line_total_keys::kind),
+        )
+        .filter(
+            earlier
+                .field(line_total_states::nature)
+                .eq(line_total_keys::nature),
+        )
+        .filter(
+            earlier
+                .field(line_total_states::withdrawn)
+                .eq(line_total_keys::withdrawn),
+        )
+        .filter(
+            earlier
+                .field(line_total_states::year_start)
+                .eq(line_total_keys::year_start),
+        )
+        .filter(earlier.field(line_total_states::valid_from).le(at))
+        .select(max(earlier.field(line_total_states::valid_from)))
+        .single_value();
+    let mut query = line_total_keys::table
+        .inner_join(
+            line_total_states::table.on(line_total_states::directorate
+                .eq(line_total_keys::directorate)
+                .and(line_total_states::kind.eq(line_total_keys::kind))
+                .and(line_total_states::nature.eq(line_total_keys::nature))
+                .and(line_total_states::withdrawn.eq(line_total_keys::withdrawn))
+                .and(line_total_states::year_start.eq(line_total_keys::year_start))
+                .and(line_total_states::valid_from.nullable().eq(then))),
+        )
+        .filter(line_total_states::entries.gt(0))
+        .into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(line_total_keys::directorate.eq(directorate.clone()));
+    }
+    if !include_withdrawn {
+        query = query.filter(line_total_keys::withdrawn.eq(false));
+    }
+    let rows: Vec<(DirectorateCode, LineKind, LineNature, FinancialYear, Money)> = query
+        .select((
+            line_total_keys::directorate,
+            line_total_keys::kind,
+            line_total_keys::nature,
+            line_total_keys::year_start,
+            line_total_states::amount_pence,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(amount_sum).collect())
+}
+
+fn amount_sum(
+    (directorate, kind, nature, year, amount): (
+        DirectorateCode,
+        LineKind,
+        LineNature,
+        FinancialYear,
+        Money,
+    ),
+) -> AmountSum {
+    AmountSum {
+        directorate,
+        kind,
+        nature,
+        year,
+        amount,
+    }
 }
 
 /// The totals of one directorate (or all), leaving withdrawn lines out unless asked for: the same sums as
@@ -120,14 +259,5 @@ pub fn sums(
             line_totals::amount_pence,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(directorate, kind, nature, year, amount)| AmountSum {
-            directorate,
-            kind,
-            nature,
-            year,
-            amount,
-        })
-        .collect())
+    Ok(rows.into_iter().map(amount_sum).collect())
 }

@@ -4,7 +4,8 @@
 //!
 //! One algorithm for every totals table (`Change::write`): a row whose last entries go is deleted, else it is
 //! updated, else (a first entry) inserted. Each table says only how to find, change, add and delete its row
-//! (`Table`). Below `lines` and `monitoring`: these modules run SQL over the totals tables (and, to move a line's
+//! (`Table`), and how to remember the row's figures from an instant on, so a read as at an instant seeks each
+//! key's state then (`Table::remember`; the `*_states` and `*_keys` tables). Below `lines` and `monitoring`: these modules run SQL over the totals tables (and, to move a line's
 //! amounts at risk, read its assessments straight from `assessments`), and import neither.
 
 pub mod at_risk;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use diesel::QueryResult;
+use time::PrimitiveDateTime;
 
 use crate::db::DbConnection;
 use crate::domain::Money;
@@ -40,6 +42,14 @@ pub trait Table {
     fn add_to(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
     /// Inserts the row with `delta` as its figures.
     fn insert(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
+    /// Records the row's figures as they now are (none when it is gone) as its state from `at` on;
+    /// `first` when the row was just inserted (its key may be new).
+    fn remember(
+        conn: &mut DbConnection,
+        key: &Self::Key,
+        at: PrimitiveDateTime,
+        first: bool,
+    ) -> QueryResult<()>;
 }
 
 /// Changes to a totals table, gathered by row, so that each row is written once however many entries touch it.
@@ -67,20 +77,22 @@ impl<T: Table> Change<T> {
         delta.entries += sign;
     }
 
-    /// Writes the change: a statement or two per row touched, none where it cancels out (e.g. a change of
-    /// title: the line counts where it did).
-    pub fn write(self, conn: &mut DbConnection) -> QueryResult<()> {
+    /// Writes the change made at `at`: a few statements per row touched, none where it cancels out (e.g. a
+    /// change of title: the line counts where it did).
+    pub fn write(self, conn: &mut DbConnection, at: PrimitiveDateTime) -> QueryResult<()> {
         for (key, delta) in self.rows {
             if delta.amount.is_zero() && delta.entries == 0 {
                 continue;
             }
             if delta.entries < 0 && T::delete_if_counting(conn, &key, -delta.entries)? == 1 {
-                continue; // those were the row's last entries
+                T::remember(conn, &key, at, false)?; // those were the row's last entries
+                continue;
             }
             match (T::add_to(conn, &key, delta)?, delta.entries > 0) {
-                (1, _) => {}
+                (1, _) => T::remember(conn, &key, at, false)?,
                 (0, true) => {
                     T::insert(conn, &key, delta)?;
+                    T::remember(conn, &key, at, true)?;
                 }
                 _ => {
                     return Err(diesel::result::Error::QueryBuilderError(
