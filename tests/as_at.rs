@@ -21,7 +21,7 @@ const READS: [&str; 6] = [
 ];
 
 /// Every read `as_at` answers, for the two ways of answering it to be held to each other.
-const READS_AS_AT: [&str; 12] = [
+const READS_AS_AT: [&str; 14] = [
     "/api/v1/lines?limit=500&include_withdrawn=true",
     "/api/v1/lines?directorate=CFE&kind=saving&year=2022-23",
     "/api/v1/lines?status=withdrawn&include_withdrawn=true",
@@ -34,7 +34,31 @@ const READS_AS_AT: [&str; 12] = [
     "/api/v1/reports/summary?directorate=CFE&include_withdrawn=true",
     "/api/v1/reports/summary?view=cumulative",
     "/api/v1/reports/at-risk?year=2021/22&period=P3",
+    "/api/v1/reports/at-risk?year=2021/22&period=P4&directorate=cfe",
+    "/api/v1/reports/summary?period=P4",
 ];
+
+/// A new period, P4, and a saving assessed in it and then revised.
+fn assess_p4(api: &TestApi) {
+    let p4 = "/api/v1/periods/2021-22/P4";
+    let replies = [
+        api.post(
+            "/api/v1/periods",
+            &json!({"year": "2021/22", "period": "P4"}),
+        ),
+        api.put(
+            &format!("{p4}/assessments/CFE-SAV05"),
+            &json!({"rag": "amber", "forecast": "600000.01", "reason": "Placements cost more"}),
+        ),
+        api.put(
+            &format!("{p4}/assessments/CFE-SAV05"),
+            &json!({"rag": "red", "forecast": "500000.00", "reason": "Placements cost more"}),
+        ),
+    ];
+    for reply in replies {
+        assert!(reply.status == 200 || reply.status == 201, "{}", reply.body);
+    }
+}
 
 /// Makes the service answer every `as_at` from the audit trail, as it does for instants before the kept
 /// states began on a database that had figures already.
@@ -155,6 +179,7 @@ on_both_backends! {
         api.with_demo();
         let loaded = now();
         change_the_plan(api);
+        assess_p4(api);
         let changed = now();
         // Changed twice: the first state of SAV05's second change is kept, then replaced.
         let again = api.patch("/api/v1/lines/CFE-SAV05", &json!({"owner": "Hannah Doughty"}));
@@ -188,6 +213,7 @@ on_both_backends! {
         let loaded = now();
         let as_loaded: Vec<_> = READS_AS_AT.iter().map(|path| answer(api, path, None)).collect();
         change_the_plan(api);
+        assess_p4(api);
         let changed = now();
         let as_changed: Vec<_> = READS_AS_AT.iter().map(|path| answer(api, path, None)).collect();
         upgrade_to_kept_states(api);

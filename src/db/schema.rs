@@ -203,6 +203,26 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(line_states, line_state_years);
 
 diesel::table! {
+    assessment_states (year_start, period, line_ref, version) {
+        year_start -> Integer,
+        period -> Integer,
+        line_ref -> Text,
+        version -> BigInt,
+        valid_from -> Timestamp,
+        valid_to -> Nullable<Timestamp>,
+        rag -> Text,
+        planned_pence -> BigInt,
+        forecast_pence -> BigInt,
+        at_risk_pence -> BigInt,
+        reason -> Nullable<Text>,
+        mitigation -> Nullable<Text>,
+        substitutes -> Text,
+        slips_to -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     line_total_states (directorate, kind, nature, withdrawn, year_start, valid_from) {
         directorate -> Text,
         kind -> Text,

@@ -4,13 +4,13 @@
 use time::OffsetDateTime;
 
 use super::model::Line;
-use super::repo::{Cursor, LineFilter};
+use super::repo::{Cursor, LineFilter, SavingInYear};
 use super::states;
 use crate::audit::snapshot::{Audited, LineSnapshotV1, Replayed, YearAmountV1};
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
 use crate::domain::summary::AmountSum;
-use crate::domain::{LineRef, LineStatus, YearAmount};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, YearAmount};
 use crate::error::ApiError;
 use crate::totals;
 
@@ -34,6 +34,29 @@ pub fn line_at(
         audit::state_at(conn, Entity::Line, &line_ref.to_string(), stored_at)?
     };
     found.ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}")))
+}
+
+/// Every saving (of one directorate, or all) with its amount in `year`, as they stood at `at`: from the
+/// kept states, or (before states were kept) from every line replayed.
+pub fn savings_in_year_at(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    year: FinancialYear,
+    at: OffsetDateTime,
+) -> Result<Vec<SavingInYear>, ApiError> {
+    if audit::states_cover(conn, db::time::stored(at))? {
+        return Ok(states::savings_in_year_at(conn, directorate, year, at)?);
+    }
+    let filter = LineFilter {
+        directorate: directorate.cloned(),
+        kind: Some(LineKind::Saving),
+        ..LineFilter::default()
+    };
+    Ok(lines_at(conn, at)?
+        .iter()
+        .filter(|line| filter.matches(line))
+        .map(|line| SavingInYear::of(line, year))
+        .collect())
 }
 
 /// A page of lines as they stood at `at`, as `repo::list` answers now: read from the kept states, or

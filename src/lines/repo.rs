@@ -250,18 +250,28 @@ pub fn savings_in_year(
             line_years::amount_pence.nullable(),
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(line_ref, directorate, title, status, planned)| SavingInYear {
-                line_ref,
-                directorate,
-                title,
-                status,
-                planned: planned.unwrap_or_default(),
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(SavingInYear::from_row).collect())
+}
+
+impl SavingInYear {
+    /// From a line's ref, directorate, title, status and its amount that year, if any.
+    pub fn from_row(
+        (line_ref, directorate, title, status, planned): (
+            LineRef,
+            DirectorateCode,
+            String,
+            LineStatus,
+            Option<Money>,
+        ),
+    ) -> SavingInYear {
+        SavingInYear {
+            line_ref,
+            directorate,
+            title,
+            status,
+            planned: planned.unwrap_or_default(),
+        }
+    }
 }
 
 /// One line and its profile, in one query (a point read is mostly per-statement cost).

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::model::Line;
-use super::repo::{add_up, like_pattern, lower, Cursor, LineFilter};
+use super::repo::{add_up, like_pattern, lower, Cursor, LineFilter, SavingInYear};
 use crate::db::schema::{line_state_years, line_states};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -267,6 +267,45 @@ pub fn sums_at(
         ))
         .load(conn)?;
     Ok(add_up(rows))
+}
+
+/// Every saving (of one directorate, or all) with its amount in `year`, as they stood at `at`:
+/// `repo::savings_in_year` as at an instant, in one query.
+pub fn savings_in_year_at(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    year: FinancialYear,
+    at: OffsetDateTime,
+) -> QueryResult<Vec<SavingInYear>> {
+    let in_year = line_state_years::table.on(line_state_years::line_ref
+        .eq(line_states::line_ref)
+        .and(line_state_years::version.eq(line_states::version))
+        .and(line_state_years::year_start.eq(year)));
+    let at = db::time::stored(at);
+    let mut query = line_states::table
+        .left_join(in_year)
+        .filter(line_states::kind.eq(LineKind::Saving))
+        .filter(line_states::valid_from.le(at))
+        .filter(
+            line_states::valid_to
+                .is_null()
+                .or(line_states::valid_to.gt(at)),
+        )
+        .into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(line_states::directorate.eq(directorate.clone()));
+    }
+    let rows: Vec<(LineRef, DirectorateCode, String, LineStatus, Option<Money>)> = query
+        .order((line_states::directorate, line_states::ref_number))
+        .select((
+            line_states::line_ref,
+            line_states::directorate,
+            line_states::title,
+            line_states::status,
+            line_state_years::amount_pence.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(SavingInYear::from_row).collect())
 }
 
 /// Attaches each state's profile, read a chunk of states at a time.

@@ -5,7 +5,7 @@ use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
 use crate::db::columns::Json;
-use crate::db::schema::{assessments, monitoring_periods};
+use crate::db::schema::{assessment_states, assessments, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::Substitute;
 use crate::domain::monitoring::{Period, Rag};
@@ -118,24 +118,86 @@ pub fn find_assessment(
     Ok(row.map(assessment_from_row))
 }
 
-/// Writes an assessment: a new one, or the revision of the one stored for its year, period and line.
+/// Writes an assessment: a new one, or the revision of the one stored for its year, period and line; and
+/// keeps its state from its `updated_at` on (`assessment_states`), the one it replaces ending then.
 pub fn save_assessment(
     conn: &mut DbConnection,
     assessment: &Assessment,
     is_new: bool,
 ) -> QueryResult<()> {
     let row = assessment_row(assessment);
+    let key = (assessment.year, assessment.period, &assessment.line_ref);
     if is_new {
         diesel::insert_into(assessments::table)
             .values(&row)
             .execute(conn)?;
     } else {
-        let key = (assessment.year, assessment.period, &assessment.line_ref);
         diesel::update(assessments::table.find(key))
             .set(&row)
             .execute(conn)?;
+        diesel::update(
+            assessment_states::table
+                .filter(assessment_states::year_start.eq(key.0))
+                .filter(assessment_states::period.eq(key.1))
+                .filter(assessment_states::line_ref.eq(key.2))
+                .filter(assessment_states::valid_to.is_null()),
+        )
+        .set(assessment_states::valid_to.eq(row.updated_at))
+        .execute(conn)?;
     }
+    diesel::insert_into(assessment_states::table)
+        .values((
+            assessment_states::year_start.eq(row.year),
+            assessment_states::period.eq(row.period),
+            assessment_states::line_ref.eq(&row.line_ref),
+            assessment_states::version.eq(row.version),
+            assessment_states::valid_from.eq(row.updated_at),
+            assessment_states::rag.eq(row.rag),
+            assessment_states::planned_pence.eq(row.planned),
+            assessment_states::forecast_pence.eq(row.forecast),
+            assessment_states::at_risk_pence.eq(row.at_risk),
+            assessment_states::reason.eq(&row.reason),
+            assessment_states::mitigation.eq(&row.mitigation),
+            assessment_states::substitutes.eq(&row.substitutes),
+            assessment_states::slips_to.eq(row.slips_to),
+            assessment_states::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
     Ok(())
+}
+
+/// The assessments of one year as they stood at `at`, by period and ref: their kept states then.
+pub fn assessments_at(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    at: PrimitiveDateTime,
+) -> QueryResult<Vec<Assessment>> {
+    let rows: Vec<AssessmentRow> = assessment_states::table
+        .filter(assessment_states::year_start.eq(year))
+        .filter(assessment_states::valid_from.le(at))
+        .filter(
+            assessment_states::valid_to
+                .is_null()
+                .or(assessment_states::valid_to.gt(at)),
+        )
+        .order((assessment_states::period, assessment_states::line_ref))
+        .select((
+            assessment_states::year_start,
+            assessment_states::period,
+            assessment_states::line_ref,
+            assessment_states::rag,
+            assessment_states::planned_pence,
+            assessment_states::forecast_pence,
+            assessment_states::at_risk_pence,
+            assessment_states::reason,
+            assessment_states::mitigation,
+            assessment_states::substitutes,
+            assessment_states::slips_to,
+            assessment_states::updated_at,
+            assessment_states::version,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(assessment_from_row).collect())
 }
 
 /// Assessments of one period (or every period of the year), by ref.

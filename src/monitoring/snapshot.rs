@@ -62,6 +62,11 @@ impl Monitoring {
                 periods: repo::list_periods(conn, None)?,
                 assessments: repo::assessments_of(conn, year, None)?,
             },
+            Some(at) if audit::states_cover(conn, db::time::stored(at))? => Monitoring {
+                periods: Monitoring::periods_at(conn, at)?,
+                assessments: repo::assessments_at(conn, year, db::time::stored(at))?,
+            },
+            // Before the states were kept: replayed from the trail.
             Some(_) => Monitoring::load(conn, as_at)?,
         };
         monitoring.assessments.retain(|a| a.year == year);

@@ -120,11 +120,7 @@ pub async fn at_risk_report(
         let monitoring = Monitoring::load_year(conn, year, as_at)?;
         let lines = match as_at {
             None => line_repo::savings_in_year(conn, filter.directorate.as_ref(), year)?,
-            Some(at) => history::lines_at(conn, at)?
-                .iter()
-                .filter(|line| filter.matches(line))
-                .map(|line| SavingInYear::of(line, year))
-                .collect(),
+            Some(at) => history::savings_in_year_at(conn, filter.directorate.as_ref(), year, at)?,
         };
         Ok((monitoring, lines))
     })

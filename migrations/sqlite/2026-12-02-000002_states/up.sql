@@ -31,6 +31,25 @@ CREATE TABLE line_state_years (
     PRIMARY KEY (line_ref, version, year_start)
 );
 
+CREATE TABLE assessment_states (
+    year_start     INTEGER NOT NULL,
+    period         INTEGER NOT NULL,
+    line_ref       TEXT NOT NULL,
+    version        BIGINT NOT NULL,
+    valid_from     TIMESTAMP NOT NULL,
+    valid_to       TIMESTAMP,
+    rag            TEXT NOT NULL,
+    planned_pence  BIGINT NOT NULL,
+    forecast_pence BIGINT NOT NULL,
+    at_risk_pence  BIGINT NOT NULL,
+    reason         TEXT,
+    mitigation     TEXT,
+    substitutes    TEXT NOT NULL,
+    slips_to       INTEGER,
+    updated_at     TIMESTAMP NOT NULL,
+    PRIMARY KEY (year_start, period, line_ref, version)
+);
+
 -- Kept totals as they changed: each row of a totals table with the figures it held from valid_from until its
 -- next state (entries = 0: the row was gone then), and every key the table has ever had, so a read as at an
 -- instant seeks each key's state then (a few hundred seeks, however long the history).
@@ -88,6 +107,11 @@ FROM lines;
 INSERT INTO line_state_years (line_ref, version, year_start, amount_pence)
 SELECT line_years.line_ref, lines.version, line_years.year_start, line_years.amount_pence
 FROM line_years JOIN lines ON lines.line_ref = line_years.line_ref;
+INSERT INTO assessment_states (year_start, period, line_ref, version, valid_from, valid_to, rag, planned_pence,
+                               forecast_pence, at_risk_pence, reason, mitigation, substitutes, slips_to, updated_at)
+SELECT year_start, period, line_ref, version, updated_at, NULL, rag, planned_pence, forecast_pence, at_risk_pence,
+       reason, mitigation, substitutes, slips_to, updated_at
+FROM assessments;
 INSERT INTO line_total_keys SELECT directorate, kind, nature, withdrawn, year_start FROM line_totals;
 INSERT INTO line_total_states
 SELECT directorate, kind, nature, withdrawn, year_start,
