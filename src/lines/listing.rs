@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use super::model::Line;
 use super::repo::{self, Cursor, LineFilter};
 use super::{history, totals};
-use crate::db::{self, Pool};
+use crate::audit;
+use crate::db::{self, DbConnection, Pool};
 use crate::domain::summary::{
     cumulative, cumulative_profile, AmountSum, SummaryTotals, View, YearSummary,
 };
@@ -66,13 +67,23 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             .await?
         }
         Some(at) => {
-            db::scan(pool, move |conn| {
+            // From the kept states, a page and the kept totals' states are a few index reads; totals added up
+            // from every line's state, or a replay from the trail, walk many rows and take their turn.
+            let kept = db::read(pool, move |conn| {
+                Ok(audit::states_cover(conn, db::time::stored(at))?)
+            })
+            .await?;
+            let read = move |conn: &mut DbConnection| {
                 Ok((
                     history::page_at(conn, &filter, after.as_ref(), page_and_one, at)?,
                     history::sums_at(conn, &filter, include_withdrawn, at)?,
                 ))
-            })
-            .await?
+            };
+            if kept && query.filter.has_kept_totals() {
+                db::read(pool, read).await?
+            } else {
+                db::scan(pool, read).await?
+            }
         }
     };
     Ok(assemble(&query, lines, sums))

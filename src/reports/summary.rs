@@ -142,10 +142,20 @@ pub async fn summary_report(
     let as_at = params.as_at;
     let (only, include_withdrawn) = (query.only.clone(), query.include_withdrawn);
     let read = move |conn: &mut db::DbConnection| load(conn, only, include_withdrawn, as_at);
-    // Now: a few kept totals. At an instant: rebuilt from the audit trail, a scan.
-    let data = match as_at {
-        None => db::run(&state.pool, read).await?,
-        Some(_) => db::scan(&state.pool, read).await?,
+    // Now, or at an instant from the kept states: a few index reads. Before the states began: a replay, a scan.
+    let kept = match as_at {
+        None => true,
+        Some(at) => {
+            db::read(&state.pool, move |conn| {
+                Ok(crate::audit::states_cover(conn, db::time::stored(at))?)
+            })
+            .await?
+        }
+    };
+    let data = if kept {
+        db::run(&state.pool, read).await?
+    } else {
+        db::scan(&state.pool, read).await?
     };
     let report = build(&query, data)?;
     let output = Output {

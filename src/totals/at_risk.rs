@@ -2,7 +2,6 @@
 //! transaction of every assessment write and every withdrawal or reinstatement of a line, so the summary reads
 //! these few rows rather than every assessment.
 
-use diesel::dsl::max;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -184,61 +183,44 @@ pub fn sums(
     Ok(rows.into_iter().map(at_risk_sum).collect())
 }
 
-/// The same sums as `sums`, as the totals stood at `at`: each key's latest state by then, one index seek a key.
+/// The same sums as `sums`, as the totals stood at `at`: for each key ever kept, its latest state by then,
+/// one index seek a key (the keys drive the query; every state of a busy key is never read).
 pub fn sums_at(
     conn: &mut DbConnection,
     directorate: Option<&DirectorateCode>,
     at: PrimitiveDateTime,
 ) -> QueryResult<Vec<AtRiskSum>> {
-    let earlier = diesel::alias!(at_risk_total_states as earlier);
-    let then = earlier
-        .filter(
-            earlier
-                .field(at_risk_total_states::year_start)
-                .eq(at_risk_total_keys::year_start),
-        )
-        .filter(
-            earlier
-                .field(at_risk_total_states::period)
-                .eq(at_risk_total_keys::period),
-        )
-        .filter(
-            earlier
-                .field(at_risk_total_states::directorate)
-                .eq(at_risk_total_keys::directorate),
-        )
-        .filter(
-            earlier
-                .field(at_risk_total_states::withdrawn)
-                .eq(at_risk_total_keys::withdrawn),
-        )
-        .filter(earlier.field(at_risk_total_states::valid_from).le(at))
-        .select(max(earlier.field(at_risk_total_states::valid_from)))
-        .single_value();
-    let mut query = at_risk_total_keys::table
-        .inner_join(
-            at_risk_total_states::table.on(at_risk_total_states::year_start
-                .eq(at_risk_total_keys::year_start)
-                .and(at_risk_total_states::period.eq(at_risk_total_keys::period))
-                .and(at_risk_total_states::directorate.eq(at_risk_total_keys::directorate))
-                .and(at_risk_total_states::withdrawn.eq(at_risk_total_keys::withdrawn))
-                .and(at_risk_total_states::valid_from.nullable().eq(then))),
-        )
-        .filter(at_risk_total_states::entries.gt(0))
-        .into_boxed::<MultiBackend>();
+    let then = at_risk_total_states::table
+        .filter(at_risk_total_states::year_start.eq(at_risk_total_keys::year_start))
+        .filter(at_risk_total_states::period.eq(at_risk_total_keys::period))
+        .filter(at_risk_total_states::directorate.eq(at_risk_total_keys::directorate))
+        .filter(at_risk_total_states::withdrawn.eq(at_risk_total_keys::withdrawn))
+        .filter(at_risk_total_states::valid_from.le(at))
+        .order(at_risk_total_states::valid_from.desc())
+        .limit(1);
+    let mut query = at_risk_total_keys::table.into_boxed::<MultiBackend>();
     if let Some(directorate) = directorate {
         query = query.filter(at_risk_total_keys::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(FinancialYear, Period, DirectorateCode, bool, Money)> = query
+    let rows: Vec<(Key, Option<Money>, Option<i32>)> = query
         .select((
-            at_risk_total_keys::year_start,
-            at_risk_total_keys::period,
-            at_risk_total_keys::directorate,
-            at_risk_total_keys::withdrawn,
-            at_risk_total_states::at_risk_pence,
+            (
+                at_risk_total_keys::year_start,
+                at_risk_total_keys::period,
+                at_risk_total_keys::directorate,
+                at_risk_total_keys::withdrawn,
+            ),
+            then.select(at_risk_total_states::at_risk_pence).single_value(),
+            then.select(at_risk_total_states::entries).single_value(),
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(at_risk_sum).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, entries)| entries.is_some_and(|entries| entries > 0))
+        .map(|((year, period, directorate, withdrawn), at_risk, _)| {
+            at_risk_sum((year, period, directorate, withdrawn, at_risk.unwrap_or_default()))
+        })
+        .collect())
 }
 
 fn at_risk_sum(

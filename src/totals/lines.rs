@@ -1,7 +1,6 @@
 //! Totals of line amounts by directorate, kind, nature, withdrawn or not, and year (`line_totals`), kept in
 //! every line write's transaction. A summary reads these few rows instead of every amount.
 
-use diesel::dsl::max;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -151,71 +150,50 @@ impl Table for LineTotals {
     }
 }
 
-/// The same sums as `sums`, as the totals stood at `at`: each key's latest state by then, one index seek a key.
+/// The same sums as `sums`, as the totals stood at `at`: for each key ever kept, its latest state by then,
+/// one index seek a key (the keys drive the query; every state of a busy key is never read).
 pub fn sums_at(
     conn: &mut DbConnection,
     directorate: Option<&DirectorateCode>,
     include_withdrawn: bool,
     at: PrimitiveDateTime,
 ) -> QueryResult<Vec<AmountSum>> {
-    let earlier = diesel::alias!(line_total_states as earlier);
-    let then = earlier
-        .filter(
-            earlier
-                .field(line_total_states::directorate)
-                .eq(line_total_keys::directorate),
-        )
-        .filter(
-            earlier
-                .field(line_total_states::kind)
-                .eq(line_total_keys::kind),
-        )
-        .filter(
-            earlier
-                .field(line_total_states::nature)
-                .eq(line_total_keys::nature),
-        )
-        .filter(
-            earlier
-                .field(line_total_states::withdrawn)
-                .eq(line_total_keys::withdrawn),
-        )
-        .filter(
-            earlier
-                .field(line_total_states::year_start)
-                .eq(line_total_keys::year_start),
-        )
-        .filter(earlier.field(line_total_states::valid_from).le(at))
-        .select(max(earlier.field(line_total_states::valid_from)))
-        .single_value();
-    let mut query = line_total_keys::table
-        .inner_join(
-            line_total_states::table.on(line_total_states::directorate
-                .eq(line_total_keys::directorate)
-                .and(line_total_states::kind.eq(line_total_keys::kind))
-                .and(line_total_states::nature.eq(line_total_keys::nature))
-                .and(line_total_states::withdrawn.eq(line_total_keys::withdrawn))
-                .and(line_total_states::year_start.eq(line_total_keys::year_start))
-                .and(line_total_states::valid_from.nullable().eq(then))),
-        )
-        .filter(line_total_states::entries.gt(0))
-        .into_boxed::<MultiBackend>();
+    let then = line_total_states::table
+        .filter(line_total_states::directorate.eq(line_total_keys::directorate))
+        .filter(line_total_states::kind.eq(line_total_keys::kind))
+        .filter(line_total_states::nature.eq(line_total_keys::nature))
+        .filter(line_total_states::withdrawn.eq(line_total_keys::withdrawn))
+        .filter(line_total_states::year_start.eq(line_total_keys::year_start))
+        .filter(line_total_states::valid_from.le(at))
+        .order(line_total_states::valid_from.desc())
+        .limit(1);
+    let mut query = line_total_keys::table.into_boxed::<MultiBackend>();
     if let Some(directorate) = directorate {
         query = query.filter(line_total_keys::directorate.eq(directorate.clone()));
     }
     if !include_withdrawn {
         query = query.filter(line_total_keys::withdrawn.eq(false));
     }
-    let rows: Vec<(DirectorateCode, LineKind, LineNature, FinancialYear, Money)> = query
+    let rows: Vec<(Key, Option<Money>, Option<i32>)> = query
         .select((
-            line_total_keys::directorate,
-            line_total_keys::kind,
-            line_total_keys::nature,
-            line_total_keys::year_start,
-            line_total_states::amount_pence,
+            (
+                line_total_keys::directorate,
+                line_total_keys::kind,
+                line_total_keys::nature,
+                line_total_keys::withdrawn,
+                line_total_keys::year_start,
+            ),
+            then.select(line_total_states::amount_pence).single_value(),
+            then.select(line_total_states::entries).single_value(),
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(amount_sum).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, entries)| entries.is_some_and(|entries| entries > 0))
+        .map(|((directorate, kind, nature, _, year), amount, _)| {
+            amount_sum((directorate, kind, nature, year, amount.unwrap_or_default()))
+        })
+        .collect())
 }
 
 fn amount_sum(
