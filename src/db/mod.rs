@@ -14,6 +14,19 @@ pub use connection::{
 pub use transaction::{write, write_transaction};
 pub use work::{read, run, scan};
 
+/// Runs a statement that diesel writes for each engine but not through the multi-engine connection (an
+/// upsert's `ON CONFLICT`), on whichever engine `$conn` is: the statement is written once, built in either arm.
+#[macro_export]
+macro_rules! execute_on_engine {
+    ($conn:expr, $statement:expr) => {{
+        use diesel::RunQueryDsl;
+        match $conn {
+            $crate::db::DbConnection::Sqlite(sqlite) => $statement.execute(sqlite)?,
+            $crate::db::DbConnection::Postgresql(pg) => $statement.execute(pg)?,
+        }
+    }};
+}
+
 /// `INSERT … VALUES (…), (…), …`: many rows in one statement. A macro, because diesel writes a multi-row insert
 /// for each engine but not through the multi-engine connection, so it is written once and run on whichever.
 #[macro_export]

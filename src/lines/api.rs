@@ -217,7 +217,12 @@ pub async fn get_line(
     let found = match as_at {
         None => db::read(&state.pool, move |conn| service::find(conn, &line_ref)).await,
         // A few index reads either way: its kept state, or its own last event before states were kept.
-        Some(at) => db::read(&state.pool, move |conn| history::line_at(conn, &line_ref, at)).await,
+        Some(at) => {
+            db::read(&state.pool, move |conn| {
+                history::line_at(conn, &line_ref, at)
+            })
+            .await
+        }
     };
     found.map(line_response)
 }

@@ -3,6 +3,7 @@
 //! these few rows rather than every assessment.
 
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
 use super::{Delta, Table};
@@ -10,6 +11,7 @@ use crate::db::schema::{assessments, at_risk_total_keys, at_risk_total_states, a
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
 use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
+use crate::execute_on_engine;
 
 /// The amount at risk in one period, for one directorate's lines, withdrawn or not.
 #[derive(Clone, Debug)]
@@ -68,13 +70,16 @@ impl Table for AtRiskTotals {
         diesel::delete(row_of!(key).filter(at_risk_totals::entries.eq(entries))).execute(conn)
     }
 
-    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<Option<Delta>> {
         diesel::update(row_of!(key))
             .set((
                 at_risk_totals::at_risk_pence.eq(at_risk_totals::at_risk_pence + delta.amount),
                 at_risk_totals::entries.eq(at_risk_totals::entries + delta.entries),
             ))
-            .execute(conn)
+            .returning((at_risk_totals::at_risk_pence, at_risk_totals::entries))
+            .get_result::<(Money, i32)>(conn)
+            .optional()
+            .map(|row| row.map(|(amount, entries)| Delta { amount, entries }))
     }
 
     fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
@@ -95,44 +100,51 @@ impl Table for AtRiskTotals {
         conn: &mut DbConnection,
         key: &Key,
         at: PrimitiveDateTime,
+        figures: Delta,
         first: bool,
     ) -> QueryResult<()> {
-        let (at_risk, entries) = row_of!(key)
-            .select((at_risk_totals::at_risk_pence, at_risk_totals::entries))
-            .first::<(Money, i32)>(conn)
-            .optional()?
-            .unwrap_or((Money::ZERO, 0));
-        // A second change to the row in one instant (one transaction) replaces its state then.
-        diesel::delete(
-            row_of!(at_risk_total_states, key).filter(at_risk_total_states::valid_from.eq(at)),
-        )
-        .execute(conn)?;
+        let (amount, entries) = (figures.amount, figures.entries);
         let (year, period, directorate, withdrawn) = key;
-        diesel::insert_into(at_risk_total_states::table)
-            .values((
-                at_risk_total_states::year_start.eq(*year),
-                at_risk_total_states::period.eq(*period),
-                at_risk_total_states::directorate.eq(directorate),
-                at_risk_total_states::withdrawn.eq(*withdrawn),
-                at_risk_total_states::valid_from.eq(at),
-                at_risk_total_states::at_risk_pence.eq(at_risk),
-                at_risk_total_states::entries.eq(entries),
-            ))
-            .execute(conn)?;
-        if first
-            && row_of!(at_risk_total_keys, key)
-                .count()
-                .get_result::<i64>(conn)?
-                == 0
-        {
-            diesel::insert_into(at_risk_total_keys::table)
+        // A second change to the row in one instant (one transaction) replaces its state then.
+        execute_on_engine!(
+            conn,
+            diesel::insert_into(at_risk_total_states::table)
                 .values((
-                    at_risk_total_keys::year_start.eq(*year),
-                    at_risk_total_keys::period.eq(*period),
-                    at_risk_total_keys::directorate.eq(directorate),
-                    at_risk_total_keys::withdrawn.eq(*withdrawn),
+                    at_risk_total_states::year_start.eq(*year),
+                    at_risk_total_states::period.eq(*period),
+                    at_risk_total_states::directorate.eq(directorate),
+                    at_risk_total_states::withdrawn.eq(*withdrawn),
+                    at_risk_total_states::valid_from.eq(at),
+                    at_risk_total_states::at_risk_pence.eq(amount),
+                    at_risk_total_states::entries.eq(entries),
                 ))
-                .execute(conn)?;
+                .on_conflict((
+                    at_risk_total_states::year_start,
+                    at_risk_total_states::period,
+                    at_risk_total_states::directorate,
+                    at_risk_total_states::withdrawn,
+                    at_risk_total_states::valid_from,
+                ))
+                .do_update()
+                .set((
+                    at_risk_total_states::at_risk_pence
+                        .eq(excluded(at_risk_total_states::at_risk_pence)),
+                    at_risk_total_states::entries.eq(excluded(at_risk_total_states::entries)),
+                ))
+        );
+        if first {
+            // A key that had a row before, and lost it, is known already.
+            execute_on_engine!(
+                conn,
+                diesel::insert_into(at_risk_total_keys::table)
+                    .values((
+                        at_risk_total_keys::year_start.eq(*year),
+                        at_risk_total_keys::period.eq(*period),
+                        at_risk_total_keys::directorate.eq(directorate),
+                        at_risk_total_keys::withdrawn.eq(*withdrawn),
+                    ))
+                    .on_conflict_do_nothing()
+            );
         }
         Ok(())
     }
@@ -210,7 +222,8 @@ pub fn sums_at(
                 at_risk_total_keys::directorate,
                 at_risk_total_keys::withdrawn,
             ),
-            then.select(at_risk_total_states::at_risk_pence).single_value(),
+            then.select(at_risk_total_states::at_risk_pence)
+                .single_value(),
             then.select(at_risk_total_states::entries).single_value(),
         ))
         .load(conn)?;
@@ -218,7 +231,13 @@ pub fn sums_at(
         .into_iter()
         .filter(|(_, _, entries)| entries.is_some_and(|entries| entries > 0))
         .map(|((year, period, directorate, withdrawn), at_risk, _)| {
-            at_risk_sum((year, period, directorate, withdrawn, at_risk.unwrap_or_default()))
+            at_risk_sum((
+                year,
+                period,
+                directorate,
+                withdrawn,
+                at_risk.unwrap_or_default(),
+            ))
         })
         .collect())
 }

@@ -2,6 +2,7 @@
 //! every line write's transaction. A summary reads these few rows instead of every amount.
 
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
 use super::{Delta, Table};
@@ -9,6 +10,7 @@ use crate::db::schema::{line_total_keys, line_total_states, line_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineNature, Money, YearAmount};
+use crate::execute_on_engine;
 
 /// What a line's amounts count towards.
 pub struct Contribution<'a> {
@@ -77,13 +79,16 @@ impl Table for LineTotals {
         diesel::delete(row_of!(key).filter(line_totals::entries.eq(entries))).execute(conn)
     }
 
-    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<Option<Delta>> {
         diesel::update(row_of!(key))
             .set((
                 line_totals::amount_pence.eq(line_totals::amount_pence + delta.amount),
                 line_totals::entries.eq(line_totals::entries + delta.entries),
             ))
-            .execute(conn)
+            .returning((line_totals::amount_pence, line_totals::entries))
+            .get_result::<(Money, i32)>(conn)
+            .optional()
+            .map(|row| row.map(|(amount, entries)| Delta { amount, entries }))
     }
 
     fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
@@ -105,46 +110,53 @@ impl Table for LineTotals {
         conn: &mut DbConnection,
         key: &Key,
         at: PrimitiveDateTime,
+        figures: Delta,
         first: bool,
     ) -> QueryResult<()> {
-        let (amount, entries) = row_of!(key)
-            .select((line_totals::amount_pence, line_totals::entries))
-            .first::<(Money, i32)>(conn)
-            .optional()?
-            .unwrap_or((Money::ZERO, 0));
-        // A second change to the row in one instant (one transaction) replaces its state then.
-        diesel::delete(
-            row_of!(line_total_states, key).filter(line_total_states::valid_from.eq(at)),
-        )
-        .execute(conn)?;
+        let (amount, entries) = (figures.amount, figures.entries);
         let (directorate, kind, nature, withdrawn, year) = key;
-        diesel::insert_into(line_total_states::table)
-            .values((
-                line_total_states::directorate.eq(directorate),
-                line_total_states::kind.eq(*kind),
-                line_total_states::nature.eq(*nature),
-                line_total_states::withdrawn.eq(*withdrawn),
-                line_total_states::year_start.eq(*year),
-                line_total_states::valid_from.eq(at),
-                line_total_states::amount_pence.eq(amount),
-                line_total_states::entries.eq(entries),
-            ))
-            .execute(conn)?;
-        if first
-            && row_of!(line_total_keys, key)
-                .count()
-                .get_result::<i64>(conn)?
-                == 0
-        {
-            diesel::insert_into(line_total_keys::table)
+        // A second change to the row in one instant (one transaction) replaces its state then.
+        execute_on_engine!(
+            conn,
+            diesel::insert_into(line_total_states::table)
                 .values((
-                    line_total_keys::directorate.eq(directorate),
-                    line_total_keys::kind.eq(*kind),
-                    line_total_keys::nature.eq(*nature),
-                    line_total_keys::withdrawn.eq(*withdrawn),
-                    line_total_keys::year_start.eq(*year),
+                    line_total_states::directorate.eq(directorate),
+                    line_total_states::kind.eq(*kind),
+                    line_total_states::nature.eq(*nature),
+                    line_total_states::withdrawn.eq(*withdrawn),
+                    line_total_states::year_start.eq(*year),
+                    line_total_states::valid_from.eq(at),
+                    line_total_states::amount_pence.eq(amount),
+                    line_total_states::entries.eq(entries),
                 ))
-                .execute(conn)?;
+                .on_conflict((
+                    line_total_states::directorate,
+                    line_total_states::kind,
+                    line_total_states::nature,
+                    line_total_states::withdrawn,
+                    line_total_states::year_start,
+                    line_total_states::valid_from,
+                ))
+                .do_update()
+                .set((
+                    line_total_states::amount_pence.eq(excluded(line_total_states::amount_pence)),
+                    line_total_states::entries.eq(excluded(line_total_states::entries)),
+                ))
+        );
+        if first {
+            // A key that had a row before, and lost it, is known already.
+            execute_on_engine!(
+                conn,
+                diesel::insert_into(line_total_keys::table)
+                    .values((
+                        line_total_keys::directorate.eq(directorate),
+                        line_total_keys::kind.eq(*kind),
+                        line_total_keys::nature.eq(*nature),
+                        line_total_keys::withdrawn.eq(*withdrawn),
+                        line_total_keys::year_start.eq(*year),
+                    ))
+                    .on_conflict_do_nothing()
+            );
         }
         Ok(())
     }

@@ -38,16 +38,19 @@ pub trait Table {
         key: &Self::Key,
         entries: i32,
     ) -> QueryResult<usize>;
-    /// Adds `delta` to the row; the number of rows changed.
-    fn add_to(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
+    /// Adds `delta` to the row; the row's figures after, or `None` when it has no row.
+    fn add_to(conn: &mut DbConnection, key: &Self::Key, delta: Delta)
+        -> QueryResult<Option<Delta>>;
     /// Inserts the row with `delta` as its figures.
     fn insert(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
-    /// Records the row's figures as they now are (none when it is gone) as its state from `at` on;
-    /// `first` when the row was just inserted (its key may be new).
+    /// Records `figures` (no entries: the row is gone) as the row's state from `at` on, replacing a state
+    /// written at the same instant (one transaction changing the row twice); `first` when the row was just
+    /// inserted (its key may be new).
     fn remember(
         conn: &mut DbConnection,
         key: &Self::Key,
         at: PrimitiveDateTime,
+        figures: Delta,
         first: bool,
     ) -> QueryResult<()>;
 }
@@ -85,14 +88,15 @@ impl<T: Table> Change<T> {
                 continue;
             }
             if delta.entries < 0 && T::delete_if_counting(conn, &key, -delta.entries)? == 1 {
-                T::remember(conn, &key, at, false)?; // those were the row's last entries
+                // Those were the row's last entries.
+                T::remember(conn, &key, at, Delta::default(), false)?;
                 continue;
             }
             match (T::add_to(conn, &key, delta)?, delta.entries > 0) {
-                (1, _) => T::remember(conn, &key, at, false)?,
-                (0, true) => {
+                (Some(figures), _) => T::remember(conn, &key, at, figures, false)?,
+                (None, true) => {
                     T::insert(conn, &key, delta)?;
-                    T::remember(conn, &key, at, true)?;
+                    T::remember(conn, &key, at, delta, true)?;
                 }
                 _ => {
                     return Err(diesel::result::Error::QueryBuilderError(
