@@ -8,7 +8,8 @@
 --         (its not-assessed savings 50 at a time from a random cursor);
 --   QUERY: more of the query string, appended as it is (e.g. `as_at=2026-12-02T06%3A00%3A00Z`, `totals=true`).
 -- A page's cursor is a random line of the filtered directorate and kind, so that a page is one a user paging
--- through that filter reaches. MTFS_BENCH_PROBE=1 prints the first non-2xx answer (path, status, body) and stops.
+-- through that filter reaches. MTFS_BENCH_PROBE=1 prints the first non-2xx answer (path, status, body) and stops;
+-- MTFS_BENCH_PROBE=path prints the first path sent and ends wrk.
 local codes = {"ADU", "CFE", "CHS", "COR", "FIN", "HOU", "PLA", "PUB", "REG", "RES", "SUS", "TRA"}
 local years = {"2021/22", "2022/23", "2023/24", "2024/25", "2025/26"}
 local kinds = {"saving", "growth"}
@@ -90,10 +91,11 @@ request = function()
   local path = path_for()
   if extra ~= "" then path = path .. (path:find("?", 1, true) and "&" or "?") .. extra end
   last_path = path
+  if os.getenv("MTFS_BENCH_PROBE") == "path" then io.write("path " .. path .. "\n"); io.flush(); os.exit(0) end
   return wrk.format("GET", path)
 end
 
-if os.getenv("MTFS_BENCH_PROBE") then
+if os.getenv("MTFS_BENCH_PROBE") == "1" then
   response = function(status, headers, body)
     if status < 200 or status > 299 then
       io.write(string.format("first non-2xx: %d GET %s -> %s\n", status, last_path, (body or ""):sub(1, 300)))
