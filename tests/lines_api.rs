@@ -166,6 +166,9 @@ on_both_backends! {
         // Lines with an amount in 2022/23: the zero amounts do not count.
         let in_2022 = api.get("/api/v1/lines?year=2022-23&kind=saving").json();
         assert_eq!(refs(&in_2022["lines"]), ["CFE SAV02", "CFE SAV04", "CFE SAV05", "CFE SAV06", "CFE SAV07", "CFE SAV09", "CFE SAV10"]);
+        assert_eq!(in_2022.get("totals"), None, "a year filter's totals are asked for");
+        let in_2022 = api.get("/api/v1/lines?year=2022-23&kind=saving&totals=true").json();
+        assert_eq!(refs(&in_2022["lines"]), ["CFE SAV02", "CFE SAV04", "CFE SAV05", "CFE SAV06", "CFE SAV07", "CFE SAV09", "CFE SAV10"]);
         assert_eq!(in_2022["totals"][1]["savings"], "4694000.00");
 
         let by_text = api.get("/api/v1/lines?q=NANA%20bonsu").json();
@@ -183,7 +186,7 @@ on_both_backends! {
         let agree = |when: &str| {
             for extra in ["", "&include_withdrawn=true", "&directorate=CFE", "&view=cumulative"] {
                 let kept = totals(&format!("kind=saving{extra}"));
-                assert_eq!(kept, totals(&format!("kind=saving&q=cfe{extra}")), "{when}{extra}");
+                assert_eq!(kept, totals(&format!("kind=saving&q=cfe&totals=true{extra}")), "{when}{extra}");
                 assert_ne!(kept, Value::Null, "{when}{extra}");
             }
             totals("kind=saving")
@@ -202,6 +205,59 @@ on_both_backends! {
         let after_withdrawal = agree("after a withdrawal");
         assert_eq!(after_withdrawal[0]["savings"], "8639000.00");
         assert_eq!(totals("kind=saving&include_withdrawn=true")[0]["savings"], "9439000.01");
+    }
+
+    fn totals_come_by_default_where_kept_and_over_other_filters_when_asked(api: &TestApi) {
+        api.with_demo();
+        let page = |query: &str| api.get(&format!("/api/v1/lines?{query}")).json();
+        let savings_2021 = |page: &Value| page["totals"][0]["savings"].clone();
+        // Directorate and kind alone: the kept totals, on every page.
+        for query in ["kind=saving", "kind=saving&directorate=CFE", "kind=saving&limit=2&cursor=CFE-SAV09"] {
+            assert_eq!(savings_2021(&page(query)), "9433000.00", "{query}");
+        }
+        assert_eq!(page("kind=saving&totals=false").get("totals"), None);
+        // A status, year or text filter: none unless asked, then over every line the filter covers.
+        for filter in ["status=agreed", "year=2021-22", "q=cfe", "status=agreed&year=2021-22&q=sav"] {
+            let without = page(&format!("kind=saving&{filter}"));
+            assert_eq!(without.get("totals"), None, "{filter}");
+            assert!(!without["lines"].as_array().unwrap().is_empty(), "{filter}");
+            let asked = page(&format!("kind=saving&{filter}&totals=true&limit=1"));
+            assert_eq!(asked["lines"][0], without["lines"][0], "{filter}");
+            assert_eq!(asked["totals"].as_array().unwrap().len(), 5, "{filter}");
+        }
+        assert_eq!(savings_2021(&page("kind=saving&q=cfe&totals=true")), "9433000.00");
+        assert_eq!(savings_2021(&page("kind=saving&year=2021-22&totals=true")), "9433000.00");
+        assert_eq!(page("kind=saving&year=2022-23&totals=true")["totals"][0]["savings"], "0.00");
+        // In CSV the totals rows come with the totals.
+        let csv = |query: &str| api.get(&format!("/api/v1/lines?format=csv&{query}")).body;
+        assert!(csv("kind=saving").contains("Total efficiencies"));
+        assert!(!csv("kind=saving&year=2021-22").contains("Total efficiencies"));
+        assert!(csv("kind=saving&year=2021-22&totals=true").contains("Total efficiencies"));
+        api.get("/api/v1/lines?totals=perhaps").assert_field_error(400, "invalid-parameter", "totals");
+    }
+
+    fn a_page_filtered_by_status_year_and_text_follows_its_cursor_across_directorates(api: &TestApi) {
+        api.with_demo();
+        assert_eq!(api.post("/api/v1/directorates", &json!({"code": "HOU", "name": "Housing"})).status, 201);
+        for title in ["Review of voids", "Temporary accommodation review"] {
+            let created = api.post("/api/v1/lines", &json!({"kind": "saving", "directorate": "HOU", "title": title, "status": "agreed",
+                "years": [{"year": "2021/22", "amount": "1000.00"}, {"year": "2022/23", "amount": "0.00"}]}));
+            assert_eq!(created.status, 201, "{}", created.body);
+        }
+        let mut seen = Vec::new();
+        let mut next = Some("/api/v1/lines?limit=2&q=review&year=2021-22&status=agreed".to_owned());
+        while let Some(url) = next {
+            let page = api.get(&url).json();
+            seen.extend(refs(&page["lines"]));
+            next = page["next"].as_str().map(str::to_owned);
+        }
+        let every = api.get("/api/v1/lines?limit=500&q=review&year=2021-22&status=agreed").json();
+        assert_eq!(seen, refs(&every["lines"]));
+        assert_eq!(seen.iter().filter(|r| r.starts_with("HOU")).collect::<Vec<_>>(), ["HOU SAV01", "HOU SAV02"]);
+        assert!(seen.len() > 2, "{seen:?}");
+        // Not in 2022/23: the zero amounts do not count.
+        let in_2022 = api.get("/api/v1/lines?limit=500&directorate=HOU&year=2022-23").json();
+        assert_eq!(in_2022["lines"], json!([]));
     }
 
     fn pages_with_a_cursor_that_never_skips_or_repeats(api: &TestApi) {

@@ -231,6 +231,25 @@ fn not_assessed_in_the_demo() -> Vec<Value> {
     expected
 }
 
+/// The report's `not_assessed`: how many, their planned total (both given exactly by the caller, and checked
+/// against the listed amounts), and the listed savings on one page.
+fn not_assessed_part(lines: Vec<Value>, count: usize, planned: &str) -> Value {
+    assert_eq!(lines.len(), count);
+    let pence: i64 = lines
+        .iter()
+        .map(|line| {
+            line["planned"]
+                .as_str()
+                .unwrap()
+                .replace('.', "")
+                .parse::<i64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(format!("{}.{:02}", pence / 100, pence % 100), planned);
+    json!({"count": count, "planned": planned, "lines": lines})
+}
+
 /// A period, P4 of 2021/22, freshly copied from the demo's P3, with SAV09 revised down to 137000.00 at risk.
 fn p4_with_sav09_revised(api: &TestApi) {
     create_period(api, "2021/22", "P4");
@@ -312,7 +331,7 @@ on_both_backends! {
             assert_eq!(report["total"], total(None, ["2312000.00", "995000.00", "1317000.00"]), "{path}");
             assert_eq!(report["total"]["at_risk"], printed["printed_total"]["at_risk"], "{path}");
             assert_eq!(report["directorates"], json!([total(Some("CFE"), ["2312000.00", "995000.00", "1317000.00"])]), "{path}");
-            assert_eq!(report["not_assessed"], json!(not_assessed), "{path}");
+            assert_eq!(report["not_assessed"], not_assessed_part(not_assessed.clone(), 11, "7121000.00"), "{path}");
         }
 
         api.get("/api/v1/reports/at-risk?year=2021/22&period=P4").assert_problem(404, "not-found");
@@ -327,6 +346,31 @@ on_both_backends! {
             ("year=2021/22&period=Q3", "period"),
         ] {
             api.get(&format!("/api/v1/reports/at-risk?{query}")).assert_field_error(400, "invalid-parameter", field);
+        }
+    }
+
+    fn the_savings_not_assessed_come_in_pages_with_their_count_and_total_on_each(api: &TestApi) {
+        api.with_demo();
+        let not_assessed = not_assessed_in_the_demo();
+        let page = |query: &str| get_ok(api, &format!("{P3_REPORT}&directorate=CFE&not_assessed_limit=4{query}"))["not_assessed"].clone();
+        let first = page("");
+        assert_eq!(first, json!({"count": 11, "planned": "7121000.00", "lines": not_assessed[..4], "next_cursor": "CFE-SAV05"}));
+        let second = page("&not_assessed_cursor=CFE-SAV05");
+        assert_eq!(second, json!({"count": 11, "planned": "7121000.00", "lines": not_assessed[4..8], "next_cursor": "CFE-SAV13"}));
+        let last = page("&not_assessed_cursor=CFE-SAV13");
+        assert_eq!(last, json!({"count": 11, "planned": "7121000.00", "lines": not_assessed[8..]}));
+        assert_eq!(refs(&last["lines"]), ["CFE SAV14", "CFE SAV15", "CFE SAV16"]);
+        // Only the count and the total; the rows and totals of the table are as without paging.
+        let summarised = get_ok(api, &format!("{P3_REPORT}&not_assessed_limit=0"));
+        assert_eq!(summarised["not_assessed"], json!({"count": 11, "planned": "7121000.00", "lines": []}));
+        assert_eq!(rows(&summarised), demo_rows());
+        assert_eq!(summarised["total"], total(None, ["2312000.00", "995000.00", "1317000.00"]));
+        for (query, field) in [
+            ("not_assessed_limit=1001", "not_assessed_limit"),
+            ("not_assessed_limit=-1", "not_assessed_limit"),
+            ("not_assessed_cursor=nonsense", "not_assessed_cursor"),
+        ] {
+            api.get(&format!("{P3_REPORT}&{query}")).assert_field_error(400, "invalid-parameter", field);
         }
     }
 
@@ -639,7 +683,7 @@ on_both_backends! {
         ]);
         assert_eq!(report["total"], total(None, ["2312000.00", "1095000.00", "1217000.00"]));
         assert_eq!(report["directorates"], json!([total(Some("CFE"), ["2312000.00", "1095000.00", "1217000.00"])]));
-        assert_eq!(report["not_assessed"], json!(not_assessed_in_the_demo()));
+        assert_eq!(report["not_assessed"], not_assessed_part(not_assessed_in_the_demo(), 11, "7121000.00"));
         // P3 is as it was.
         assert_eq!(rows(&get_ok(api, P3_REPORT)), demo_rows());
         assert_eq!(get_ok(api, P3_REPORT)["total"]["at_risk"], "1317000.00");
@@ -811,7 +855,7 @@ on_both_backends! {
         .into_iter()
         .filter(|line| line["ref"] != "CFE SAV05" && line["ref"] != "CFE SAV13")
         .collect();
-    assert_eq!(live["not_assessed"], json!(still_to_assess));
+    assert_eq!(live["not_assessed"], not_assessed_part(still_to_assess, 9, "6201000.00"));
     assert_eq!(refs(&live["rows"]), ["CFE SAV05", "CFE SAV07", "CFE SAV09", "CFE SAV10"]);
 
         assert_eq!(get_ok(api, &with_as_at(P3_REPORT, &then)), read_then);

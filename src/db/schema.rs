@@ -222,6 +222,8 @@ diesel::table! {
     }
 }
 
+diesel::allow_tables_to_appear_in_same_query!(assessment_states, lines);
+
 diesel::table! {
     line_total_states (directorate, kind, nature, withdrawn, year_start, valid_from) {
         directorate -> Text,

@@ -50,6 +50,11 @@ pub struct ListLinesParams {
     pub cursor: Option<String>,
     /// Count withdrawn lines in `totals` (they are always listed).
     pub include_withdrawn: Option<bool>,
+    /// Whether to answer `totals` over every line the filters cover. By default they are given, on every page,
+    /// when the only filters are `directorate` and `kind` (the kept totals answer those), and left out when a
+    /// `status`, `year` or `q` filter is given (they would add up every amount the filter covers): ask for them
+    /// with `totals=true`. `totals=false` leaves them out always.
+    pub totals: Option<bool>,
     /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
     #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
@@ -71,8 +76,10 @@ pub struct LinePage {
     /// incremental amounts.
     pub lines: Vec<Line>,
     pub view: View,
-    /// Per year over all pages: savings, growth and net (growth − savings).
-    pub totals: Vec<YearSummary>,
+    /// Per year over all pages: savings, growth and net (growth − savings). Absent unless asked for with
+    /// `totals=true`, or the only filters are `directorate` and `kind` (see the `totals` parameter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<Vec<YearSummary>>,
     /// Whether withdrawn lines are counted in `totals`.
     pub totals_include_withdrawn: bool,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -81,7 +88,8 @@ pub struct LinePage {
     pub next: Option<String>,
 }
 
-/// Lines in ref order, filtered and paged, with per-year totals over the whole filtered set.
+/// Lines in ref order, filtered and paged, with per-year totals over the whole filtered set (by default only
+/// when the filters are directorate and kind alone: see `totals`).
 #[utoipa::path(tag = "lines", params(ListLinesParams), responses((status = 200, body = LinePage)))]
 #[get("/lines")]
 pub async fn list_lines(
@@ -139,17 +147,21 @@ impl ListLinesParams {
             check_query_text(q, MAX_TITLE.max_bytes)
                 .map_err(|message| ApiError::parameter("q", message))?;
         }
+        let filter = LineFilter {
+            directorate: self.directorate.map(|code| code.0),
+            kind: self.kind,
+            status: self.status,
+            year: self.year,
+            text: self
+                .q
+                .filter(|q| !q.trim().is_empty())
+                .map(|q| q.trim().to_owned()),
+        };
         Ok(ListQuery {
-            filter: LineFilter {
-                directorate: self.directorate.map(|code| code.0),
-                kind: self.kind,
-                status: self.status,
-                year: self.year,
-                text: self
-                    .q
-                    .filter(|q| !q.trim().is_empty())
-                    .map(|q| q.trim().to_owned()),
-            },
+            totals: self
+                .totals
+                .unwrap_or_else(|| listing::totals_by_default(&filter)),
+            filter,
             after,
             limit,
             include_withdrawn: self.include_withdrawn.unwrap_or(false),
@@ -402,7 +414,7 @@ impl Tabular for LinePage {
             .lines
             .iter()
             .flat_map(|l| l.years.iter().map(|e| e.year))
-            .chain(self.totals.iter().map(|t| t.year))
+            .chain(self.totals.iter().flatten().map(|t| t.year))
             .collect();
         years.sort();
         years.dedup();
@@ -457,10 +469,13 @@ impl Tabular for LinePage {
             ("Total growth", |t| t.growth),
             ("Net", |t| t.net),
         ];
+        let Some(totals) = &self.totals else {
+            return table;
+        };
         for (label, measure) in measures {
             let amounts = years
                 .iter()
-                .map(|year| Cell::from(self.totals.iter().find(|t| t.year == *year).map(measure)));
+                .map(|year| Cell::from(totals.iter().find(|t| t.year == *year).map(measure)));
             table.row(
                 [Cell::from(label)]
                     .into_iter()

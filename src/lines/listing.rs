@@ -1,6 +1,6 @@
-//! The lines list: a page of lines in ref order, and the per-year totals of every line the filters cover (not
-//! only the page), now or as the lines stood at an instant. Loaded by the cheapest read that can answer, then
-//! assembled by a pure function.
+//! The lines list: a page of lines in ref order, and, when asked or when the kept totals answer them, the per-year
+//! totals of every line the filters cover (not only the page), now or as the lines stood at an instant. Loaded
+//! by the cheapest read that can answer, then assembled by a pure function.
 
 use time::OffsetDateTime;
 
@@ -27,6 +27,8 @@ pub struct ListQuery {
     pub limit: u32,
     /// Whether withdrawn lines count in the totals (they are always listed).
     pub include_withdrawn: bool,
+    /// Whether the answer has the totals over every line the filters cover (see `totals_by_default`).
+    pub totals: bool,
     pub as_at: Option<OffsetDateTime>,
     pub view: View,
 }
@@ -35,34 +37,51 @@ pub struct ListQuery {
 #[derive(Debug)]
 pub struct Listing {
     pub lines: Vec<Line>,
-    /// Per year: savings, growth and net, in the query's view.
-    pub totals: Vec<YearSummary>,
+    /// Per year: savings, growth and net, in the query's view; `None` when not asked for.
+    pub totals: Option<Vec<YearSummary>>,
     /// Where the next page starts; `None` on the last page.
     pub next_cursor: Option<Cursor>,
 }
 
-/// Reads the page and the totals: from the kept totals when the filters allow, else added up from the lines;
-/// as at an instant, from the lines rebuilt from the audit trail.
+/// Whether a list without `totals=` has its totals: when the kept totals answer its filters (directorate and
+/// kind only), a few rows; a status, year or text filter would add up every amount it covers, on every page.
+pub fn totals_by_default(filter: &LineFilter) -> bool {
+    filter.has_kept_totals()
+}
+
+/// Reads the page and, when asked, the totals: from the kept totals when the filters allow, else added up from
+/// the lines; as at an instant, from the kept states (or, before they began, the lines replayed).
 pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
     // One more than a page tells whether there is a next page.
     let page_and_one = query.limit as usize + 1;
-    let (filter, after, include_withdrawn) = (
+    let (filter, after, include_withdrawn, with_totals) = (
         query.filter.clone(),
         query.after.clone(),
         query.include_withdrawn,
+        query.totals,
     );
     let (lines, sums) = match query.as_at {
+        None if !with_totals => {
+            db::read(pool, move |conn| {
+                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                Ok((page, None))
+            })
+            .await?
+        }
         None if filter.has_kept_totals() => {
             db::read(pool, move |conn| {
                 let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
-                Ok((page, totals::sums_for(conn, &filter, include_withdrawn)?))
+                Ok((
+                    page,
+                    Some(totals::sums_for(conn, &filter, include_withdrawn)?),
+                ))
             })
             .await?
         }
         None => {
             db::scan(pool, move |conn| {
                 let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
-                Ok((page, repo::sums(conn, &filter, include_withdrawn)?))
+                Ok((page, Some(repo::sums(conn, &filter, include_withdrawn)?)))
             })
             .await?
         }
@@ -73,13 +92,16 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
                 Ok(audit::states_cover(conn, db::time::stored(at))?)
             })
             .await?;
+            let cheap = kept && (!with_totals || query.filter.has_kept_totals());
             let read = move |conn: &mut DbConnection| {
                 Ok((
                     history::page_at(conn, &filter, after.as_ref(), page_and_one, at)?,
-                    history::sums_at(conn, &filter, include_withdrawn, at)?,
+                    with_totals
+                        .then(|| history::sums_at(conn, &filter, include_withdrawn, at))
+                        .transpose()?,
                 ))
             };
-            if kept && query.filter.has_kept_totals() {
+            if cheap {
                 db::read(pool, read).await?
             } else {
                 db::scan(pool, read).await?
@@ -89,30 +111,34 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
     Ok(assemble(&query, lines, sums))
 }
 
-/// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals.
-pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: Vec<AmountSum>) -> Listing {
+/// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals when
+/// they were read.
+pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: Option<Vec<AmountSum>>) -> Listing {
     let limit = query.limit as usize;
     let more = lines.len() > limit;
     lines.truncate(limit);
     let next_cursor = more
         .then(|| lines.last().map(|line| line.line_ref.clone()))
         .flatten();
-    let sums = match query.view {
-        View::Incremental => sums,
-        View::Cumulative => {
-            for line in &mut lines {
-                line.years = cumulative_profile(&line.years, line.nature);
-            }
-            cumulative(&sums, None)
+    if query.view == View::Cumulative {
+        for line in &mut lines {
+            line.years = cumulative_profile(&line.years, line.nature);
         }
-    };
-    let mut totals = SummaryTotals::default();
-    for sum in sums {
-        totals.add(sum.kind, sum.year, sum.amount);
     }
+    let totals = sums.map(|sums| {
+        let sums = match query.view {
+            View::Incremental => sums,
+            View::Cumulative => cumulative(&sums, None),
+        };
+        let mut totals = SummaryTotals::default();
+        for sum in sums {
+            totals.add(sum.kind, sum.year, sum.amount);
+        }
+        totals.all_rows()
+    });
     Listing {
         lines,
-        totals: totals.all_rows(),
+        totals,
         next_cursor,
     }
 }

@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use diesel::dsl::max;
+use diesel::dsl::{max, sql};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Text};
 use time::PrimitiveDateTime;
 
 use super::model::{Line, LineFields, NewLine};
@@ -63,9 +64,12 @@ diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::
 
 /// Narrows a boxed query over `lines` (alone or joined) to the lines a filter covers. A macro because the
 /// same conditions apply to two query shapes, and a boxed multi-backend query cannot be nested as a subquery.
+/// SQLite's LIKE already ignores case (ASCII, as its `lower` does), so there the columns are compared as they
+/// are, without a `lower` of three columns of every line walked; PostgreSQL compares `lower` of each.
 macro_rules! filter_lines {
-    ($query:expr, $filter:expr) => {{
+    ($query:expr, $filter:expr, $conn:expr) => {{
         let filter: &LineFilter = $filter;
+        let folds_case_itself = matches!($conn, DbConnection::Sqlite(_));
         let mut query = $query;
         if let Some(directorate) = &filter.directorate {
             query = query.filter(lines::directorate.eq(directorate.clone()));
@@ -79,24 +83,37 @@ macro_rules! filter_lines {
         if let Some(year) = filter.year {
             // An alias, so the subquery can sit in a query that joins line_years itself.
             let years = diesel::alias!(line_years as years_with_amount);
+            // EXISTS on line_years' primary key, line by line in the order read, rather than an IN over
+            // every line with an amount that year: a page stops after its rows.
             let with_amount = years
+                .filter(years.field(line_years::line_ref).eq(lines::line_ref))
                 .filter(years.field(line_years::year_start).eq(year))
                 .filter(years.field(line_years::amount_pence).ne(Money::ZERO))
                 .select(years.field(line_years::line_ref));
-            query = query.filter(lines::line_ref.eq_any(with_amount));
+            query = query.filter(diesel::dsl::exists(with_amount));
         }
         if let Some(text) = &filter.text {
             let pattern = like_pattern(text);
-            query = query.filter(
-                lower(lines::line_ref)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(lines::title).like(pattern.clone()).escape('\\'))
-                    // A NULL owner matches nothing, as LIKE on NULL is NULL.
-                    .or(lower(lines::owner.assume_not_null())
-                        .like(pattern)
-                        .escape('\\')),
-            );
+            query = if folds_case_itself {
+                query.filter(
+                    lines::line_ref
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lines::title.like(pattern.clone()).escape('\\'))
+                        // A NULL owner matches nothing, as LIKE on NULL is NULL.
+                        .or(lines::owner.assume_not_null().like(pattern).escape('\\')),
+                )
+            } else {
+                query.filter(
+                    lower(lines::line_ref)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(lines::title).like(pattern.clone()).escape('\\'))
+                        .or(lower(lines::owner.assume_not_null())
+                            .like(pattern)
+                            .escape('\\')),
+                )
+            };
         }
         query
     }};
@@ -116,28 +133,32 @@ pub fn like_pattern(text: &str) -> String {
 }
 
 /// One page of lines in ref order, starting after `after`.
+///
+/// Written so that both engines walk an index in the list's order and stop after the page: the cursor is a seek
+/// after the filter's equal columns (a row-value comparison, or nothing, or no rows at all), and a kind without a
+/// directorate is compared as text (`kind || ''`), because SQLite, given `kind = ?` beside an index that does not
+/// start with it, would sort each directorate's lines rather than read them in the index's order.
 pub fn list(
     conn: &mut DbConnection,
     filter: &LineFilter,
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
-    let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), filter);
+    let mut others = filter.clone();
+    let kind_as_text = match (&filter.directorate, &conn) {
+        (None, DbConnection::Sqlite(_)) => others.kind.take(),
+        _ => None,
+    };
+    let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), &others, conn);
+    if let Some(kind) = kind_as_text {
+        query = query.filter(sql::<Bool>("lines.kind || '' = ").bind::<Text, _>(kind));
+    }
     if let Some(after) = after {
-        let (directorate, kind, number) = (
-            after.directorate().clone(),
-            after.kind(),
-            i32::from(after.number()),
-        );
-        query = query.filter(
-            lines::directorate
-                .gt(directorate.clone())
-                .or(lines::directorate.eq(directorate).and(
-                    lines::kind
-                        .gt(kind)
-                        .or(lines::kind.eq(kind).and(lines::ref_number.gt(number))),
-                )),
-        );
+        match seek(filter, after) {
+            Seek::All => {}
+            Seek::None => return Ok(Vec::new()),
+            Seek::After(condition) => query = query.filter(condition),
+        }
     }
     let rows: Vec<LineRow> = query
         .order((lines::directorate, lines::kind, lines::ref_number))
@@ -145,6 +166,67 @@ pub fn list(
         .select(LineRow::as_select())
         .load(conn)?;
     with_years(conn, rows)
+}
+
+/// Which of the lines a filter covers come after a cursor.
+enum Seek {
+    /// Every one (the cursor is before them all).
+    All,
+    /// None (the cursor is after them all).
+    None,
+    /// Those this condition holds for.
+    After(Box<dyn BoxableExpression<lines::table, MultiBackend, SqlType = Bool>>),
+}
+
+/// The lines after `after` in (directorate, kind, ref_number) order, given the columns the filter fixes: the
+/// comparison starts at the first column the filter leaves free.
+fn seek(filter: &LineFilter, after: &Cursor) -> Seek {
+    let (directorate, kind, number) =
+        (after.directorate(), after.kind(), i32::from(after.number()));
+    let literal = |text: &str| sql::<Bool>(text);
+    let condition: Box<dyn BoxableExpression<lines::table, MultiBackend, SqlType = Bool>> =
+        match (&filter.directorate, filter.kind) {
+            (Some(wanted), _) if directorate < wanted => return Seek::All,
+            (Some(wanted), _) if directorate > wanted => return Seek::None,
+            (Some(_), Some(wanted)) if kind < wanted => return Seek::All,
+            (Some(_), Some(wanted)) if kind > wanted => return Seek::None,
+            (Some(_), Some(_)) => {
+                Box::new(literal("lines.ref_number > ").bind::<Integer, _>(number))
+            }
+            (Some(_), None) => Box::new(
+                literal("(lines.kind, lines.ref_number) > (")
+                    .bind::<Text, _>(kind)
+                    .sql(", ")
+                    .bind::<Integer, _>(number)
+                    .sql(")"),
+            ),
+            (None, Some(wanted)) if kind < wanted => {
+                Box::new(literal("lines.directorate >= ").bind::<Text, _>(directorate.clone()))
+            }
+            (None, Some(wanted)) if kind > wanted => {
+                Box::new(literal("lines.directorate > ").bind::<Text, _>(directorate.clone()))
+            }
+            // The first part is the seek; the second skips what the cursor's directorate has before it.
+            (None, Some(_)) => Box::new(
+                literal("lines.directorate >= ")
+                    .bind::<Text, _>(directorate.clone())
+                    .sql(" AND (lines.directorate, lines.ref_number) > (")
+                    .bind::<Text, _>(directorate.clone())
+                    .sql(", ")
+                    .bind::<Integer, _>(number)
+                    .sql(")"),
+            ),
+            (None, None) => Box::new(
+                literal("(lines.directorate, lines.kind, lines.ref_number) > (")
+                    .bind::<Text, _>(directorate.clone())
+                    .sql(", ")
+                    .bind::<Text, _>(kind)
+                    .sql(", ")
+                    .bind::<Integer, _>(number)
+                    .sql(")"),
+            ),
+        };
+    Seek::After(condition)
 }
 
 /// Sums of amounts by directorate, kind and year over every line the filter covers (all pages, not one);
@@ -158,7 +240,8 @@ pub fn sums(
         line_years::table
             .inner_join(lines::table)
             .into_boxed::<MultiBackend>(),
-        filter
+        filter,
+        conn
     );
     if !include_withdrawn {
         query = query.filter(lines::status.ne(LineStatus::Withdrawn));
@@ -447,31 +530,35 @@ impl YearRow {
     }
 }
 
-/// Attaches each line's profile, read in one query.
+/// Attaches each line's profile, read in one query. The refs are matched as the text they are stored as, not
+/// parsed again for each year.
 fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> QueryResult<Vec<Line>> {
     let refs: Vec<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
-    let mut year_rows: Vec<YearRow> = Vec::new();
+    let mut profiles: HashMap<String, Vec<YearAmount>> = HashMap::with_capacity(refs.len());
     // A chunk of refs at a time: SQLite takes at most 32,766 bound values in a statement.
     for chunk in refs.chunks(ROWS_PER_INSERT) {
-        year_rows.extend(
-            line_years::table
-                .filter(line_years::line_ref.eq_any(chunk))
-                .order((line_years::line_ref, line_years::year_start))
-                .select(YearRow::as_select())
-                .load::<YearRow>(conn)?,
-        );
-    }
-    let mut profiles: HashMap<LineRef, Vec<YearAmount>> = HashMap::new();
-    for row in year_rows {
-        profiles
-            .entry(row.line_ref.clone())
-            .or_default()
-            .push(row.entry());
+        let years: Vec<(String, FinancialYear, Money)> = line_years::table
+            .filter(line_years::line_ref.eq_any(chunk))
+            .order((line_years::line_ref, line_years::year_start))
+            .select((
+                line_years::line_ref,
+                line_years::year_start,
+                line_years::amount_pence,
+            ))
+            .load(conn)?;
+        for (line_ref, year, amount) in years {
+            profiles
+                .entry(line_ref)
+                .or_default()
+                .push(YearAmount { year, amount });
+        }
     }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let years = profiles.remove(&row.line_ref).unwrap_or_default();
+            let years = profiles
+                .remove(&row.line_ref.to_string())
+                .unwrap_or_default();
             line_from_row(row, years)
         })
         .collect())

@@ -5,11 +5,11 @@ use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
 use crate::db::columns::Json;
-use crate::db::schema::{assessment_states, assessments, monitoring_periods};
+use crate::db::schema::{assessment_states, assessments, lines, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::Substitute;
 use crate::domain::monitoring::{Period, Rag};
-use crate::domain::{FinancialYear, LineRef, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = monitoring_periods)]
@@ -166,20 +166,32 @@ pub fn save_assessment(
     Ok(())
 }
 
-/// The assessments of one year as they stood at `at`, by period and ref: their kept states then.
+/// `assessments_up_to` as they stood at `at`: their kept states then. (A line's directorate is in its ref
+/// and lines are never deleted, so the lines now say which refs are a directorate's.)
 pub fn assessments_at(
     conn: &mut DbConnection,
     year: FinancialYear,
+    up_to: Period,
+    directorate: Option<&DirectorateCode>,
     at: PrimitiveDateTime,
 ) -> QueryResult<Vec<Assessment>> {
-    let rows: Vec<AssessmentRow> = assessment_states::table
+    let mut query = assessment_states::table
         .filter(assessment_states::year_start.eq(year))
+        .filter(assessment_states::period.le(up_to))
         .filter(assessment_states::valid_from.le(at))
         .filter(
             assessment_states::valid_to
                 .is_null()
                 .or(assessment_states::valid_to.gt(at)),
         )
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        let of_directorate = lines::table
+            .filter(lines::directorate.eq(directorate.clone()))
+            .select(lines::line_ref);
+        query = query.filter(assessment_states::line_ref.eq_any(of_directorate));
+    }
+    let rows: Vec<AssessmentRow> = query
         .order((assessment_states::period, assessment_states::line_ref))
         .select((
             assessment_states::year_start,
@@ -211,6 +223,31 @@ pub fn assessments_of(
         .into_boxed::<db::MultiBackend>();
     if let Some(period) = period {
         query = query.filter(assessments::period.eq(period));
+    }
+    let rows: Vec<AssessmentRow> = query
+        .order((assessments::period, assessments::line_ref))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(assessment_from_row).collect())
+}
+
+/// The assessments of a year up to and including `up_to` (the periods a report of `up_to` compares), of one
+/// directorate's lines or all, by period and ref: a directorate's report reads its own rows, not the year's.
+pub fn assessments_up_to(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    up_to: Period,
+    directorate: Option<&DirectorateCode>,
+) -> QueryResult<Vec<Assessment>> {
+    let mut query = assessments::table
+        .filter(assessments::year_start.eq(year))
+        .filter(assessments::period.le(up_to))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        let of_directorate = lines::table
+            .filter(lines::directorate.eq(directorate.clone()))
+            .select(lines::line_ref);
+        query = query.filter(assessments::line_ref.eq_any(of_directorate));
     }
     let rows: Vec<AssessmentRow> = query
         .order((assessments::period, assessments::line_ref))

@@ -51,25 +51,28 @@ impl Monitoring {
         )?)
     }
 
-    /// The periods, and the assessments of one year only.
-    pub fn load_year(
+    /// The periods, and the assessments of one year's periods up to `up_to` (of one directorate's lines, or
+    /// all) as they stood at `at`: from the kept states, or (before they began) replayed from the trail.
+    pub fn up_to_at(
         conn: &mut DbConnection,
         year: FinancialYear,
-        as_at: Option<OffsetDateTime>,
+        up_to: Period,
+        directorate: Option<&DirectorateCode>,
+        at: OffsetDateTime,
     ) -> Result<Monitoring, ApiError> {
-        let mut monitoring = match as_at {
-            None => Monitoring {
-                periods: repo::list_periods(conn, None)?,
-                assessments: repo::assessments_of(conn, year, None)?,
-            },
-            Some(at) if audit::states_cover(conn, db::time::stored(at))? => Monitoring {
+        let stored_at = db::time::stored(at);
+        if audit::states_cover(conn, stored_at)? {
+            return Ok(Monitoring {
                 periods: Monitoring::periods_at(conn, at)?,
-                assessments: repo::assessments_at(conn, year, db::time::stored(at))?,
-            },
-            // Before the states were kept: replayed from the trail.
-            Some(_) => Monitoring::load(conn, as_at)?,
-        };
-        monitoring.assessments.retain(|a| a.year == year);
+                assessments: repo::assessments_at(conn, year, up_to, directorate, stored_at)?,
+            });
+        }
+        let mut monitoring = Monitoring::load(conn, Some(at))?;
+        monitoring.assessments.retain(|a| {
+            a.year == year
+                && a.period <= up_to
+                && directorate.is_none_or(|code| a.line_ref.directorate() == code)
+        });
         Ok(monitoring)
     }
 

@@ -18,6 +18,7 @@ use crate::http::QueryParams;
 use crate::lines::history;
 use crate::lines::repo::{self as line_repo, LineFilter, SavingInYear};
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
+use crate::monitoring::repo as monitoring_repo;
 use crate::monitoring::snapshot::Monitoring;
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
@@ -34,6 +35,13 @@ pub struct AtRiskParams {
     /// One directorate only (any case).
     #[param(value_type = Option<String>, example = "CFE")]
     pub directorate: Option<AnyCaseDirectorate>,
+    /// How many of the savings not assessed to list in `not_assessed.lines`, by ref: 0 to 1000, default 50
+    /// (0 answers only their count and planned total).
+    #[param(minimum = 0, maximum = 1000)]
+    pub not_assessed_limit: Option<u32>,
+    /// Where the list of savings not assessed starts: the `not_assessed.next_cursor` of the previous answer.
+    #[param(value_type = Option<String>, example = "CFE-SAV05")]
+    pub not_assessed_cursor: Option<String>,
     /// Answer as the service would have at this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[param(value_type = Option<String>, format = DateTime)]
@@ -53,8 +61,9 @@ pub struct AtRiskReport {
     /// Per directorate, by code.
     pub directorates: Vec<AtRiskTotal>,
     pub total: AtRiskTotal,
-    /// Savings planned in the year (not withdrawn) with no assessment in this period.
-    pub not_assessed: Vec<NotAssessed>,
+    /// Savings planned in the year (not withdrawn) with no assessment in this period: how many, their planned
+    /// total, and a page of them.
+    pub not_assessed: NotAssessedPage,
     pub unit: Unit,
     /// In thousands: each total whose rounded rows do not add up to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -92,6 +101,65 @@ pub struct AtRiskTotal {
     pub substituted: Money,
 }
 
+/// The savings planned in the year (not withdrawn) with no assessment in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotAssessedPage {
+    /// How many there are (every page).
+    pub count: u64,
+    /// Their amounts planned in the year, added up (every page).
+    pub planned: Money,
+    /// At most `not_assessed_limit` of them, by ref, after `not_assessed_cursor`.
+    pub lines: Vec<NotAssessed>,
+    /// Pass as `not_assessed_cursor` for the next page of `lines`; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Which of the savings not assessed a report lists.
+#[derive(Clone, Debug)]
+pub struct NotAssessedPaging {
+    /// The list starts after this ref.
+    pub after: Option<LineRef>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+pub const DEFAULT_NOT_ASSESSED: u32 = 50;
+pub const MAX_NOT_ASSESSED: u32 = 1000;
+
+impl NotAssessedPaging {
+    /// The first `DEFAULT_NOT_ASSESSED`.
+    pub fn first() -> NotAssessedPaging {
+        NotAssessedPaging {
+            after: None,
+            limit: DEFAULT_NOT_ASSESSED as usize,
+        }
+    }
+
+    /// From the query's parameters; 400 naming the one that cannot be read.
+    fn from_params(params: &AtRiskParams) -> Result<NotAssessedPaging, ApiError> {
+        let limit = params.not_assessed_limit.unwrap_or(DEFAULT_NOT_ASSESSED);
+        if limit > MAX_NOT_ASSESSED {
+            return Err(ApiError::parameter(
+                "not_assessed_limit",
+                format!("must be from 0 to {MAX_NOT_ASSESSED}"),
+            ));
+        }
+        let after = params
+            .not_assessed_cursor
+            .as_deref()
+            .map(|cursor| {
+                LineRef::parse(cursor)
+                    .map_err(|error| ApiError::parameter("not_assessed_cursor", error.to_string()))
+            })
+            .transpose()?;
+        Ok(NotAssessedPaging {
+            after,
+            limit: limit as usize,
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotAssessed {
     #[serde(rename = "ref")]
@@ -109,24 +177,45 @@ pub async fn at_risk_report(
     params: QueryParams<AtRiskParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
+    let paging = NotAssessedPaging::from_params(&params)?;
     let filter = LineFilter {
         directorate: params.directorate.map(|code| code.0),
         kind: Some(LineKind::Saving),
         ..LineFilter::default()
     };
     let as_at = params.as_at;
-    let year = params.year;
-    let (monitoring, lines) = db::scan(&state.pool, move |conn| {
-        let monitoring = Monitoring::load_year(conn, year, as_at)?;
-        let lines = match as_at {
-            None => line_repo::savings_in_year(conn, filter.directorate.as_ref(), year)?,
-            Some(at) => history::savings_in_year_at(conn, filter.directorate.as_ref(), year, at)?,
-        };
-        Ok((monitoring, lines))
-    })
-    .await?;
+    let (year, period) = (params.year, params.period);
+    let (monitoring, lines) = match as_at {
+        // Live: only the periods the report compares, and only the directorate's rows when it names one.
+        None => {
+            let load = move |conn: &mut db::DbConnection| {
+                let directorate = filter.directorate.as_ref();
+                let monitoring = Monitoring {
+                    periods: monitoring_repo::list_periods(conn, None)?,
+                    assessments: monitoring_repo::assessments_up_to(
+                        conn,
+                        year,
+                        period,
+                        directorate,
+                    )?,
+                };
+                let lines = line_repo::savings_in_year(conn, directorate, year)?;
+                Ok((monitoring, lines))
+            };
+            db::scan(&state.pool, load).await?
+        }
+        Some(at) => {
+            db::scan(&state.pool, move |conn| {
+                let directorate = filter.directorate.as_ref();
+                let monitoring = Monitoring::up_to_at(conn, year, period, directorate, at)?;
+                let lines = history::savings_in_year_at(conn, directorate, year, at)?;
+                Ok((monitoring, lines))
+            })
+            .await?
+        }
+    };
     let unit = params.unit.unwrap_or_default();
-    let report = build(&monitoring, &lines, params.year, params.period, unit)?;
+    let report = build(&monitoring, &lines, year, period, unit, &paging)?;
     let output = Output {
         format: params.format,
         unit: report.unit,
@@ -136,13 +225,15 @@ pub async fn at_risk_report(
 }
 
 /// The report from `lines` (the savings it covers) and the monitoring data; in thousands, with the totals
-/// whose rounded rows do not add up. Pure: no connection, no request.
+/// whose rounded rows do not add up; the page of savings not assessed that `paging` asks for. Pure: no
+/// connection, no request.
 pub fn build(
     monitoring: &Monitoring,
     lines: &[SavingInYear],
     year: FinancialYear,
     period: Period,
     unit: Unit,
+    paging: &NotAssessedPaging,
 ) -> Result<AtRiskReport, ApiError> {
     let found = monitoring.period(year, period).ok_or_else(|| {
         ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
@@ -197,16 +288,13 @@ pub fn build(
     }
     rows.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
     let assessed: HashSet<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
-    let not_assessed = lines
+    let mut not_assessed: Vec<&SavingInYear> = lines
         .iter()
         .filter(|line| line.status != LineStatus::Withdrawn && !assessed.contains(&&line.line_ref))
         .filter(|line| !line.planned.is_zero())
-        .map(|line| NotAssessed {
-            line_ref: line.line_ref.clone(),
-            title: line.title.clone(),
-            planned: line.planned,
-        })
         .collect();
+    not_assessed.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
+    let not_assessed = not_assessed_page(&not_assessed, paging);
     let directorates = totals
         .into_iter()
         .map(|(code, sum)| AtRiskTotal {
@@ -234,6 +322,30 @@ pub fn build(
         unit,
         rounding_differences,
     })
+}
+
+/// The count and planned total of every saving not assessed (`lines`, by ref), and the page `paging` asks for.
+fn not_assessed_page(lines: &[&SavingInYear], paging: &NotAssessedPaging) -> NotAssessedPage {
+    let start = paging.after.as_ref().map_or(0, |after| {
+        lines.partition_point(|line| &line.line_ref <= after)
+    });
+    let page = &lines[start..(start + paging.limit).min(lines.len())];
+    let more = start + page.len() < lines.len();
+    NotAssessedPage {
+        count: lines.len() as u64,
+        planned: lines.iter().map(|line| line.planned).sum(),
+        lines: page
+            .iter()
+            .map(|line| NotAssessed {
+                line_ref: line.line_ref.clone(),
+                title: line.title.clone(),
+                planned: line.planned,
+            })
+            .collect(),
+        next_cursor: more
+            .then(|| page.last().map(|line| line.line_ref.path_form()))
+            .flatten(),
+    }
 }
 
 impl Tabular for AtRiskReport {
@@ -364,6 +476,7 @@ mod tests {
             year("2021/22"),
             period("P3"),
             Unit::Pounds,
+            &NotAssessedPaging::first(),
         )
         .unwrap();
         let rows: Vec<_> = report
@@ -417,8 +530,12 @@ mod tests {
         assert_eq!(report.directorates.len(), 1);
         assert_eq!(report.directorates[0].directorate, Some(cfe::cfe()));
         assert_eq!(report.directorates[0].at_risk, money("1317000.00"));
+        assert_eq!(report.not_assessed.count, 11);
+        assert_eq!(report.not_assessed.planned, money("7121000.00"));
+        assert_eq!(report.not_assessed.next_cursor, None);
         let not_assessed: Vec<_> = report
             .not_assessed
+            .lines
             .iter()
             .map(|n| (n.line_ref.to_string(), n.planned.to_string()))
             .collect();
@@ -457,6 +574,7 @@ mod tests {
             year("2021/22"),
             period("P3"),
             Unit::Thousands,
+            &NotAssessedPaging::first(),
         )
         .unwrap();
         let differences: Vec<_> = report
@@ -481,6 +599,69 @@ mod tests {
     }
 
     #[test]
+    fn the_savings_not_assessed_come_in_pages_after_a_cursor_with_their_count_and_total_on_each() {
+        let page = |after: Option<&str>, limit: usize| {
+            let paging = NotAssessedPaging {
+                after: after.map(line_ref),
+                limit,
+            };
+            let report = build(
+                &monitoring(),
+                &savings(),
+                year("2021/22"),
+                period("P3"),
+                Unit::Pounds,
+                &paging,
+            )
+            .unwrap();
+            let listed: Vec<String> = report
+                .not_assessed
+                .lines
+                .iter()
+                .map(|n| n.line_ref.to_string())
+                .collect();
+            (
+                report.not_assessed.count,
+                report.not_assessed.planned.to_string(),
+                listed,
+                report.not_assessed.next_cursor,
+            )
+        };
+        let total = |listed: Vec<&str>, next: Option<&str>| {
+            (
+                11,
+                "7121000.00".to_owned(),
+                listed.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+                next.map(str::to_owned),
+            )
+        };
+        assert_eq!(
+            page(None, 4),
+            total(
+                vec!["CFE SAV02", "CFE SAV03", "CFE SAV04", "CFE SAV05"],
+                Some("CFE-SAV05")
+            )
+        );
+        assert_eq!(
+            page(Some("CFE SAV05"), 4),
+            total(
+                vec!["CFE SAV06", "CFE SAV08", "CFE SAV12", "CFE SAV13"],
+                Some("CFE-SAV13")
+            )
+        );
+        assert_eq!(
+            page(Some("CFE SAV13"), 4),
+            total(vec!["CFE SAV14", "CFE SAV15", "CFE SAV16"], None)
+        );
+        // A cursor that is not itself a saving not assessed (SAV07 is assessed) starts after its place.
+        assert_eq!(
+            page(Some("CFE SAV07"), 1),
+            total(vec!["CFE SAV08"], Some("CFE-SAV08"))
+        );
+        assert_eq!(page(None, 0), total(vec![], None));
+    }
+
+    #[test]
     fn a_period_that_does_not_exist_is_not_found() {
         let built = build(
             &monitoring(),
@@ -488,6 +669,7 @@ mod tests {
             year("2021/22"),
             period("P4"),
             Unit::Pounds,
+            &NotAssessedPaging::first(),
         );
         assert!(matches!(
             built,
