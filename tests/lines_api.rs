@@ -258,6 +258,26 @@ on_both_backends! {
         // Not in 2022/23: the zero amounts do not count.
         let in_2022 = api.get("/api/v1/lines?limit=500&directorate=HOU&year=2022-23").json();
         assert_eq!(in_2022["lines"], json!([]));
+        // A cursor outside the filter's directorate or kind: before it, every line; after it, none.
+        let listed = |query: &str| refs(&api.get(&format!("/api/v1/lines?limit=500&{query}")).json()["lines"]);
+        assert_eq!(listed("directorate=HOU&cursor=CFE-SAV05"), ["HOU SAV01", "HOU SAV02"]);
+        assert_eq!(listed("directorate=CFE&cursor=HOU-SAV01"), Vec::<String>::new());
+        assert_eq!(listed("directorate=CFE&kind=saving&cursor=CFE-GRO09"), listed("directorate=CFE&kind=saving"));
+        assert_eq!(listed("directorate=CFE&kind=growth&cursor=CFE-SAV02"), Vec::<String>::new());
+        assert_eq!(listed("directorate=CFE&kind=saving&cursor=CFE-SAV15"), ["CFE SAV16"]);
+        assert_eq!(listed("kind=saving&cursor=CFE-SAV16"), ["HOU SAV01", "HOU SAV02"]);
+        assert_eq!(listed("kind=saving&cursor=CFE-GRO01").len(), 16);
+        assert_eq!(listed("kind=growth&cursor=CFE-SAV02"), Vec::<String>::new());
+        // Every page of a directorate's list, growth then savings, in turn.
+        let mut seen = Vec::new();
+        let mut next = Some("/api/v1/lines?limit=5&directorate=CFE".to_owned());
+        while let Some(url) = next {
+            let page = api.get(&url).json();
+            seen.extend(refs(&page["lines"]));
+            next = page["next"].as_str().map(str::to_owned);
+        }
+        assert_eq!(seen, listed("directorate=CFE"));
+        assert_eq!(seen.len(), 21);
     }
 
     fn pages_with_a_cursor_that_never_skips_or_repeats(api: &TestApi) {

@@ -135,9 +135,9 @@ pub fn like_pattern(text: &str) -> String {
 /// One page of lines in ref order, starting after `after`.
 ///
 /// Written so that both engines walk an index in the list's order and stop after the page: the cursor is a seek
-/// after the filter's equal columns (a row-value comparison, or nothing, or no rows at all), and a kind without a
-/// directorate is compared as text (`kind || ''`), because SQLite, given `kind = ?` beside an index that does not
-/// start with it, would sort each directorate's lines rather than read them in the index's order.
+/// after the filter's equal columns (a row-value comparison, or nothing, or no rows at all); on SQLite a kind
+/// without a directorate is compared as text (`kind || ''`), because SQLite, given `kind = ?` beside an index
+/// that does not start with it, sorts each directorate's lines rather than reading them in the index's order.
 pub fn list(
     conn: &mut DbConnection,
     filter: &LineFilter,
