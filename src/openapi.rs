@@ -135,7 +135,7 @@ fn parameter_pattern(location: &ParameterIn, name: &str, is_instant: bool) -> Op
         (ParameterIn::Query, _) if is_instant => INSTANT.to_owned(),
         // A path refuses control characters (http/path_text.rs), so no tab between a ref's parts there.
         (ParameterIn::Path, "ref") => LINE_REF.replace(r"\t", ""),
-        (ParameterIn::Query, "cursor") => LINE_REF.to_owned(),
+        (ParameterIn::Query, "cursor" | "not_assessed_cursor") => LINE_REF.to_owned(),
         (ParameterIn::Path, "name") => "^[A-Za-z0-9._-]{1,64}$".to_owned(),
         // An event's id: a non-negative integer.
         (ParameterIn::Query, "after") => "^[0-9]{1,18}$".to_owned(),
