@@ -181,15 +181,37 @@ pub fn find_at(
     line_ref: &LineRef,
     at: OffsetDateTime,
 ) -> QueryResult<Option<Line>> {
-    let row: Option<StateRow> = current_at!(db::time::stored(at))
+    // The state and its profile in one query, as `repo::find` reads a line now.
+    let at = db::time::stored(at);
+    let rows: Vec<(StateRow, Option<StateYearRow>)> = line_states::table
+        .left_join(
+            line_state_years::table.on(line_state_years::line_ref
+                .eq(line_states::line_ref)
+                .and(line_state_years::version.eq(line_states::version))),
+        )
         .filter(line_states::line_ref.eq(line_ref))
-        .select(StateRow::as_select())
-        .first(conn)
-        .optional()?;
-    match row {
-        Some(row) => Ok(with_years(conn, vec![row])?.pop()),
-        None => Ok(None),
-    }
+        .filter(line_states::valid_from.le(at))
+        .filter(
+            line_states::valid_to
+                .is_null()
+                .or(line_states::valid_to.gt(at)),
+        )
+        .order(line_state_years::year_start)
+        .select((StateRow::as_select(), Option::<StateYearRow>::as_select()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((row, first_year)) = rows.next() else {
+        return Ok(None);
+    };
+    let years = first_year
+        .into_iter()
+        .chain(rows.filter_map(|(_, year)| year))
+        .map(|year| YearAmount {
+            year: year.year,
+            amount: year.amount,
+        })
+        .collect();
+    Ok(Some(line_of(row, years)))
 }
 
 /// One page of lines as they stood at `at`, in ref order after `after`: `repo::list` as at an instant.
