@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
-use super::{Delta, Table};
+use super::{kept_amount, Delta, Table};
 use crate::db::schema::{assessments, at_risk_total_keys, at_risk_total_states, at_risk_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
@@ -214,7 +214,7 @@ pub fn sums_at(
     if let Some(directorate) = directorate {
         query = query.filter(at_risk_total_keys::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(Key, Option<Money>, Option<i32>)> = query
+    let rows: Vec<(Key, Option<Money>)> = query
         .select((
             (
                 at_risk_total_keys::year_start,
@@ -222,22 +222,17 @@ pub fn sums_at(
                 at_risk_total_keys::directorate,
                 at_risk_total_keys::withdrawn,
             ),
-            then.select(at_risk_total_states::at_risk_pence)
-                .single_value(),
-            then.select(at_risk_total_states::entries).single_value(),
+            then.select(kept_amount(
+                "at_risk_total_states.at_risk_pence",
+                "at_risk_total_states.entries",
+            ))
+            .single_value(),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, _, entries)| entries.is_some_and(|entries| entries > 0))
-        .map(|((year, period, directorate, withdrawn), at_risk, _)| {
-            at_risk_sum((
-                year,
-                period,
-                directorate,
-                withdrawn,
-                at_risk.unwrap_or_default(),
-            ))
+        .filter_map(|((year, period, directorate, withdrawn), at_risk)| {
+            Some(at_risk_sum((year, period, directorate, withdrawn, at_risk?)))
         })
         .collect())
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
-use super::{Delta, Table};
+use super::{kept_amount, Delta, Table};
 use crate::db::schema::{line_total_keys, line_total_states, line_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -186,7 +186,7 @@ pub fn sums_at(
     if !include_withdrawn {
         query = query.filter(line_total_keys::withdrawn.eq(false));
     }
-    let rows: Vec<(Key, Option<Money>, Option<i32>)> = query
+    let rows: Vec<(Key, Option<Money>)> = query
         .select((
             (
                 line_total_keys::directorate,
@@ -195,15 +195,14 @@ pub fn sums_at(
                 line_total_keys::withdrawn,
                 line_total_keys::year_start,
             ),
-            then.select(line_total_states::amount_pence).single_value(),
-            then.select(line_total_states::entries).single_value(),
+            then.select(kept_amount("line_total_states.amount_pence", "line_total_states.entries"))
+                .single_value(),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, _, entries)| entries.is_some_and(|entries| entries > 0))
-        .map(|((directorate, kind, nature, _, year), amount, _)| {
-            amount_sum((directorate, kind, nature, year, amount.unwrap_or_default()))
+        .filter_map(|((directorate, kind, nature, _, year), amount)| {
+            Some(amount_sum((directorate, kind, nature, year, amount?)))
         })
         .collect())
 }

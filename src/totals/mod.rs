@@ -20,6 +20,15 @@ use time::PrimitiveDateTime;
 use crate::db::DbConnection;
 use crate::domain::Money;
 
+/// A state's amount, or NULL when its row was gone then (no entries): one scalar a key, so a read as at an
+/// instant seeks each key's state once rather than once for the amount and again for the entries.
+fn kept_amount(
+    amount: &str,
+    entries: &str,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::BigInt>> {
+    diesel::dsl::sql(&format!("CASE WHEN {entries} > 0 THEN {amount} END"))
+}
+
 /// What one change adds to a totals row: an amount and a number of entries (negative when taken out).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Delta {
