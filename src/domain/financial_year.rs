@@ -97,7 +97,22 @@ impl FinancialYear {
 
 impl fmt::Display for FinancialYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{:02}", self.start, (self.start + 1) % 100)
+        // Four digits, a slash and two (the range is 1990 to 2099): written directly, as a page writes hundreds.
+        let (start, end) = (self.start, (self.start + 1) % 100);
+        if !(1000..10000).contains(&start) {
+            return write!(f, "{start}/{end:02}");
+        }
+        let digit = |n: i32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(start / 1000),
+            digit(start / 100),
+            digit(start / 10),
+            digit(start),
+            b'/',
+            digit(end / 10),
+            digit(end),
+        ];
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

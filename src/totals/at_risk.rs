@@ -232,7 +232,13 @@ pub fn sums_at(
     Ok(rows
         .into_iter()
         .filter_map(|((year, period, directorate, withdrawn), at_risk)| {
-            Some(at_risk_sum((year, period, directorate, withdrawn, at_risk?)))
+            Some(at_risk_sum((
+                year,
+                period,
+                directorate,
+                withdrawn,
+                at_risk?,
+            )))
         })
         .collect())
 }

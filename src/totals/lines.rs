@@ -195,8 +195,11 @@ pub fn sums_at(
                 line_total_keys::withdrawn,
                 line_total_keys::year_start,
             ),
-            then.select(kept_amount("line_total_states.amount_pence", "line_total_states.entries"))
-                .single_value(),
+            then.select(kept_amount(
+                "line_total_states.amount_pence",
+                "line_total_states.entries",
+            ))
+            .single_value(),
         ))
         .load(conn)?;
     Ok(rows
