@@ -149,6 +149,15 @@ mod tests {
     }
 
     #[test]
+    fn writes_every_year_of_the_range_as_its_printed_form() {
+        for start in EARLIEST_START..=LATEST_START {
+            let year = FinancialYear::starting(start).unwrap();
+            assert_eq!(year.to_string(), format!("{start}/{:02}", (start + 1) % 100));
+        }
+        assert_eq!(FinancialYear::starting(1999).unwrap().to_string(), "1999/00");
+    }
+
+    #[test]
     fn rejects_other_forms_with_the_right_one() {
         let message = |text: &str| FinancialYear::parse(text).unwrap_err().to_string();
         assert!(message("2021/23").contains("write it as 2021/22"));
