@@ -152,9 +152,15 @@ mod tests {
     fn writes_every_year_of_the_range_as_its_printed_form() {
         for start in EARLIEST_START..=LATEST_START {
             let year = FinancialYear::starting(start).unwrap();
-            assert_eq!(year.to_string(), format!("{start}/{:02}", (start + 1) % 100));
+            assert_eq!(
+                year.to_string(),
+                format!("{start}/{:02}", (start + 1) % 100)
+            );
         }
-        assert_eq!(FinancialYear::starting(1999).unwrap().to_string(), "1999/00");
+        assert_eq!(
+            FinancialYear::starting(1999).unwrap().to_string(),
+            "1999/00"
+        );
     }
 
     #[test]

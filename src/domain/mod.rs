@@ -1,41 +1,5 @@
 //! The domain: plain Rust with no web or database code, so every rule can be tested in microseconds.
 
-/// Serialises a value through its `Display` as one string: written into a buffer on the stack first when it fits
-/// (a year, an amount, a ref: a page writes hundreds), so the serializer sees one `&str` rather than each piece
-/// the formatter writes; a longer text is collected as before.
-pub(crate) fn serialize_display<T, S>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
-where
-    T: std::fmt::Display + ?Sized,
-    S: serde::Serializer,
-{
-    use std::fmt::Write;
-    struct Short {
-        bytes: [u8; 48],
-        len: usize,
-    }
-    impl Write for Short {
-        fn write_str(&mut self, text: &str) -> std::fmt::Result {
-            let end = self.len + text.len();
-            let free = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-            free.copy_from_slice(text.as_bytes());
-            self.len = end;
-            Ok(())
-        }
-    }
-    let mut short = Short {
-        bytes: [0; 48],
-        len: 0,
-    };
-    match write!(short, "{value}") {
-        // Whole `&str`s were copied in, so the bytes are UTF-8.
-        Ok(()) => match std::str::from_utf8(&short.bytes[..short.len]) {
-            Ok(text) => serializer.serialize_str(text),
-            Err(_) => serializer.collect_str(value),
-        },
-        Err(_) => serializer.collect_str(value),
-    }
-}
-
 /// A value that travels as text: serialised through `Display` (unless it writes itself another way: `@schema`),
 /// documented in OpenAPI as a string with a pattern, an example and a description, and (unless it reads its
 /// JSON another way) read back through `parse`.
@@ -52,7 +16,7 @@ macro_rules! text_value {
     ($type:ty, pattern: $pattern:expr, example: $example:expr, description: $description:expr) => {
         impl serde::Serialize for $type {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $crate::domain::serialize_display(self, serializer)
+                $crate::domain::display_text::serialize_display(self, serializer)
             }
         }
         text_value!(@schema $type, pattern: $pattern, example: $example, description: $description);
@@ -129,6 +93,7 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 pub mod directorate_code;
+pub mod display_text;
 pub mod dsg;
 pub mod financial_year;
 pub mod instant;

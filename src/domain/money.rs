@@ -242,7 +242,7 @@ impl Serialize for Money {
         struct Pounds<'a>(&'a Money);
         impl Serialize for Pounds<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                crate::domain::serialize_display(self.0, serializer)
+                super::display_text::serialize_display(self.0, serializer)
             }
         }
         serializer.serialize_newtype_struct(SERDE_NAME, &Pounds(self))
