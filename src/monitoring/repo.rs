@@ -1,15 +1,19 @@
 //! Queries for monitoring periods and assessments.
 
+use std::collections::HashMap;
+
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Integer};
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
 use crate::db::columns::Json;
-use crate::db::schema::{assessment_states, assessments, lines, monitoring_periods};
+use crate::db::schema::{assessment_states, assessments, line_years, lines, monitoring_periods};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::Substitute;
 use crate::domain::monitoring::{Period, Rag};
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = monitoring_periods)]
@@ -331,4 +335,141 @@ pub fn all_assessments(conn: &mut DbConnection) -> QueryResult<Vec<Assessment>> 
         .select(AssessmentRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(assessment_from_row).collect())
+}
+
+/// The assessments of one period of the savings (of one directorate, or all), each with its line's directorate
+/// and title: the rows of the at-risk report, read by the primary key's year and period.
+pub fn assessed_savings(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    directorate: Option<&DirectorateCode>,
+) -> QueryResult<Vec<(Assessment, DirectorateCode, String)>> {
+    let mut query = assessments::table
+        .inner_join(lines::table)
+        .filter(assessments::year_start.eq(year))
+        .filter(assessments::period.eq(period))
+        .filter(lines::kind.eq(LineKind::Saving))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(lines::directorate.eq(directorate.clone()));
+    }
+    let rows: Vec<(AssessmentRow, DirectorateCode, String)> = query
+        .order(assessments::line_ref)
+        .select((AssessmentRow::as_select(), lines::directorate, lines::title))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, directorate, title)| (assessment_from_row(row), directorate, title))
+        .collect())
+}
+
+/// Each line's (of one directorate, or all) latest amount at risk in a period of `year` before `before`, with
+/// that period: what the at-risk report compares a period to, without the assessments' texts.
+pub fn earlier_at_risk(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    before: Period,
+    directorate: Option<&DirectorateCode>,
+) -> QueryResult<HashMap<LineRef, (Period, Money)>> {
+    let mut query = assessments::table
+        .filter(assessments::year_start.eq(year))
+        .filter(assessments::period.lt(before))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        let of_directorate = lines::table
+            .filter(lines::directorate.eq(directorate.clone()))
+            .select(lines::line_ref);
+        query = query.filter(assessments::line_ref.eq_any(of_directorate));
+    }
+    let rows: Vec<(LineRef, Period, Money)> = query
+        .order((assessments::period, assessments::line_ref))
+        .select((
+            assessments::line_ref,
+            assessments::period,
+            assessments::at_risk_pence,
+        ))
+        .load(conn)?;
+    // In period order, so each line's last row is its latest.
+    Ok(rows
+        .into_iter()
+        .map(|(line_ref, period, at_risk)| (line_ref, (period, at_risk)))
+        .collect())
+}
+
+/// The savings planned in `year` (not withdrawn, a non-zero amount that year) with no assessment in `period`,
+/// of one directorate or all: lines joined to that year's amount, less those the period's primary key finds.
+/// A macro because the page and the sums put different selects on the same boxed query.
+macro_rules! not_assessed {
+    ($year:expr, $period:expr, $directorate:expr) => {{
+        let (year, period): (FinancialYear, Period) = ($year, $period);
+        let in_year = line_years::table.on(line_years::line_ref
+            .eq(lines::line_ref)
+            .and(line_years::year_start.eq(year)));
+        // Written as SQL: diesel does not let `assessments` sit in a query that joins `line_years`.
+        let unassessed =
+            sql::<Bool>("NOT EXISTS (SELECT 1 FROM assessments WHERE assessments.year_start = ")
+                .bind::<Integer, _>(year)
+                .sql(" AND assessments.period = ")
+                .bind::<Integer, _>(period)
+                .sql(" AND assessments.line_ref = lines.line_ref)");
+        let mut query = lines::table
+            .inner_join(in_year)
+            .filter(lines::kind.eq(LineKind::Saving))
+            .filter(lines::status.ne(LineStatus::Withdrawn))
+            .filter(line_years::amount_pence.ne(Money::ZERO))
+            .filter(unassessed)
+            .into_boxed::<db::MultiBackend>();
+        if let Some(directorate) = $directorate {
+            query = query.filter(lines::directorate.eq(directorate.clone()));
+        }
+        query
+    }};
+}
+
+/// How many savings `not_assessed!` covers, and their amounts that year added up.
+pub fn not_assessed_sums(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    directorate: Option<&DirectorateCode>,
+) -> QueryResult<(u64, Money)> {
+    let (count, planned): (i64, Money) = not_assessed!(year, period, directorate)
+        .select(sql::<(BigInt, BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(line_years.amount_pence), 0) AS BIGINT)",
+        ))
+        .first(conn)?;
+    Ok((count.unsigned_abs(), planned))
+}
+
+/// At most `limit` of the savings `not_assessed!` covers, in ref order after `after`: ref, title and amount
+/// that year. A seek on the lines' (directorate, kind, ref_number) order, so the page stops after its rows.
+pub fn not_assessed_page(
+    conn: &mut DbConnection,
+    year: FinancialYear,
+    period: Period,
+    directorate: Option<&DirectorateCode>,
+    after: Option<&LineRef>,
+    limit: i64,
+) -> QueryResult<Vec<(LineRef, String, Money)>> {
+    let mut query = not_assessed!(year, period, directorate);
+    if let Some(after) = after {
+        let (code, number) = (after.directorate().clone(), i32::from(after.number()));
+        // Savings only: a growth ref sorts before its directorate's savings (LineRef orders by kind, growth first).
+        query = match (directorate, after.kind()) {
+            (Some(wanted), _) if &code < wanted => query,
+            (Some(wanted), _) if &code > wanted => return Ok(Vec::new()),
+            (_, LineKind::Growth) => query.filter(lines::directorate.ge(code)),
+            (_, LineKind::Saving) => query.filter(
+                lines::directorate.gt(code.clone()).or(lines::directorate
+                    .eq(code)
+                    .and(lines::ref_number.gt(number))),
+            ),
+        };
+    }
+    query
+        .order((lines::directorate, lines::ref_number))
+        .limit(limit)
+        .select((lines::line_ref, lines::title, line_years::amount_pence))
+        .load(conn)
 }

@@ -12,11 +12,11 @@ use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::monitoring::{Period, Rag, Substitute};
-use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
-use crate::lines::repo::{self as line_repo, LineFilter, SavingInYear};
+use crate::lines::repo::SavingInYear;
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::repo as monitoring_repo;
 use crate::monitoring::snapshot::Monitoring;
@@ -178,50 +178,99 @@ pub async fn at_risk_report(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let paging = NotAssessedPaging::from_params(&params)?;
-    let filter = LineFilter {
-        directorate: params.directorate.map(|code| code.0),
-        kind: Some(LineKind::Saving),
-        ..LineFilter::default()
-    };
-    let as_at = params.as_at;
+    let directorate = params.directorate.map(|code| code.0);
     let (year, period) = (params.year, params.period);
-    let (monitoring, lines) = match as_at {
-        // Live: only the periods the report compares, and only the directorate's rows when it names one.
+    let unit = params.unit.unwrap_or_default();
+    let report = match params.as_at {
+        // Live: what the page needs, found by index: the period's assessed savings and what they compare to,
+        // the page of savings not assessed and their count and total. One directorate's is a short read; the
+        // whole council's still adds up every saving not assessed, so it takes its turn as a scan.
         None => {
+            let one_directorate = directorate.is_some();
             let load = move |conn: &mut db::DbConnection| {
-                let directorate = filter.directorate.as_ref();
-                let monitoring = Monitoring {
-                    periods: monitoring_repo::list_periods(conn, None)?,
-                    assessments: monitoring_repo::assessments_up_to(
-                        conn,
-                        year,
-                        period,
-                        directorate,
-                    )?,
-                };
-                let lines = line_repo::savings_in_year(conn, directorate, year)?;
-                Ok((monitoring, lines))
+                load_live(conn, year, period, directorate.as_ref(), unit, &paging)
             };
-            db::scan(&state.pool, load).await?
+            if one_directorate {
+                db::read(&state.pool, load).await?
+            } else {
+                db::scan(&state.pool, load).await?
+            }
         }
+        // As at an instant: every saving and assessment as they stood, then the full build.
         Some(at) => {
-            db::scan(&state.pool, move |conn| {
-                let directorate = filter.directorate.as_ref();
+            let (monitoring, lines) = db::scan(&state.pool, move |conn| {
+                let directorate = directorate.as_ref();
                 let monitoring = Monitoring::up_to_at(conn, year, period, directorate, at)?;
                 let lines = history::savings_in_year_at(conn, directorate, year, at)?;
                 Ok((monitoring, lines))
             })
-            .await?
+            .await?;
+            build(&monitoring, &lines, year, period, unit, &paging)?
         }
     };
-    let unit = params.unit.unwrap_or_default();
-    let report = build(&monitoring, &lines, year, period, unit, &paging)?;
     let output = Output {
         format: params.format,
         unit: report.unit,
         as_at: params.as_at,
     };
     present(&req, output, &report)
+}
+
+/// The live report of one period, read from the database a page at a time: `build`'s answer without reading
+/// every saving.
+fn load_live(
+    conn: &mut db::DbConnection,
+    year: FinancialYear,
+    period: Period,
+    directorate: Option<&DirectorateCode>,
+    unit: Unit,
+    paging: &NotAssessedPaging,
+) -> Result<AtRiskReport, ApiError> {
+    let found =
+        monitoring_repo::find_period(conn, year, period)?.ok_or_else(|| no_period(year, period))?;
+    let mut earlier = monitoring_repo::earlier_at_risk(conn, year, period, directorate)?;
+    let assessed = monitoring_repo::assessed_savings(conn, year, period, directorate)?
+        .into_iter()
+        .map(|(assessment, directorate, title)| AssessedSaving {
+            previous: earlier.remove(&assessment.line_ref),
+            assessment,
+            directorate,
+            title,
+        })
+        .collect();
+    let (count, planned) = monitoring_repo::not_assessed_sums(conn, year, period, directorate)?;
+    // One more than the page, to know whether another follows.
+    let mut listed = monitoring_repo::not_assessed_page(
+        conn,
+        year,
+        period,
+        directorate,
+        paging.after.as_ref(),
+        paging.limit as i64 + 1,
+    )?;
+    let more = listed.len() > paging.limit;
+    listed.truncate(paging.limit);
+    let lines: Vec<NotAssessed> = listed
+        .into_iter()
+        .map(|(line_ref, title, planned)| NotAssessed {
+            line_ref,
+            title,
+            planned,
+        })
+        .collect();
+    let not_assessed = NotAssessedPage {
+        count,
+        planned,
+        next_cursor: more
+            .then(|| lines.last().map(|line| line.line_ref.path_form()))
+            .flatten(),
+        lines,
+    };
+    Ok(assemble(found, assessed, not_assessed, unit))
+}
+
+fn no_period(year: FinancialYear, period: Period) -> ApiError {
+    ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
 }
 
 /// The report from `lines` (the savings it covers) and the monitoring data; in thousands, with the totals
@@ -235,9 +284,9 @@ pub fn build(
     unit: Unit,
     paging: &NotAssessedPaging,
 ) -> Result<AtRiskReport, ApiError> {
-    let found = monitoring.period(year, period).ok_or_else(|| {
-        ApiError::NotFound(format!("there is no monitoring period {year} {period}"))
-    })?;
+    let found = monitoring
+        .period(year, period)
+        .ok_or_else(|| no_period(year, period))?;
     let by_ref: HashMap<&LineRef, &SavingInYear> =
         lines.iter().map(|line| (&line.line_ref, line)).collect();
     // Each line's latest assessment in an earlier period of the year.
@@ -252,49 +301,81 @@ pub fn build(
             *latest = earlier;
         }
     }
+    let assessed: Vec<AssessedSaving> = monitoring
+        .in_period(year, period)
+        .filter_map(|assessment| {
+            let line = by_ref.get(&assessment.line_ref)?;
+            Some(AssessedSaving {
+                assessment: assessment.clone(),
+                directorate: line.directorate.clone(),
+                title: line.title.clone(),
+                previous: previous
+                    .get(&assessment.line_ref)
+                    .map(|p| (p.period, p.at_risk)),
+            })
+        })
+        .collect();
+    let refs: HashSet<&LineRef> = assessed.iter().map(|a| &a.assessment.line_ref).collect();
+    let mut not_assessed: Vec<&SavingInYear> = lines
+        .iter()
+        .filter(|line| line.status != LineStatus::Withdrawn && !refs.contains(&line.line_ref))
+        .filter(|line| !line.planned.is_zero())
+        .collect();
+    not_assessed.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
+    let not_assessed = not_assessed_page(&not_assessed, paging);
+    Ok(assemble(found.clone(), assessed, not_assessed, unit))
+}
+
+/// An assessment of the reported period, with its saving's directorate and title and the period and amount at
+/// risk it was last assessed at earlier in the year.
+struct AssessedSaving {
+    assessment: Assessment,
+    directorate: DirectorateCode,
+    title: String,
+    previous: Option<(Period, Money)>,
+}
+
+/// The rows by ref, the totals by directorate and overall, and the rounding differences of `unit`.
+fn assemble(
+    period: MonitoringPeriod,
+    assessed: Vec<AssessedSaving>,
+    not_assessed: NotAssessedPage,
+    unit: Unit,
+) -> AtRiskReport {
     let mut rows = Vec::new();
     let mut totals: BTreeMap<DirectorateCode, AtRiskTotal> = BTreeMap::new();
     let mut total = AtRiskTotal::default();
-    for assessment in monitoring.in_period(year, period) {
-        let Some(line) = by_ref.get(&assessment.line_ref) else {
-            continue;
-        };
-        let previous = previous.get(&assessment.line_ref);
+    for AssessedSaving {
+        assessment,
+        directorate,
+        title,
+        previous,
+    } in assessed
+    {
         let substituted: Money = assessment.substitutes.iter().map(|s| s.amount).sum();
-        for sum in [
-            totals.entry(line.directorate.clone()).or_default(),
-            &mut total,
-        ] {
+        for sum in [totals.entry(directorate.clone()).or_default(), &mut total] {
             sum.planned = sum.planned + assessment.planned;
             sum.forecast = sum.forecast + assessment.forecast;
             sum.at_risk = sum.at_risk + assessment.at_risk;
             sum.substituted = sum.substituted + substituted;
         }
         rows.push(AtRiskRow {
-            line_ref: line.line_ref.clone(),
-            directorate: line.directorate.clone(),
-            title: line.title.clone(),
+            line_ref: assessment.line_ref,
+            directorate,
+            title,
             planned: assessment.planned,
             forecast: assessment.forecast,
             at_risk: assessment.at_risk,
             rag: assessment.rag,
-            reason: assessment.reason.clone(),
-            mitigation: assessment.mitigation.clone(),
-            substitutes: assessment.substitutes.clone(),
+            reason: assessment.reason,
+            mitigation: assessment.mitigation,
+            substitutes: assessment.substitutes,
             slips_to: assessment.slips_to,
-            previous_period: previous.map(|p| p.period),
-            at_risk_change: previous.map(|p| assessment.at_risk - p.at_risk),
+            previous_period: previous.map(|(period, _)| period),
+            at_risk_change: previous.map(|(_, then)| assessment.at_risk - then),
         });
     }
     rows.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
-    let assessed: HashSet<&LineRef> = rows.iter().map(|row| &row.line_ref).collect();
-    let mut not_assessed: Vec<&SavingInYear> = lines
-        .iter()
-        .filter(|line| line.status != LineStatus::Withdrawn && !assessed.contains(&&line.line_ref))
-        .filter(|line| !line.planned.is_zero())
-        .collect();
-    not_assessed.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
-    let not_assessed = not_assessed_page(&not_assessed, paging);
     let directorates = totals
         .into_iter()
         .map(|(code, sum)| AtRiskTotal {
@@ -313,15 +394,15 @@ pub fn build(
         summed("at risk", |r| r.at_risk, total.at_risk),
     ];
     let rounding_differences = rounding_differences(unit, totals);
-    Ok(AtRiskReport {
-        period: found.clone(),
+    AtRiskReport {
+        period,
         rows,
         directorates,
         total,
         not_assessed,
         unit,
         rounding_differences,
-    })
+    }
 }
 
 /// The count and planned total of every saving not assessed (`lines`, by ref), and the page `paging` asks for.
@@ -413,6 +494,7 @@ mod tests {
     use time::macros::{date, datetime};
 
     use super::*;
+    use crate::domain::LineKind;
     use crate::monitoring::model::PeriodStatus;
     use crate::reports::cfe::{self, line_ref, money, year};
 
