@@ -459,8 +459,11 @@ pub fn not_assessed_page(
         query = match (directorate, after.kind()) {
             (Some(wanted), _) if &code < wanted => query,
             (Some(wanted), _) if &code > wanted => return Ok(Vec::new()),
-            (_, LineKind::Growth) => query.filter(lines::directorate.ge(code)),
-            (_, LineKind::Saving) => query.filter(
+            (Some(_), LineKind::Growth) => query,
+            // The directorate fixed, a range on the index's last column: a seek, not a walk to the cursor.
+            (Some(_), LineKind::Saving) => query.filter(lines::ref_number.gt(number)),
+            (None, LineKind::Growth) => query.filter(lines::directorate.ge(code)),
+            (None, LineKind::Saving) => query.filter(
                 lines::directorate.gt(code.clone()).or(lines::directorate
                     .eq(code)
                     .and(lines::ref_number.gt(number))),
