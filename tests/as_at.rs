@@ -83,20 +83,34 @@ fn upgrade_to_kept_states(api: &TestApi) {
         .expect("connection");
     match &mut **conn {
         DbConnection::Sqlite(sqlite) => {
+            // The text indexes came after them: taken away first, made again after.
+            let reverted = sqlite.revert_last_migration(SQLITE).expect("revert");
+            assert_eq!(
+                reverted.to_string(),
+                "20261202000003",
+                "the text indexes came last"
+            );
             let reverted = sqlite.revert_last_migration(SQLITE).expect("revert");
             assert_eq!(
                 reverted.to_string(),
                 "20261202000002",
-                "the kept states came last"
+                "the kept states came before them"
             );
             sqlite.run_pending_migrations(SQLITE).expect("migrate");
         }
         DbConnection::Postgresql(pg) => {
+            // The text indexes came after them: taken away first, made again after.
+            let reverted = pg.revert_last_migration(POSTGRES).expect("revert");
+            assert_eq!(
+                reverted.to_string(),
+                "20261202000003",
+                "the text indexes came last"
+            );
             let reverted = pg.revert_last_migration(POSTGRES).expect("revert");
             assert_eq!(
                 reverted.to_string(),
                 "20261202000002",
-                "the kept states came last"
+                "the kept states came before them"
             );
             pg.run_pending_migrations(POSTGRES).expect("migrate");
         }

@@ -95,6 +95,15 @@ macro_rules! filter_lines {
         if let Some(text) = &filter.text {
             let pattern = like_pattern(text);
             query = if folds_case_itself {
+                // The trigram index narrows the lines to those holding the text (in any case); the LIKE
+                // beside it keeps the answer exactly the LIKE's. Under 3 characters there is no trigram.
+                if let Some(phrase) = trigram_phrase(text) {
+                    query = query.filter(
+                        sql::<Bool>("lines.rowid IN (SELECT rowid FROM lines_text WHERE lines_text MATCH ")
+                            .bind::<Text, _>(phrase)
+                            .sql(")"),
+                    );
+                }
                 query.filter(
                     lines::line_ref
                         .like(pattern.clone())
@@ -130,6 +139,14 @@ pub fn like_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// The FTS5 query that finds `text` (in any case) through the trigram index on SQLite: one phrase, every
+/// character literal (a `"` doubled), so `%` and `_` are themselves. None under 3 characters, which have no
+/// trigram to look up (FTS5 would find nothing); the LIKE alone answers those.
+pub fn trigram_phrase(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    (lower.chars().count() >= 3).then(|| format!("\"{}\"", lower.replace('"', "\"\"")))
 }
 
 /// One page of lines in ref order, starting after `after`.
