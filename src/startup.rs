@@ -12,6 +12,7 @@ use crate::domain::DirectorateCode;
 use crate::error::ApiError;
 use crate::imports::{self, api::ImportFile};
 use crate::keys;
+use crate::lines;
 use crate::state::AppState;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -27,6 +28,10 @@ pub fn open_database(settings: &Settings) -> Result<Pool, StartError> {
             "applied {applied} migration(s) to the {} database",
             url.backend_name()
         );
+    }
+    let rewritten = lines::service::refresh_bodies(&mut *pool.get()?).map_err(describe)?;
+    if rewritten > 0 {
+        log::info!("wrote the stored JSON of {rewritten} line(s) and kept state(s)");
     }
     Ok(pool)
 }

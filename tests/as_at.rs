@@ -3,11 +3,10 @@
 
 mod common;
 
+use common::migrations::upgrade_through;
 use common::reads::{now, refs, with_as_at};
 use common::TestApi;
 use diesel::connection::SimpleConnection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use mtfs::db::{self, DatabaseUrl, DbConnection};
 use serde_json::{json, Value};
 
 /// The reads a report is drawn from.
@@ -63,58 +62,21 @@ fn assess_p4(api: &TestApi) {
 /// Makes the service answer every `as_at` from the audit trail, as it does for instants before the kept
 /// states began on a database that had figures already.
 fn replay_everything(api: &TestApi) {
-    let url = DatabaseUrl::parse(&api.database_url).expect("database URL");
-    let mut conn = db::connect(&url, 1)
-        .expect("database")
-        .get()
-        .expect("connection");
-    conn.batch_execute("UPDATE states_complete SET from_instant = '2999-01-01 00:00:00'")
+    api.connection()
+        .batch_execute("UPDATE states_complete SET from_instant = '2999-01-01 00:00:00'")
         .expect("states_complete");
 }
 
 /// Takes the kept states away and makes them again, as upgrading a database that had figures before them did.
 fn upgrade_to_kept_states(api: &TestApi) {
-    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-    const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-    let url = DatabaseUrl::parse(&api.database_url).expect("database URL");
-    let mut conn = db::connect(&url, 1)
-        .expect("database")
-        .get()
-        .expect("connection");
-    match &mut **conn {
-        DbConnection::Sqlite(sqlite) => {
-            // The text indexes came after them: taken away first, made again after.
-            let reverted = sqlite.revert_last_migration(SQLITE).expect("revert");
-            assert_eq!(
-                reverted.to_string(),
-                "20261202000003",
-                "the text indexes came last"
-            );
-            let reverted = sqlite.revert_last_migration(SQLITE).expect("revert");
-            assert_eq!(
-                reverted.to_string(),
-                "20261202000002",
-                "the kept states came before them"
-            );
-            sqlite.run_pending_migrations(SQLITE).expect("migrate");
-        }
-        DbConnection::Postgresql(pg) => {
-            // The text indexes came after them: taken away first, made again after.
-            let reverted = pg.revert_last_migration(POSTGRES).expect("revert");
-            assert_eq!(
-                reverted.to_string(),
-                "20261202000003",
-                "the text indexes came last"
-            );
-            let reverted = pg.revert_last_migration(POSTGRES).expect("revert");
-            assert_eq!(
-                reverted.to_string(),
-                "20261202000002",
-                "the kept states came before them"
-            );
-            pg.run_pending_migrations(POSTGRES).expect("migrate");
-        }
-    }
+    upgrade_through(
+        api,
+        &[
+            ("20261202000004", "the stored JSON came last"),
+            ("20261202000003", "the text indexes came before it"),
+            ("20261202000002", "the kept states came before them"),
+        ],
+    );
 }
 
 /// A live answer (`at` None) or one as at an instant: its status and, on a 200, its body, the next-page link

@@ -4,10 +4,9 @@
 
 mod common;
 
+use common::migrations::upgrade_through;
 use common::reads::{expect, refs};
 use common::TestApi;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use mtfs::db::{self, DatabaseUrl, DbConnection};
 use serde_json::{json, Value};
 
 /// Lines whose texts the queries below find, miss, or find only in part: mixed case, wildcards, quotes, a
@@ -164,32 +163,13 @@ fn assert_every_query_matches_the_scan(api: &TestApi) {
 
 /// Takes the text indexes away and makes them again, as upgrading a database that had lines before them did.
 fn upgrade_to_text_indexes(api: &TestApi) {
-    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-    const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-    let url = DatabaseUrl::parse(&api.database_url).expect("database URL");
-    let mut conn = db::connect(&url, 1)
-        .expect("database")
-        .get()
-        .expect("connection");
-    let reverted = match &mut **conn {
-        DbConnection::Sqlite(sqlite) => {
-            let reverted = sqlite
-                .revert_last_migration(SQLITE)
-                .expect("revert")
-                .to_string();
-            sqlite.run_pending_migrations(SQLITE).expect("migrate");
-            reverted
-        }
-        DbConnection::Postgresql(pg) => {
-            let reverted = pg
-                .revert_last_migration(POSTGRES)
-                .expect("revert")
-                .to_string();
-            pg.run_pending_migrations(POSTGRES).expect("migrate");
-            reverted
-        }
-    };
-    assert_eq!(reverted, "20261202000003", "the text indexes came last");
+    upgrade_through(
+        api,
+        &[
+            ("20261202000004", "the stored JSON came last"),
+            ("20261202000003", "the text indexes came before it"),
+        ],
+    );
 }
 
 on_both_backends! {

@@ -23,6 +23,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        body -> Nullable<Text>,
+        body_format -> Integer,
     }
 }
 
@@ -188,6 +190,8 @@ diesel::table! {
         withdrawal_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        body -> Nullable<Text>,
+        body_format -> Integer,
     }
 }
 

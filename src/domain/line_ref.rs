@@ -78,6 +78,15 @@ impl LineRef {
         self.number
     }
 
+    /// The text range `[from, to)` that the normal form of every ref of a directorate's lines of one kind falls
+    /// in (`CFE SAV` up to `CFE SAV:`, the character after the digits): a range on an index of refs finds a
+    /// directorate's savings without a join to the lines.
+    pub fn range_of(directorate: &DirectorateCode, kind: LineKind) -> (String, String) {
+        let from = format!("{directorate} {}", kind.ref_code());
+        let to = format!("{from}:");
+        (from, to)
+    }
+
     /// The form used in URLs: `CFE-SAV05` (no space to encode).
     pub fn path_form(&self) -> String {
         format!(
@@ -112,6 +121,24 @@ text_value!(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn range_of_holds_exactly_a_directorates_refs_of_a_kind() {
+        let cfe = DirectorateCode::parse("CFE").expect("a code");
+        let (from, to) = LineRef::range_of(&cfe, LineKind::Saving);
+        let within = |text: &str| from.as_str() <= text && text < to.as_str();
+        for number in [1, 5, 99, 100, 999] {
+            let saving = LineRef::new(cfe.clone(), LineKind::Saving, number).expect("a ref");
+            assert!(within(&saving.to_string()), "{saving}");
+            let growth = LineRef::new(cfe.clone(), LineKind::Growth, number).expect("a ref");
+            assert!(!within(&growth.to_string()), "{growth}");
+        }
+        for other in ["CF", "CFEX", "CFF", "AB"] {
+            let code = DirectorateCode::parse(other).expect("a code");
+            let saving = LineRef::new(code, LineKind::Saving, 5).expect("a ref");
+            assert!(!within(&saving.to_string()), "{saving}");
+        }
+    }
+
     use super::*;
 
     proptest::proptest! {

@@ -50,6 +50,16 @@ impl Period {
         self.0
     }
 
+    /// The periods of a year from P1 up to and including this one.
+    pub fn up_to(self) -> Vec<Period> {
+        (1..=self.0).map(Period).collect()
+    }
+
+    /// The periods of a year before this one (none before P1).
+    pub fn before(self) -> Vec<Period> {
+        (1..self.0).map(Period).collect()
+    }
+
     /// The calendar month and year the period covers in `year`.
     pub fn month(self, year: FinancialYear) -> (i32, Month) {
         let index = (self.0 + 2) % 12; // P1 → April (index 3 of January-based months)

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::listing::{self, ListQuery, DEFAULT_PAGE, MAX_PAGE};
+use super::listing::{self, ListQuery, PageLines, DEFAULT_PAGE, MAX_PAGE};
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
-use super::repo::LineFilter;
+use super::repo::{self, LineFilter};
+use super::stored::{self, StoredLine};
 use super::{history, service};
 use crate::audit::paging::page;
 use crate::audit::Event;
@@ -103,7 +104,9 @@ pub async fn list_lines(
         unit: params.unit.unwrap_or_default(),
         as_at: params.as_at,
     };
-    let query = params.into_query()?;
+    // Stored JSON is served as it is: only to a page asked for as JSON, in pounds, line by line as stored.
+    let as_stored = output.format(&req) == Format::Json && output.unit == Unit::Pounds;
+    let query = params.into_query(as_stored)?;
     let include_withdrawn = query.include_withdrawn;
     let view = query.view;
     let listing = listing::list(&state.pool, query).await?;
@@ -111,23 +114,38 @@ pub async fn list_lines(
     let next = next_cursor
         .as_ref()
         .map(|cursor| next_page_url(&req, cursor));
-    present(
-        &req,
-        output,
-        &LinePage {
-            lines: listing.lines,
-            view,
-            totals: listing.totals,
-            totals_include_withdrawn: include_withdrawn,
-            next_cursor,
-            next,
-        },
-    )
+    let mut page = LinePage {
+        lines: Vec::new(),
+        view,
+        totals: listing.totals,
+        totals_include_withdrawn: include_withdrawn,
+        next_cursor,
+        next,
+    };
+    match listing.lines {
+        PageLines::Decoded(lines) => {
+            page.lines = lines;
+            present(&req, output, &page)
+        }
+        PageLines::Stored(lines) => stored_page(&page, &lines),
+    }
+}
+
+/// A page of stored lines as JSON: the page written with no lines, and each line's stored JSON in its `lines`.
+fn stored_page(without_lines: &LinePage, lines: &[StoredLine]) -> Result<HttpResponse, ApiError> {
+    let written = |error: String| ApiError::Internal(format!("writing a page of lines: {error}"));
+    let json = serde_json::to_vec(without_lines).map_err(|error| written(error.to_string()))?;
+    let json = stored::with_lines(&json, lines)
+        .ok_or_else(|| written("the page does not begin with its lines".to_owned()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json))
 }
 
 impl ListLinesParams {
     /// The query these parameters ask for; 400 naming the parameter that cannot be read.
-    fn into_query(self) -> Result<ListQuery, ApiError> {
+    /// `as_stored`: whether the answer may be the lines' stored JSON (see `ListQuery::as_stored`).
+    fn into_query(self, as_stored: bool) -> Result<ListQuery, ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(ApiError::parameter(
@@ -167,6 +185,7 @@ impl ListLinesParams {
             include_withdrawn: self.include_withdrawn.unwrap_or(false),
             as_at: self.as_at,
             view: self.view.unwrap_or_default(),
+            as_stored: as_stored && self.view.unwrap_or_default() == View::Incremental,
         })
     }
 }
@@ -226,17 +245,41 @@ pub async fn get_line(
     params: QueryParams<AsAtParams>,
 ) -> Result<HttpResponse, ApiError> {
     let as_at = params.0.as_at;
+    // Its stored JSON, else (none in the current format, no such line) the line decoded, or the 404.
     let found = match as_at {
-        None => db::read(&state.pool, move |conn| service::find(conn, &line_ref)).await,
-        // A few index reads either way: its kept state, or its own last event before states were kept.
-        Some(at) => {
+        None => {
             db::read(&state.pool, move |conn| {
-                history::line_at(conn, &line_ref, at)
+                match repo::find_stored(conn, &line_ref)? {
+                    Some(line) => Ok(Found::Stored(line)),
+                    None => service::find(conn, &line_ref).map(Found::Decoded),
+                }
             })
             .await
         }
-    };
-    found.map(line_response)
+        // A few index reads either way: its kept state, or its own last event before states were kept.
+        Some(at) => {
+            db::read(&state.pool, move |conn| {
+                match history::line_stored_at(conn, &line_ref, at)? {
+                    Some(line) => Ok(Found::Stored(line)),
+                    None => history::line_at(conn, &line_ref, at).map(Found::Decoded),
+                }
+            })
+            .await
+        }
+    }?;
+    Ok(match found {
+        Found::Stored(line) => HttpResponse::Ok()
+            .insert_header((header::ETAG, format!("\"{}\"", line.version)))
+            .content_type("application/json")
+            .body(line.body),
+        Found::Decoded(line) => line_response(line),
+    })
+}
+
+/// A line as read: its stored JSON, or decoded.
+enum Found {
+    Stored(StoredLine),
+    Decoded(Line),
 }
 
 /// Changes some of a line's fields (JSON merge-patch). `years`, when given, replaces the whole profile.

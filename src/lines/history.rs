@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use super::model::Line;
 use super::repo::{Cursor, LineFilter, SavingInYear};
 use super::states;
+use super::stored::StoredLine;
 use crate::audit::snapshot::{Audited, LineSnapshotV1, Replayed, YearAmountV1};
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
@@ -34,6 +35,19 @@ pub fn line_at(
         audit::state_at(conn, Entity::Line, &line_ref.to_string(), stored_at)?
     };
     found.ok_or_else(|| ApiError::NotFound(format!("there was no line {line_ref} at {at}")))
+}
+
+/// One line's stored JSON as it stood at `at`, from its kept state; `None` when there is none to serve (no such
+/// line then, a body of another format, or a time before states were kept): `line_at` answers those.
+pub fn line_stored_at(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    at: OffsetDateTime,
+) -> Result<Option<StoredLine>, ApiError> {
+    if !audit::states_cover(conn, db::time::stored(at))? {
+        return Ok(None);
+    }
+    Ok(states::find_stored_at(conn, line_ref, at)?)
 }
 
 /// Every saving (of one directorate, or all) with its amount in `year`, as they stood at `at`: from the
@@ -72,6 +86,27 @@ pub fn page_at(
         return Ok(states::list_at(conn, filter, after, limit as i64, at)?);
     }
     Ok(page(&lines_at(conn, at)?, filter, after, limit))
+}
+
+/// The page `page_at` reads, as each line's stored JSON from the kept states; `None` when there is none to serve
+/// (a body of another format, or a time before states were kept): `page_at` answers those.
+pub fn page_stored_at(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: usize,
+    at: OffsetDateTime,
+) -> Result<Option<Vec<StoredLine>>, ApiError> {
+    if !audit::states_cover(conn, db::time::stored(at))? {
+        return Ok(None);
+    }
+    Ok(states::list_stored_at(
+        conn,
+        filter,
+        after,
+        limit as i64,
+        at,
+    )?)
 }
 
 /// The sums as they stood at `at`, as `repo::sums` answers now: from the kept totals' states where they

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::model::Line;
 use super::repo::{self, Cursor, LineFilter};
+use super::stored::StoredLine;
 use super::{history, totals};
 use crate::audit;
 use crate::db::{self, DbConnection, Pool};
@@ -31,12 +32,45 @@ pub struct ListQuery {
     pub totals: bool,
     pub as_at: Option<OffsetDateTime>,
     pub view: View,
+    /// Whether the page may come as each line's stored JSON (`stored`): it is to be written as JSON, in pounds,
+    /// in the incremental view, exactly as stored.
+    pub as_stored: bool,
+}
+
+/// A page's lines: decoded, or as their stored JSON.
+#[derive(Debug)]
+pub enum PageLines {
+    Decoded(Vec<Line>),
+    Stored(Vec<StoredLine>),
+}
+
+impl PageLines {
+    fn len(&self) -> usize {
+        match self {
+            PageLines::Decoded(lines) => lines.len(),
+            PageLines::Stored(lines) => lines.len(),
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match self {
+            PageLines::Decoded(lines) => lines.truncate(len),
+            PageLines::Stored(lines) => lines.truncate(len),
+        }
+    }
+
+    fn last_ref(&self) -> Option<&Cursor> {
+        match self {
+            PageLines::Decoded(lines) => lines.last().map(|line| &line.line_ref),
+            PageLines::Stored(lines) => lines.last().map(|line| &line.line_ref),
+        }
+    }
 }
 
 /// A page of lines and the totals over every page.
 #[derive(Debug)]
 pub struct Listing {
-    pub lines: Vec<Line>,
+    pub lines: PageLines,
     /// Per year: savings, growth and net, in the query's view; `None` when not asked for.
     pub totals: Option<Vec<YearSummary>>,
     /// Where the next page starts; `None` on the last page.
@@ -54,23 +88,24 @@ pub fn totals_by_default(filter: &LineFilter) -> bool {
 pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
     // One more than a page tells whether there is a next page.
     let page_and_one = query.limit as usize + 1;
-    let (filter, after, include_withdrawn, with_totals) = (
+    let (filter, after, include_withdrawn, with_totals, as_stored) = (
         query.filter.clone(),
         query.after.clone(),
         query.include_withdrawn,
         query.totals,
+        query.as_stored,
     );
     let (lines, sums) = match query.as_at {
         None if !with_totals => {
             db::read(pool, move |conn| {
-                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
                 Ok((page, None))
             })
             .await?
         }
         None if filter.has_kept_totals() => {
             db::read(pool, move |conn| {
-                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
                 Ok((
                     page,
                     Some(totals::sums_for(conn, &filter, include_withdrawn)?),
@@ -80,7 +115,7 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
         }
         None => {
             db::scan(pool, move |conn| {
-                let page = repo::list(conn, &filter, after.as_ref(), page_and_one as i64)?;
+                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
                 Ok((page, Some(repo::sums(conn, &filter, include_withdrawn)?)))
             })
             .await?
@@ -95,7 +130,7 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             let cheap = kept && (!with_totals || query.filter.has_kept_totals());
             let read = move |conn: &mut DbConnection| {
                 Ok((
-                    history::page_at(conn, &filter, after.as_ref(), page_and_one, at)?,
+                    page_at(conn, &filter, after.as_ref(), page_and_one, at, as_stored)?,
                     with_totals
                         .then(|| history::sums_at(conn, &filter, include_withdrawn, at))
                         .transpose()?,
@@ -111,17 +146,55 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
     Ok(assemble(&query, lines, sums))
 }
 
+/// A page now: as stored JSON when asked for and every line of it has it, else decoded.
+fn page_now(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: usize,
+    as_stored: bool,
+) -> Result<PageLines, ApiError> {
+    if as_stored {
+        if let Some(page) = repo::list_stored(conn, filter, after, limit as i64)? {
+            return Ok(PageLines::Stored(page));
+        }
+    }
+    Ok(PageLines::Decoded(repo::list(
+        conn,
+        filter,
+        after,
+        limit as i64,
+    )?))
+}
+
+/// A page as at `at`, as `page_now` reads one now.
+fn page_at(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: usize,
+    at: OffsetDateTime,
+    as_stored: bool,
+) -> Result<PageLines, ApiError> {
+    if as_stored {
+        if let Some(page) = history::page_stored_at(conn, filter, after, limit, at)? {
+            return Ok(PageLines::Stored(page));
+        }
+    }
+    Ok(PageLines::Decoded(history::page_at(
+        conn, filter, after, limit, at,
+    )?))
+}
+
 /// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals when
 /// they were read.
-pub fn assemble(query: &ListQuery, mut lines: Vec<Line>, sums: Option<Vec<AmountSum>>) -> Listing {
+pub fn assemble(query: &ListQuery, mut lines: PageLines, sums: Option<Vec<AmountSum>>) -> Listing {
     let limit = query.limit as usize;
     let more = lines.len() > limit;
     lines.truncate(limit);
-    let next_cursor = more
-        .then(|| lines.last().map(|line| line.line_ref.clone()))
-        .flatten();
-    if query.view == View::Cumulative {
-        for line in &mut lines {
+    let next_cursor = more.then(|| lines.last_ref().cloned()).flatten();
+    if let (View::Cumulative, PageLines::Decoded(lines)) = (query.view, &mut lines) {
+        for line in lines {
             line.years = cumulative_profile(&line.years, line.nature);
         }
     }

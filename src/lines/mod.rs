@@ -7,4 +7,5 @@ pub mod model;
 pub mod repo;
 pub mod service;
 pub mod states;
+pub mod stored;
 pub mod totals;

@@ -9,6 +9,7 @@ use diesel::sql_types::{Bool, Integer, Text};
 use time::PrimitiveDateTime;
 
 use super::model::{Line, LineFields, NewLine};
+use super::stored::{self, StoredLine};
 use crate::db::schema::{line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -33,6 +34,16 @@ struct LineRow {
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
     version: i64,
+}
+
+/// A new line's row with its JSON (`stored`).
+#[derive(Insertable)]
+#[diesel(table_name = lines)]
+struct NewLineRow {
+    #[diesel(embed)]
+    row: LineRow,
+    body: String,
+    body_format: i32,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -161,6 +172,43 @@ pub fn list(
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
+    let Some(query) = page_query(conn, filter, after, limit) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<LineRow> = query.select(LineRow::as_select()).load(conn)?;
+    with_years(conn, rows)
+}
+
+/// The page `list` reads, as each line's stored JSON; `None` when a line of it has none in the current format
+/// (`list` then reads it decoded).
+pub fn list_stored(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Option<Vec<StoredLine>>> {
+    let Some(query) = page_query(conn, filter, after, limit) else {
+        return Ok(Some(Vec::new()));
+    };
+    let rows: Vec<stored::Columns> = query
+        .select((
+            lines::line_ref,
+            lines::version,
+            lines::body_format,
+            lines::body,
+        ))
+        .load(conn)?;
+    Ok(StoredLine::all(rows))
+}
+
+/// The query of a page in order (its columns still to choose); `None` when the cursor is past every line the
+/// filter covers.
+fn page_query(
+    conn: &DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Option<lines::BoxedQuery<'static, MultiBackend>> {
     let mut others = filter.clone();
     let kind_as_text = match (&filter.directorate, &conn) {
         (None, DbConnection::Sqlite(_)) => others.kind.take(),
@@ -173,16 +221,15 @@ pub fn list(
     if let Some(after) = after {
         match seek(filter, after) {
             Seek::All => {}
-            Seek::None => return Ok(Vec::new()),
+            Seek::None => return None,
             Seek::After(condition) => query = query.filter(condition),
         }
     }
-    let rows: Vec<LineRow> = query
-        .order((lines::directorate, lines::kind, lines::ref_number))
-        .limit(limit)
-        .select(LineRow::as_select())
-        .load(conn)?;
-    with_years(conn, rows)
+    Some(
+        query
+            .order((lines::directorate, lines::kind, lines::ref_number))
+            .limit(limit),
+    )
 }
 
 /// Which of the lines a filter covers come after a cursor.
@@ -394,6 +441,62 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<L
     Ok(Some(line_from_row(row, years)))
 }
 
+/// One line's stored JSON; `None` when there is no such line or its JSON is not in the current format (`find`
+/// then reads it decoded).
+pub fn find_stored(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<StoredLine>> {
+    let row: Option<stored::Columns> = lines::table
+        .find(line_ref)
+        .select((
+            lines::line_ref,
+            lines::version,
+            lines::body_format,
+            lines::body,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(StoredLine::from_columns))
+}
+
+/// Writes a line's JSON as it is now (after `update`, in the same transaction).
+pub fn store_body(conn: &mut DbConnection, line: &Line) -> QueryResult<()> {
+    diesel::update(lines::table.find(&line.line_ref))
+        .set((
+            lines::body.eq(stored::render(line)?),
+            lines::body_format.eq(stored::FORMAT),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes the JSON of up to `limit` lines after `after` (in ref order) that have none in the current format;
+/// the refs written, in order (none: none left).
+pub fn refresh_bodies(
+    conn: &mut DbConnection,
+    after: Option<&LineRef>,
+    limit: i64,
+) -> QueryResult<Vec<LineRef>> {
+    let mut query = lines::table
+        .filter(
+            lines::body_format
+                .ne(stored::FORMAT)
+                .or(lines::body.is_null()),
+        )
+        .into_boxed::<MultiBackend>();
+    if let Some(after) = after {
+        query = query.filter(lines::line_ref.gt(after.clone()));
+    }
+    let rows: Vec<LineRow> = query
+        .order(lines::line_ref)
+        .limit(limit)
+        .select(LineRow::as_select())
+        .load(conn)?;
+    let lines = with_years(conn, rows)?;
+    for line in &lines {
+        store_body(conn, line)?;
+    }
+    Ok(lines.into_iter().map(|line| line.line_ref).collect())
+}
+
 /// Rows per multi-row INSERT, and refs per `IN (…)`: well under both engines' limits on bound parameters
 /// (SQLite 32,766, PostgreSQL 65,535) at 13 columns a line.
 const ROWS_PER_INSERT: usize = 1_000;
@@ -421,25 +524,37 @@ pub fn insert_many(
     refs: &[LineRef],
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<Line>> {
+    let mut lines = Vec::with_capacity(news.len());
     let mut line_rows = Vec::with_capacity(news.len());
     let mut year_rows = Vec::new();
     for (new, line_ref) in news.iter().zip(refs) {
-        line_rows.push(LineRow {
-            line_ref: line_ref.clone(),
-            directorate: new.directorate.clone(),
-            kind: new.kind,
-            ref_number: i32::from(line_ref.number()),
-            title: new.title.clone(),
-            owner: new.owner.clone(),
-            description: new.description.clone(),
-            status: new.status,
-            nature: new.nature,
-            withdrawal_reason: new.withdrawal_reason.clone(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
+        let mut years = new.years.clone();
+        years.sort_by_key(|entry| entry.year);
+        let line = line_from_row(
+            LineRow {
+                line_ref: line_ref.clone(),
+                directorate: new.directorate.clone(),
+                kind: new.kind,
+                ref_number: i32::from(line_ref.number()),
+                title: new.title.clone(),
+                owner: new.owner.clone(),
+                description: new.description.clone(),
+                status: new.status,
+                nature: new.nature,
+                withdrawal_reason: new.withdrawal_reason.clone(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+            years,
+        );
+        year_rows.extend(year_rows_of(line_ref, &line.years));
+        line_rows.push(NewLineRow {
+            row: LineRow::of(&line),
+            body: stored::render(&line)?,
+            body_format: stored::FORMAT,
         });
-        year_rows.extend(year_rows_of(line_ref, &new.years));
+        lines.push(line);
     }
     for chunk in line_rows.chunks(ROWS_PER_INSERT) {
         insert_rows!(conn, lines::table, chunk);
@@ -447,15 +562,7 @@ pub fn insert_many(
     for chunk in year_rows.chunks(ROWS_PER_INSERT) {
         insert_rows!(conn, line_years::table, chunk);
     }
-    Ok(line_rows
-        .into_iter()
-        .zip(news)
-        .map(|(row, new)| {
-            let mut years = new.years.clone();
-            years.sort_by_key(|entry| entry.year);
-            line_from_row(row, years)
-        })
-        .collect())
+    Ok(lines)
 }
 
 /// Which of these refs are in use, read a chunk at a time.
@@ -579,6 +686,26 @@ fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> QueryResult<Vec<Li
             line_from_row(row, years)
         })
         .collect())
+}
+
+impl LineRow {
+    fn of(line: &Line) -> LineRow {
+        LineRow {
+            line_ref: line.line_ref.clone(),
+            directorate: line.directorate.clone(),
+            kind: line.kind,
+            ref_number: i32::from(line.line_ref.number()),
+            title: line.title.clone(),
+            owner: line.owner.clone(),
+            description: line.description.clone(),
+            status: line.status,
+            nature: line.nature,
+            withdrawal_reason: line.withdrawal_reason.clone(),
+            created_at: db::time::stored(line.created_at),
+            updated_at: db::time::stored(line.updated_at),
+            version: line.version,
+        }
+    }
 }
 
 fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Line {

@@ -213,6 +213,7 @@ fn apply(
     ));
     change.write(conn, now)?;
     let line = find(conn, &current.line_ref)?;
+    repo::store_body(conn, &line)?;
     states::replace(conn, &line)?;
     let withdrawn = line.status == LineStatus::Withdrawn;
     if withdrawn != (current.status == LineStatus::Withdrawn) {
@@ -252,6 +253,46 @@ pub fn events(
         after,
         limit,
     )?)
+}
+
+/// Lines (or states) whose stored JSON is rewritten in one write transaction, so writers are held up briefly.
+const BODIES_PER_TRANSACTION: i64 = 500;
+
+/// Rewrites every stored JSON of a line or a kept state that is not in the current format (rows written before
+/// bodies were kept, or in an older format), a batch per write transaction; how many it rewrote.
+pub fn refresh_bodies(conn: &mut DbConnection) -> Result<usize, ApiError> {
+    let mut rewritten = 0;
+    let mut after = None;
+    loop {
+        let refs = db::write_transaction(conn, |conn| {
+            Ok(repo::refresh_bodies(
+                conn,
+                after.as_ref(),
+                BODIES_PER_TRANSACTION,
+            )?)
+        })?;
+        rewritten += refs.len();
+        match refs.into_iter().last() {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    let mut after = None;
+    loop {
+        let keys = db::write_transaction(conn, |conn| {
+            Ok(states::refresh_bodies(
+                conn,
+                after.as_ref(),
+                BODIES_PER_TRANSACTION,
+            )?)
+        })?;
+        rewritten += keys.len();
+        match keys.into_iter().last() {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    Ok(rewritten)
 }
 
 /// One line and its profile; 404 when there is none.

@@ -11,6 +11,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::model::Line;
 use super::repo::{add_up, like_pattern, lower, Cursor, LineFilter, SavingInYear};
+use super::stored::{self, StoredLine};
 use crate::db::schema::{line_state_years, line_states};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -39,6 +40,16 @@ struct StateRow {
     updated_at: PrimitiveDateTime,
 }
 
+/// A new state's row with its JSON (`stored`).
+#[derive(Insertable)]
+#[diesel(table_name = line_states)]
+struct NewStateRow {
+    #[diesel(embed)]
+    row: StateRow,
+    body: String,
+    body_format: i32,
+}
+
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = line_state_years)]
 struct StateYearRow {
@@ -59,7 +70,16 @@ const STATES_PER_READ: usize = 200;
 
 /// Records new lines' first states, current from their creation.
 pub fn insert(conn: &mut DbConnection, lines: &[Line]) -> QueryResult<()> {
-    let rows: Vec<StateRow> = lines.iter().map(state_row).collect();
+    let rows = lines
+        .iter()
+        .map(|line| {
+            Ok(NewStateRow {
+                row: state_row(line),
+                body: stored::render(line)?,
+                body_format: stored::FORMAT,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
     let years: Vec<StateYearRow> = lines.iter().flat_map(year_rows).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         insert_rows!(conn, line_states::table, chunk);
@@ -214,6 +234,34 @@ pub fn find_at(
     Ok(Some(line_of(row, years)))
 }
 
+/// One line's stored JSON as it stood at `at`; `None` when it did not exist yet or that state's JSON is not
+/// in the current format (`find_at` then reads it decoded).
+pub fn find_stored_at(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    at: OffsetDateTime,
+) -> QueryResult<Option<StoredLine>> {
+    let row: Option<stored::Columns> = current_at!(db::time::stored(at))
+        .filter(line_states::line_ref.eq(line_ref))
+        .select(STORED)
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(StoredLine::from_columns))
+}
+
+/// What a read of stored states selects (`stored::Columns`).
+const STORED: (
+    line_states::line_ref,
+    line_states::version,
+    line_states::body_format,
+    line_states::body,
+) = (
+    line_states::line_ref,
+    line_states::version,
+    line_states::body_format,
+    line_states::body,
+);
+
 /// One page of lines as they stood at `at`, in ref order after `after`: `repo::list` as at an instant.
 pub fn list_at(
     conn: &mut DbConnection,
@@ -222,6 +270,77 @@ pub fn list_at(
     limit: i64,
     at: OffsetDateTime,
 ) -> QueryResult<Vec<Line>> {
+    let rows: Vec<StateRow> = page_query(filter, after, limit, at)
+        .select(StateRow::as_select())
+        .load(conn)?;
+    with_years(conn, rows)
+}
+
+/// The page `list_at` reads, as each state's stored JSON; `None` when a state of it has none in the current
+/// format (`list_at` then reads it decoded).
+pub fn list_stored_at(
+    conn: &mut DbConnection,
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+    at: OffsetDateTime,
+) -> QueryResult<Option<Vec<StoredLine>>> {
+    let rows: Vec<stored::Columns> = page_query(filter, after, limit, at)
+        .select(STORED)
+        .load(conn)?;
+    Ok(StoredLine::all(rows))
+}
+
+/// Writes the JSON of up to `limit` states after `after` (in key order) that have none in the current format;
+/// the keys written, in order (none: none left).
+pub fn refresh_bodies(
+    conn: &mut DbConnection,
+    after: Option<&(LineRef, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<(LineRef, i64)>> {
+    let mut query = line_states::table
+        .filter(
+            line_states::body_format
+                .ne(stored::FORMAT)
+                .or(line_states::body.is_null()),
+        )
+        .into_boxed::<MultiBackend>();
+    if let Some((line_ref, version)) = after {
+        query = query.filter(
+            line_states::line_ref
+                .gt(line_ref.clone())
+                .or(line_states::line_ref
+                    .eq(line_ref.clone())
+                    .and(line_states::version.gt(*version))),
+        );
+    }
+    let rows: Vec<StateRow> = query
+        .order((line_states::line_ref, line_states::version))
+        .limit(limit)
+        .select(StateRow::as_select())
+        .load(conn)?;
+    let states = with_years(conn, rows)?;
+    for state in &states {
+        diesel::update(line_states::table.find((&state.line_ref, state.version)))
+            .set((
+                line_states::body.eq(stored::render(state)?),
+                line_states::body_format.eq(stored::FORMAT),
+            ))
+            .execute(conn)?;
+    }
+    Ok(states
+        .into_iter()
+        .map(|state| (state.line_ref, state.version))
+        .collect())
+}
+
+/// The query of a page as at `at` in order (its columns still to choose).
+fn page_query(
+    filter: &LineFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+    at: OffsetDateTime,
+) -> line_states::BoxedQuery<'static, MultiBackend> {
     let mut query = filter_states!(current_at!(db::time::stored(at)), filter);
     if let Some(after) = after {
         let (directorate, kind, number) = (
@@ -239,16 +358,13 @@ pub fn list_at(
                 )),
         );
     }
-    let rows: Vec<StateRow> = query
+    query
         .order((
             line_states::directorate,
             line_states::kind,
             line_states::ref_number,
         ))
         .limit(limit)
-        .select(StateRow::as_select())
-        .load(conn)?;
-    with_years(conn, rows)
 }
 
 /// Sums by directorate, kind and year over every line the filter covers as they stood at `at`: `repo::sums`

@@ -181,7 +181,7 @@ pub fn assessments_at(
 ) -> QueryResult<Vec<Assessment>> {
     let mut query = assessment_states::table
         .filter(assessment_states::year_start.eq(year))
-        .filter(assessment_states::period.le(up_to))
+        .filter(assessment_states::period.eq_any(up_to.up_to()))
         .filter(assessment_states::valid_from.le(at))
         .filter(
             assessment_states::valid_to
@@ -190,10 +190,12 @@ pub fn assessments_at(
         )
         .into_boxed::<db::MultiBackend>();
     if let Some(directorate) = directorate {
-        let of_directorate = lines::table
-            .filter(lines::directorate.eq(directorate.clone()))
-            .select(lines::line_ref);
-        query = query.filter(assessment_states::line_ref.eq_any(of_directorate));
+        let (from, to) = LineRef::range_of(directorate, LineKind::Saving);
+        query = query.filter(
+            assessment_states::line_ref
+                .ge(from)
+                .and(assessment_states::line_ref.lt(to)),
+        );
     }
     let rows: Vec<AssessmentRow> = query
         .order((assessment_states::period, assessment_states::line_ref))
@@ -243,21 +245,34 @@ pub fn assessments_up_to(
     up_to: Period,
     directorate: Option<&DirectorateCode>,
 ) -> QueryResult<Vec<Assessment>> {
-    let mut query = assessments::table
-        .filter(assessments::year_start.eq(year))
-        .filter(assessments::period.le(up_to))
-        .into_boxed::<db::MultiBackend>();
-    if let Some(directorate) = directorate {
-        let of_directorate = lines::table
-            .filter(lines::directorate.eq(directorate.clone()))
-            .select(lines::line_ref);
-        query = query.filter(assessments::line_ref.eq_any(of_directorate));
-    }
-    let rows: Vec<AssessmentRow> = query
+    let rows: Vec<AssessmentRow> = of_periods(year, up_to.up_to(), directorate)
         .order((assessments::period, assessments::line_ref))
         .select(AssessmentRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(assessment_from_row).collect())
+}
+
+/// The assessments of these periods of a year, of one directorate's savings or all (only savings are
+/// assessed): a seek on the primary key for each period, and for a directorate a range of its refs in each,
+/// rather than a join to the lines.
+fn of_periods(
+    year: FinancialYear,
+    periods: Vec<Period>,
+    directorate: Option<&DirectorateCode>,
+) -> assessments::BoxedQuery<'static, db::MultiBackend> {
+    let mut query = assessments::table
+        .filter(assessments::year_start.eq(year))
+        .filter(assessments::period.eq_any(periods))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        let (from, to) = LineRef::range_of(directorate, LineKind::Saving);
+        query = query.filter(
+            assessments::line_ref
+                .ge(from)
+                .and(assessments::line_ref.lt(to)),
+        );
+    }
+    query
 }
 
 /// Every assessment of one line, by year and period.
@@ -352,7 +367,13 @@ pub fn assessed_savings(
         .filter(lines::kind.eq(LineKind::Saving))
         .into_boxed::<db::MultiBackend>();
     if let Some(directorate) = directorate {
-        query = query.filter(lines::directorate.eq(directorate.clone()));
+        // A range of the primary key's refs, each line then found by its own: not every line of the directorate.
+        let (from, to) = LineRef::range_of(directorate, LineKind::Saving);
+        query = query.filter(
+            assessments::line_ref
+                .ge(from)
+                .and(assessments::line_ref.lt(to)),
+        );
     }
     let rows: Vec<(AssessmentRow, DirectorateCode, String)> = query
         .order(assessments::line_ref)
@@ -372,17 +393,7 @@ pub fn earlier_at_risk(
     before: Period,
     directorate: Option<&DirectorateCode>,
 ) -> QueryResult<HashMap<LineRef, (Period, Money)>> {
-    let mut query = assessments::table
-        .filter(assessments::year_start.eq(year))
-        .filter(assessments::period.lt(before))
-        .into_boxed::<db::MultiBackend>();
-    if let Some(directorate) = directorate {
-        let of_directorate = lines::table
-            .filter(lines::directorate.eq(directorate.clone()))
-            .select(lines::line_ref);
-        query = query.filter(assessments::line_ref.eq_any(of_directorate));
-    }
-    let rows: Vec<(LineRef, Period, Money)> = query
+    let rows: Vec<(LineRef, Period, Money)> = of_periods(year, before.before(), directorate)
         .order((assessments::period, assessments::line_ref))
         .select((
             assessments::line_ref,

@@ -82,7 +82,8 @@ pub struct Output {
 }
 
 impl Output {
-    fn format(&self, req: &HttpRequest) -> Format {
+    /// The format asked for: by `format`, else by the `Accept` header, else JSON.
+    pub fn format(&self, req: &HttpRequest) -> Format {
         let accepts = |media_type: &str| {
             req.headers()
                 .get(header::ACCEPT)

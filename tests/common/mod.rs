@@ -5,6 +5,7 @@
 
 pub mod feed;
 pub mod fixtures;
+pub mod migrations;
 pub mod reads;
 
 use std::net::TcpListener;
@@ -17,7 +18,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use mtfs::app;
 use mtfs::auth::{Actor, Role};
-use mtfs::db::{self, DatabaseUrl};
+use mtfs::db::{self, DatabaseUrl, PooledConnection};
 use mtfs::keys;
 use mtfs::state::AppState;
 use serde_json::Value;
@@ -411,6 +412,15 @@ impl TestApi {
     }
 
     /// Loads the shipped CFE 2021–24 dataset through the same code as `mtfs load-demo`.
+    /// A connection of its own to the service's database, for a test to look at or change what is stored.
+    pub fn connection(&self) -> PooledConnection {
+        let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
+        db::connect(&url, 1)
+            .expect("database")
+            .get()
+            .expect("connection")
+    }
+
     pub fn with_demo(&self) -> &TestApi {
         let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
         let pool = db::connect(&url, 1).expect("database");

@@ -1,0 +1,4 @@
+ALTER TABLE line_states DROP COLUMN body_format;
+ALTER TABLE line_states DROP COLUMN body;
+ALTER TABLE lines DROP COLUMN body_format;
+ALTER TABLE lines DROP COLUMN body;
