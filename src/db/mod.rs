@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub mod connection;
+pub mod fixed_sql;
 pub mod migrations;
 pub mod schema;
 pub mod time;

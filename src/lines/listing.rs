@@ -59,10 +59,17 @@ impl PageLines {
         }
     }
 
-    fn last_ref(&self) -> Option<&Cursor> {
+    fn last_ref(&self) -> Result<Option<Cursor>, ApiError> {
         match self {
-            PageLines::Decoded(lines) => lines.last().map(|line| &line.line_ref),
-            PageLines::Stored(lines) => lines.last().map(|line| &line.line_ref),
+            PageLines::Decoded(lines) => Ok(lines.last().map(|line| line.line_ref.clone())),
+            PageLines::Stored(lines) => lines
+                .last()
+                .map(|line| {
+                    Cursor::parse(&line.line_ref).map_err(|error| {
+                        ApiError::Internal(format!("a stored ref does not read: {error}"))
+                    })
+                })
+                .transpose(),
         }
     }
 }
@@ -143,7 +150,7 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             }
         }
     };
-    Ok(assemble(&query, lines, sums))
+    assemble(&query, lines, sums)
 }
 
 /// A page now: as stored JSON when asked for and every line of it has it, else decoded.
@@ -188,11 +195,15 @@ fn page_at(
 
 /// The page (at most `limit` of `lines`, which may hold one more), in the query's view, and the totals when
 /// they were read.
-pub fn assemble(query: &ListQuery, mut lines: PageLines, sums: Option<Vec<AmountSum>>) -> Listing {
+pub fn assemble(
+    query: &ListQuery,
+    mut lines: PageLines,
+    sums: Option<Vec<AmountSum>>,
+) -> Result<Listing, ApiError> {
     let limit = query.limit as usize;
     let more = lines.len() > limit;
     lines.truncate(limit);
-    let next_cursor = more.then(|| lines.last_ref().cloned()).flatten();
+    let next_cursor = if more { lines.last_ref()? } else { None };
     if let (View::Cumulative, PageLines::Decoded(lines)) = (query.view, &mut lines) {
         for line in lines {
             line.years = cumulative_profile(&line.years, line.nature);
@@ -209,9 +220,9 @@ pub fn assemble(query: &ListQuery, mut lines: PageLines, sums: Option<Vec<Amount
         }
         totals.all_rows()
     });
-    Listing {
+    Ok(Listing {
         lines,
         totals,
         next_cursor,
-    }
+    })
 }

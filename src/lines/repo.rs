@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::dsl::{max, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text};
+use diesel::sql_types::{Bool, Text};
 use time::PrimitiveDateTime;
 
 use super::model::{Line, LineFields, NewLine};
 use super::stored::{self, StoredLine};
+use crate::db::fixed_sql::{Bind, FixedSql};
 use crate::db::schema::{line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -216,7 +217,10 @@ fn page_query(
     };
     let mut query = filter_lines!(lines::table.into_boxed::<MultiBackend>(), &others, conn);
     if let Some(kind) = kind_as_text {
-        query = query.filter(sql::<Bool>("lines.kind || '' = ").bind::<Text, _>(kind));
+        query = query.filter(FixedSql::new(
+            &["lines.kind || '' = "],
+            vec![Bind::Text(kind.as_str().to_owned())],
+        ));
     }
     if let Some(after) = after {
         match seek(filter, after) {
@@ -239,57 +243,54 @@ enum Seek {
     /// None (the cursor is after them all).
     None,
     /// Those this condition holds for.
-    After(Box<dyn BoxableExpression<lines::table, MultiBackend, SqlType = Bool>>),
+    After(FixedSql),
 }
 
 /// The lines after `after` in (directorate, kind, ref_number) order, given the columns the filter fixes: the
 /// comparison starts at the first column the filter leaves free.
 fn seek(filter: &LineFilter, after: &Cursor) -> Seek {
-    let (directorate, kind, number) =
-        (after.directorate(), after.kind(), i32::from(after.number()));
-    let literal = |text: &str| sql::<Bool>(text);
-    let condition: Box<dyn BoxableExpression<lines::table, MultiBackend, SqlType = Bool>> =
-        match (&filter.directorate, filter.kind) {
-            (Some(wanted), _) if directorate < wanted => return Seek::All,
-            (Some(wanted), _) if directorate > wanted => return Seek::None,
-            (Some(_), Some(wanted)) if kind < wanted => return Seek::All,
-            (Some(_), Some(wanted)) if kind > wanted => return Seek::None,
-            (Some(_), Some(_)) => {
-                Box::new(literal("lines.ref_number > ").bind::<Integer, _>(number))
-            }
-            (Some(_), None) => Box::new(
-                literal("(lines.kind, lines.ref_number) > (")
-                    .bind::<Text, _>(kind)
-                    .sql(", ")
-                    .bind::<Integer, _>(number)
-                    .sql(")"),
-            ),
-            (None, Some(wanted)) if kind < wanted => {
-                Box::new(literal("lines.directorate >= ").bind::<Text, _>(directorate.clone()))
-            }
-            (None, Some(wanted)) if kind > wanted => {
-                Box::new(literal("lines.directorate > ").bind::<Text, _>(directorate.clone()))
-            }
-            // The first part is the seek; the second skips what the cursor's directorate has before it.
-            (None, Some(_)) => Box::new(
-                literal("lines.directorate >= ")
-                    .bind::<Text, _>(directorate.clone())
-                    .sql(" AND (lines.directorate, lines.ref_number) > (")
-                    .bind::<Text, _>(directorate.clone())
-                    .sql(", ")
-                    .bind::<Integer, _>(number)
-                    .sql(")"),
-            ),
-            (None, None) => Box::new(
-                literal("(lines.directorate, lines.kind, lines.ref_number) > (")
-                    .bind::<Text, _>(directorate.clone())
-                    .sql(", ")
-                    .bind::<Text, _>(kind)
-                    .sql(", ")
-                    .bind::<Integer, _>(number)
-                    .sql(")"),
-            ),
-        };
+    let (directorate, kind, number) = (
+        Bind::Text(after.directorate().to_string()),
+        Bind::Text(after.kind().as_str().to_owned()),
+        Bind::Integer(i32::from(after.number())),
+    );
+    let (after_kind, after_directorate) = (after.kind(), after.directorate());
+    let condition = match (&filter.directorate, filter.kind) {
+        (Some(wanted), _) if after_directorate < wanted => return Seek::All,
+        (Some(wanted), _) if after_directorate > wanted => return Seek::None,
+        (Some(_), Some(wanted)) if after_kind < wanted => return Seek::All,
+        (Some(_), Some(wanted)) if after_kind > wanted => return Seek::None,
+        (Some(_), Some(_)) => FixedSql::new(&["lines.ref_number > "], vec![number]),
+        (Some(_), None) => FixedSql::new(
+            &["(lines.kind, lines.ref_number) > (", ", ", ")"],
+            vec![kind, number],
+        ),
+        (None, Some(wanted)) if after_kind < wanted => {
+            FixedSql::new(&["lines.directorate >= "], vec![directorate])
+        }
+        (None, Some(wanted)) if after_kind > wanted => {
+            FixedSql::new(&["lines.directorate > "], vec![directorate])
+        }
+        // The first part is the seek; the second skips what the cursor's directorate has before it.
+        (None, Some(_)) => FixedSql::new(
+            &[
+                "lines.directorate >= ",
+                " AND (lines.directorate, lines.ref_number) > (",
+                ", ",
+                ")",
+            ],
+            vec![directorate.clone(), directorate, number],
+        ),
+        (None, None) => FixedSql::new(
+            &[
+                "(lines.directorate, lines.kind, lines.ref_number) > (",
+                ", ",
+                ", ",
+                ")",
+            ],
+            vec![directorate, kind, number],
+        ),
+    };
     Seek::After(condition)
 }
 
