@@ -14,6 +14,8 @@ use crate::insert_rows;
 
 #[derive(Insertable)]
 #[diesel(table_name = events)]
+// None as NULL, so that SQLite takes many rows in one INSERT (see `lines::repo::LineRow`).
+#[diesel(treat_none_as_default_value = false)]
 struct NewEventRow {
     occurred_at: PrimitiveDateTime,
     actor: String,

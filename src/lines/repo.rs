@@ -21,6 +21,9 @@ use crate::insert_rows;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = lines)]
+// A None is written as NULL, not DEFAULT: SQLite then takes many rows in one INSERT (with DEFAULT,
+// diesel writes one statement a row, and each statement flushes the FTS5 index of the lines).
+#[diesel(treat_none_as_default_value = false)]
 struct LineRow {
     line_ref: LineRef,
     directorate: DirectorateCode,
@@ -40,6 +43,8 @@ struct LineRow {
 /// A new line's row with its JSON (`stored`).
 #[derive(Insertable)]
 #[diesel(table_name = lines)]
+// None as NULL, so that SQLite takes many rows in one INSERT (see `lines::repo::LineRow`).
+#[diesel(treat_none_as_default_value = false)]
 struct NewLineRow {
     #[diesel(embed)]
     row: LineRow,

@@ -22,6 +22,8 @@ use crate::insert_rows;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = line_states)]
+// None as NULL, so that SQLite takes many rows in one INSERT (see `lines::repo::LineRow`).
+#[diesel(treat_none_as_default_value = false)]
 struct StateRow {
     line_ref: LineRef,
     version: i64,
@@ -43,6 +45,8 @@ struct StateRow {
 /// A new state's row with its JSON (`stored`).
 #[derive(Insertable)]
 #[diesel(table_name = line_states)]
+// None as NULL, so that SQLite takes many rows in one INSERT (see `lines::repo::LineRow`).
+#[diesel(treat_none_as_default_value = false)]
 struct NewStateRow {
     #[diesel(embed)]
     row: StateRow,
