@@ -19,7 +19,7 @@ use crate::domain::{
 };
 use crate::insert_rows;
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = lines)]
 // A None is written as NULL, not DEFAULT: SQLite then takes many rows in one INSERT (with DEFAULT,
 // diesel writes one statement a row, and each statement flushes the FTS5 index of the lines).
@@ -536,27 +536,25 @@ pub fn insert_many(
     for (new, line_ref) in news.iter().zip(refs) {
         let mut years = new.years.clone();
         years.sort_by_key(|entry| entry.year);
-        let line = line_from_row(
-            LineRow {
-                line_ref: line_ref.clone(),
-                directorate: new.directorate.clone(),
-                kind: new.kind,
-                ref_number: i32::from(line_ref.number()),
-                title: new.title.clone(),
-                owner: new.owner.clone(),
-                description: new.description.clone(),
-                status: new.status,
-                nature: new.nature,
-                withdrawal_reason: new.withdrawal_reason.clone(),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            },
-            years,
-        );
+        let row = LineRow {
+            line_ref: line_ref.clone(),
+            directorate: new.directorate.clone(),
+            kind: new.kind,
+            ref_number: i32::from(line_ref.number()),
+            title: new.title.clone(),
+            owner: new.owner.clone(),
+            description: new.description.clone(),
+            status: new.status,
+            nature: new.nature,
+            withdrawal_reason: new.withdrawal_reason.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let line = line_from_row(row.clone(), years);
         year_rows.extend(year_rows_of(line_ref, &line.years));
         line_rows.push(NewLineRow {
-            row: LineRow::of(&line),
+            row,
             body: stored::render(&line)?,
             body_format: stored::FORMAT,
         });
@@ -692,26 +690,6 @@ fn with_years(conn: &mut DbConnection, rows: Vec<LineRow>) -> QueryResult<Vec<Li
             line_from_row(row, years)
         })
         .collect())
-}
-
-impl LineRow {
-    fn of(line: &Line) -> LineRow {
-        LineRow {
-            line_ref: line.line_ref.clone(),
-            directorate: line.directorate.clone(),
-            kind: line.kind,
-            ref_number: i32::from(line.line_ref.number()),
-            title: line.title.clone(),
-            owner: line.owner.clone(),
-            description: line.description.clone(),
-            status: line.status,
-            nature: line.nature,
-            withdrawal_reason: line.withdrawal_reason.clone(),
-            created_at: db::time::stored(line.created_at),
-            updated_at: db::time::stored(line.updated_at),
-            version: line.version,
-        }
-    }
 }
 
 fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Line {

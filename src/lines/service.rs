@@ -261,38 +261,26 @@ const BODIES_PER_TRANSACTION: i64 = 500;
 /// Rewrites every stored JSON of a line or a kept state that is not in the current format (rows written before
 /// bodies were kept, or in an older format), a batch per write transaction; how many it rewrote.
 pub fn refresh_bodies(conn: &mut DbConnection) -> Result<usize, ApiError> {
-    let mut rewritten = 0;
-    let mut after = None;
-    loop {
-        let refs = db::write_transaction(conn, |conn| {
-            Ok(repo::refresh_bodies(
-                conn,
-                after.as_ref(),
-                BODIES_PER_TRANSACTION,
-            )?)
-        })?;
-        rewritten += refs.len();
-        match refs.into_iter().last() {
-            Some(last) => after = Some(last),
-            None => break,
-        }
-    }
-    let mut after = None;
+    Ok(in_batches(conn, repo::refresh_bodies)? + in_batches(conn, states::refresh_bodies)?)
+}
+
+/// Runs `batch` (up to a number of rows after a key; the keys it wrote) in write transactions until it writes
+/// none; how many it wrote.
+fn in_batches<K>(
+    conn: &mut DbConnection,
+    batch: impl Fn(&mut DbConnection, Option<&K>, i64) -> diesel::QueryResult<Vec<K>>,
+) -> Result<usize, ApiError> {
+    let (mut written, mut after) = (0, None);
     loop {
         let keys = db::write_transaction(conn, |conn| {
-            Ok(states::refresh_bodies(
-                conn,
-                after.as_ref(),
-                BODIES_PER_TRANSACTION,
-            )?)
+            Ok(batch(conn, after.as_ref(), BODIES_PER_TRANSACTION)?)
         })?;
-        rewritten += keys.len();
+        written += keys.len();
         match keys.into_iter().last() {
             Some(last) => after = Some(last),
-            None => break,
+            None => return Ok(written),
         }
     }
-    Ok(rewritten)
 }
 
 /// One line and its profile; 404 when there is none.
