@@ -25,6 +25,7 @@ diesel::table! {
         version -> BigInt,
         body -> Nullable<Text>,
         body_format -> Integer,
+        body_version -> Nullable<BigInt>,
     }
 }
 

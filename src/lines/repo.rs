@@ -50,7 +50,39 @@ struct NewLineRow {
     row: LineRow,
     body: String,
     body_format: i32,
+    body_version: i64,
 }
+
+/// What a read of a line's stored JSON selects: `stored::Columns` and the version the body was written for.
+type StoredColumns = (String, i64, i32, Option<i64>, Option<String>);
+
+/// The columns `stored` reads, the body dropped when it was written for another version than the row's (a
+/// process of a release from before the stored JSON changed the line).
+fn of_this_version(
+    (line_ref, version, format, body_version, body): StoredColumns,
+) -> stored::Columns {
+    (
+        line_ref,
+        version,
+        format,
+        body.filter(|_| body_version == Some(version)),
+    )
+}
+
+/// The columns of `StoredColumns`.
+const STORED: (
+    lines::line_ref,
+    lines::version,
+    lines::body_format,
+    lines::body_version,
+    lines::body,
+) = (
+    lines::line_ref,
+    lines::version,
+    lines::body_format,
+    lines::body_version,
+    lines::body,
+);
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = line_years)]
@@ -196,15 +228,10 @@ pub fn list_stored(
     let Some(query) = page_query(conn, filter, after, limit) else {
         return Ok(Some(Vec::new()));
     };
-    let rows: Vec<stored::Columns> = query
-        .select((
-            lines::line_ref,
-            lines::version,
-            lines::body_format,
-            lines::body,
-        ))
-        .load(conn)?;
-    Ok(StoredLine::all(rows))
+    let rows: Vec<StoredColumns> = query.select(STORED).load(conn)?;
+    Ok(StoredLine::all(
+        rows.into_iter().map(of_this_version).collect(),
+    ))
 }
 
 /// The query of a page in order (its columns still to choose); `None` when the cursor is past every line the
@@ -450,17 +477,12 @@ pub fn find(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<L
 /// One line's stored JSON; `None` when there is no such line or its JSON is not in the current format (`find`
 /// then reads it decoded).
 pub fn find_stored(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<StoredLine>> {
-    let row: Option<stored::Columns> = lines::table
+    let row: Option<StoredColumns> = lines::table
         .find(line_ref)
-        .select((
-            lines::line_ref,
-            lines::version,
-            lines::body_format,
-            lines::body,
-        ))
+        .select(STORED)
         .first(conn)
         .optional()?;
-    Ok(row.and_then(StoredLine::from_columns))
+    Ok(row.map(of_this_version).and_then(StoredLine::from_columns))
 }
 
 /// Writes a line's JSON as it is now (after `update`, in the same transaction).
@@ -469,6 +491,7 @@ pub fn store_body(conn: &mut DbConnection, line: &Line) -> QueryResult<()> {
         .set((
             lines::body.eq(stored::render(line)?),
             lines::body_format.eq(stored::FORMAT),
+            lines::body_version.eq(line.version),
         ))
         .execute(conn)?;
     Ok(())
@@ -485,7 +508,9 @@ pub fn refresh_bodies(
         .filter(
             lines::body_format
                 .ne(stored::FORMAT)
-                .or(lines::body.is_null()),
+                .or(lines::body.is_null())
+                .or(lines::body_version.is_null())
+                .or(lines::body_version.ne(lines::version.nullable())),
         )
         .into_boxed::<MultiBackend>();
     if let Some(after) = after {
@@ -557,6 +582,7 @@ pub fn insert_many(
             row,
             body: stored::render(&line)?,
             body_format: stored::FORMAT,
+            body_version: line.version,
         });
         lines.push(line);
     }
