@@ -88,27 +88,6 @@ pub fn page_at(
     Ok(page(&lines_at(conn, at)?, filter, after, limit))
 }
 
-/// The page `page_at` reads, as each line's stored JSON from the kept states; `None` when there is none to serve
-/// (a body of another format, or a time before states were kept): `page_at` answers those.
-pub fn page_stored_at(
-    conn: &mut DbConnection,
-    filter: &LineFilter,
-    after: Option<&Cursor>,
-    limit: usize,
-    at: OffsetDateTime,
-) -> Result<Option<Vec<StoredLine>>, ApiError> {
-    if !audit::states_cover(conn, db::time::stored(at))? {
-        return Ok(None);
-    }
-    Ok(states::list_stored_at(
-        conn,
-        filter,
-        after,
-        limit as i64,
-        at,
-    )?)
-}
-
 /// The sums as they stood at `at`, as `repo::sums` answers now: from the kept totals' states where they
 /// answer the filter, else from the lines' states; before states were kept, from every line replayed.
 pub fn sums_at(

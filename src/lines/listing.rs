@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::model::Line;
 use super::repo::{self, Cursor, LineFilter};
 use super::stored::StoredLine;
-use super::{history, totals};
+use super::{history, states, totals};
 use crate::audit;
 use crate::db::{self, DbConnection, Pool};
 use crate::domain::summary::{
@@ -137,7 +137,14 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             let cheap = kept && (!with_totals || query.filter.has_kept_totals());
             let read = move |conn: &mut DbConnection| {
                 Ok((
-                    page_at(conn, &filter, after.as_ref(), page_and_one, at, as_stored)?,
+                    page_at(
+                        conn,
+                        &filter,
+                        after.as_ref(),
+                        page_and_one,
+                        at,
+                        as_stored && kept,
+                    )?,
                     with_totals
                         .then(|| history::sums_at(conn, &filter, include_withdrawn, at))
                         .transpose()?,
@@ -174,17 +181,18 @@ fn page_now(
     )?))
 }
 
-/// A page as at `at`, as `page_now` reads one now.
+/// A page as at `at`, as `page_now` reads one now; `from_stored_states`: the kept states cover `at` (asked once
+/// by `list`) and the page may come as their stored JSON.
 fn page_at(
     conn: &mut DbConnection,
     filter: &LineFilter,
     after: Option<&Cursor>,
     limit: usize,
     at: OffsetDateTime,
-    as_stored: bool,
+    from_stored_states: bool,
 ) -> Result<PageLines, ApiError> {
-    if as_stored {
-        if let Some(page) = history::page_stored_at(conn, filter, after, limit, at)? {
+    if from_stored_states {
+        if let Some(page) = states::list_stored_at(conn, filter, after, limit as i64, at)? {
             return Ok(PageLines::Stored(page));
         }
     }
