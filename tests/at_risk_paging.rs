@@ -161,6 +161,23 @@ fn load_generated(api: &TestApi) -> Vec<Generated> {
     savings
 }
 
+/// The count and total of the savings not assessed in P3, one directorate's.
+fn not_assessed_of(api: &TestApi, code: &str) -> (u64, String) {
+    let report = get_ok(
+        api,
+        &format!("{P3_REPORT}&directorate={code}&not_assessed_limit=0"),
+    );
+    let section = &report["not_assessed"];
+    (
+        section["count"].as_u64().unwrap(),
+        section["planned"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn profile(amount_2021: &str) -> Value {
+    json!({"years": [{"year": "2021/22", "amount": amount_2021}, {"year": "2022/23", "amount": "5.00"}]})
+}
+
 on_both_backends! {
     fn the_cfe_report_live_page_by_page_equals_the_full_build(api: &TestApi) {
         api.with_demo();
@@ -207,5 +224,43 @@ on_both_backends! {
         }
         let value: Value = get_ok(api, &format!("{P3_REPORT}&directorate=ABC&not_assessed_limit=2&not_assessed_cursor=ABC-SAV99"));
         assert_eq!(value["not_assessed"]["lines"][0]["ref"], "ABC SAV101", "refs in number order, not as text (SAV100 is assessed)");
+    }
+
+    fn re_profiling_and_reinstating_move_the_count_of_savings_not_assessed_exactly(api: &TestApi) {
+        let savings = load_generated(api);
+        let amount = |number: u32| savings.iter().find(|s| s.code == "ABC" && s.number == number).unwrap().amount.unwrap();
+        let pence = |planned: &str| -> i64 { planned.replace('.', "").parse().unwrap() };
+        let (count, planned) = not_assessed_of(api, "ABC");
+        let mut expected = (count, pence(&planned));
+
+        // SAV05 is assessed in P3: taking its amount to zero leaves the savings not assessed as they were.
+        assert!(savings.iter().any(|s| s.code == "ABC" && s.number == 5 && s.assessed_in(3) && !s.withdrawn()));
+        expect(api.patch("/api/v1/lines/ABC-SAV05", &profile("0.00")), 200);
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "an assessed saving re-profiled");
+        // SAV07 had a zero amount: given one, it is planned and not assessed.
+        assert_eq!(amount(7), 0);
+        expect(api.patch("/api/v1/lines/ABC-SAV07", &profile("100.00")), 200);
+        expected = (expected.0 + 1, expected.1 + 10_000);
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "a zero amount made real");
+        // SAV08 is not assessed: its amount taken to zero, it drops out.
+        expect(api.patch("/api/v1/lines/ABC-SAV08", &profile("0.00")), 200);
+        expected = (expected.0 - 1, expected.1 - amount(8));
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "an amount taken to zero");
+        // SAV08 again, from zero to zero by another profile: nothing moves.
+        expect(api.patch("/api/v1/lines/ABC-SAV08", &json!({"years": [{"year": "2021/22", "amount": "0.00"}]})), 200);
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "zero to zero");
+        // SAV22 was withdrawn, never assessed: reinstated, it counts again.
+        expect(api.patch("/api/v1/lines/ABC-SAV22", &json!({"status": "agreed"})), 200);
+        expected = (expected.0 + 1, expected.1 + amount(22));
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "a saving reinstated");
+        // SAV55, withdrawn and assessed in P3: reinstated, it is assessed, so not counted.
+        assert!(savings.iter().any(|s| s.code == "ABC" && s.number == 55 && s.assessed_in(3) && s.withdrawn()));
+        expect(api.patch("/api/v1/lines/ABC-SAV55", &json!({"status": "agreed"})), 200);
+        assert_eq!(not_assessed_of(api, "ABC"), (expected.0, pounds(expected.1)), "an assessed saving reinstated");
+        // The other directorate did not move, and every page still equals the full build from every saving.
+        let at = now();
+        for query in ["&directorate=ABC", "&directorate=XYZ", ""] {
+            walk_pages(api, query, 40, None, &at);
+        }
     }
 }

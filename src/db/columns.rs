@@ -142,7 +142,7 @@ where
 {
     fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<LineRef> {
         let text = String::from_sql(bytes)?;
-        LineRef::parse(&text).map_err(|_| unreadable("line ref", text))
+        LineRef::parse_stored(&text).map_err(|_| unreadable("line ref", text))
     }
 }
 

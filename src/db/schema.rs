@@ -109,6 +109,7 @@ diesel::table! {
 
 diesel::joinable!(assessments -> lines (line_ref));
 diesel::allow_tables_to_appear_in_same_query!(assessments, lines, monitoring_periods);
+diesel::allow_tables_to_appear_in_same_query!(assessments, line_years);
 
 diesel::table! {
     dsg_balances (year_start, block) {
@@ -160,6 +161,7 @@ diesel::table! {
         year_start -> Integer,
         amount_pence -> BigInt,
         entries -> Integer,
+        nonzero_entries -> Integer,
     }
 }
 

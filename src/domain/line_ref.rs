@@ -66,6 +66,26 @@ impl LineRef {
         LineRef::new(directorate, kind, number).ok_or_else(error)
     }
 
+    /// Reads the form the database stores, as `Display` prints it (`CFE SAV05`), without `parse`'s allowances
+    /// for printed forms: the few checks that form needs, and no copy of the text but the directorate's. Any
+    /// other text goes to `parse`, so the answer is always `parse`'s.
+    pub fn parse_stored(text: &str) -> Result<LineRef, LineRefError> {
+        let canonical = text.split_once(' ').and_then(|(code, rest)| {
+            let kind = match rest.get(..3)? {
+                "SAV" => LineKind::Saving,
+                "GRO" => LineKind::Growth,
+                _ => return None,
+            };
+            let digits = &rest[3..];
+            if !(2..=4).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let directorate = DirectorateCode::parse(code).ok()?;
+            LineRef::new(directorate, kind, digits.parse().ok()?)
+        });
+        canonical.map_or_else(|| LineRef::parse(text), Ok)
+    }
+
     pub fn directorate(&self) -> &DirectorateCode {
         &self.directorate
     }
@@ -145,6 +165,21 @@ mod tests {
         #[test]
         fn never_panics_on_any_text(text in ".{0,16}") {
             let _ = LineRef::parse(&text);
+        }
+
+        #[test]
+        fn the_stored_form_reads_as_parse_reads_it(
+            text in "([A-Za-z]{1,9}|MTFS) ?(SAV|GRO|sav|Sa)[ 0-9]{0,6}|.{0,12}",
+            code in "[A-Z]{2,8}",
+            saving: bool,
+            number in 0u16..=10000,
+        ) {
+            proptest::prop_assert_eq!(LineRef::parse_stored(&text), LineRef::parse(&text));
+            let kind = if saving { LineKind::Saving } else { LineKind::Growth };
+            if let Some(line_ref) = DirectorateCode::parse(&code).ok().and_then(|d| LineRef::new(d, kind, number)) {
+                let stored = line_ref.to_string();
+                proptest::prop_assert_eq!(LineRef::parse_stored(&stored), Ok(line_ref));
+            }
         }
     }
 

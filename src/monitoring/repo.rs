@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer};
+use diesel::sql_types::{Bool, Integer};
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
@@ -352,16 +352,30 @@ pub fn all_assessments(conn: &mut DbConnection) -> QueryResult<Vec<Assessment>> 
     Ok(rows.into_iter().map(assessment_from_row).collect())
 }
 
-/// The assessments of one period of the savings (of one directorate, or all), each with its line's directorate
-/// and title: the rows of the at-risk report, read by the primary key's year and period.
+/// An assessment of the at-risk report, with what it needs of its line.
+pub struct AssessedRow {
+    pub assessment: Assessment,
+    pub directorate: DirectorateCode,
+    pub title: String,
+    pub withdrawn: bool,
+    /// The line's amount in the assessment's year now; `None` when it has none.
+    pub amount_in_year: Option<Money>,
+}
+
+/// The assessments of one period of the savings (of one directorate, or all), each with its line's directorate,
+/// title, status and amount that year: the rows of the at-risk report, read by the primary key's year and period.
 pub fn assessed_savings(
     conn: &mut DbConnection,
     year: FinancialYear,
     period: Period,
     directorate: Option<&DirectorateCode>,
-) -> QueryResult<Vec<(Assessment, DirectorateCode, String)>> {
+) -> QueryResult<Vec<AssessedRow>> {
+    let in_year = line_years::table.on(line_years::line_ref
+        .eq(assessments::line_ref)
+        .and(line_years::year_start.eq(year)));
     let mut query = assessments::table
         .inner_join(lines::table)
+        .left_join(in_year)
         .filter(assessments::year_start.eq(year))
         .filter(assessments::period.eq(period))
         .filter(lines::kind.eq(LineKind::Saving))
@@ -375,13 +389,33 @@ pub fn assessed_savings(
                 .and(assessments::line_ref.lt(to)),
         );
     }
-    let rows: Vec<(AssessmentRow, DirectorateCode, String)> = query
+    let rows: Vec<(
+        AssessmentRow,
+        DirectorateCode,
+        String,
+        LineStatus,
+        Option<Money>,
+    )> = query
         .order(assessments::line_ref)
-        .select((AssessmentRow::as_select(), lines::directorate, lines::title))
+        .select((
+            AssessmentRow::as_select(),
+            lines::directorate,
+            lines::title,
+            lines::status,
+            line_years::amount_pence.nullable(),
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(row, directorate, title)| (assessment_from_row(row), directorate, title))
+        .map(
+            |(row, directorate, title, status, amount_in_year)| AssessedRow {
+                assessment: assessment_from_row(row),
+                directorate,
+                title,
+                withdrawn: status == LineStatus::Withdrawn,
+                amount_in_year,
+            },
+        )
         .collect())
 }
 
@@ -438,19 +472,27 @@ macro_rules! not_assessed {
     }};
 }
 
-/// How many savings `not_assessed!` covers, and their amounts that year added up.
+/// How many savings `not_assessed!` covers, and their amounts that year added up: the savings planned that year
+/// (the kept line totals) less those `assessed` (the period's, from `assessed_savings`), so that no saving of the
+/// directorate is read but those assessed.
 pub fn not_assessed_sums(
     conn: &mut DbConnection,
     year: FinancialYear,
-    period: Period,
     directorate: Option<&DirectorateCode>,
+    assessed: &[AssessedRow],
 ) -> QueryResult<(u64, Money)> {
-    let (count, planned): (i64, Money) = not_assessed!(year, period, directorate)
-        .select(sql::<(BigInt, BigInt)>(
-            "COUNT(*), CAST(COALESCE(SUM(line_years.amount_pence), 0) AS BIGINT)",
-        ))
-        .first(conn)?;
-    Ok((count.unsigned_abs(), planned))
+    let (planned_count, planned) = crate::totals::lines::savings_planned(conn, directorate, year)?;
+    let (assessed_count, assessed_sum) = assessed
+        .iter()
+        .filter(|row| !row.withdrawn)
+        .filter_map(|row| row.amount_in_year.filter(|amount| !amount.is_zero()))
+        .fold((0, Money::ZERO), |(count, sum), amount| {
+            (count + 1, sum + amount)
+        });
+    Ok((
+        planned_count.saturating_sub(assessed_count),
+        planned - assessed_sum,
+    ))
 }
 
 /// At most `limit` of the savings `not_assessed!` covers, in ref order after `after`: ref, title and amount

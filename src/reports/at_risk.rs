@@ -225,16 +225,17 @@ fn load_live(
     let found =
         monitoring_repo::find_period(conn, year, period)?.ok_or_else(|| no_period(year, period))?;
     let mut earlier = monitoring_repo::earlier_at_risk(conn, year, period, directorate)?;
-    let assessed = monitoring_repo::assessed_savings(conn, year, period, directorate)?
+    let rows = monitoring_repo::assessed_savings(conn, year, period, directorate)?;
+    let (count, planned) = monitoring_repo::not_assessed_sums(conn, year, directorate, &rows)?;
+    let assessed = rows
         .into_iter()
-        .map(|(assessment, directorate, title)| AssessedSaving {
-            previous: earlier.remove(&assessment.line_ref),
-            assessment,
-            directorate,
-            title,
+        .map(|row| AssessedSaving {
+            previous: earlier.remove(&row.assessment.line_ref),
+            assessment: row.assessment,
+            directorate: row.directorate,
+            title: row.title,
         })
         .collect();
-    let (count, planned) = monitoring_repo::not_assessed_sums(conn, year, period, directorate)?;
     // One more than the page, to know whether another follows.
     let mut listed = monitoring_repo::not_assessed_page(
         conn,

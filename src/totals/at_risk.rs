@@ -79,7 +79,13 @@ impl Table for AtRiskTotals {
             .returning((at_risk_totals::at_risk_pence, at_risk_totals::entries))
             .get_result::<(Money, i32)>(conn)
             .optional()
-            .map(|row| row.map(|(amount, entries)| Delta { amount, entries }))
+            .map(|row| {
+                row.map(|(amount, entries)| Delta {
+                    amount,
+                    entries,
+                    ..Delta::default()
+                })
+            })
     }
 
     fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {

@@ -84,11 +84,22 @@ impl Table for LineTotals {
             .set((
                 line_totals::amount_pence.eq(line_totals::amount_pence + delta.amount),
                 line_totals::entries.eq(line_totals::entries + delta.entries),
+                line_totals::nonzero_entries.eq(line_totals::nonzero_entries + delta.nonzero),
             ))
-            .returning((line_totals::amount_pence, line_totals::entries))
-            .get_result::<(Money, i32)>(conn)
+            .returning((
+                line_totals::amount_pence,
+                line_totals::entries,
+                line_totals::nonzero_entries,
+            ))
+            .get_result::<(Money, i32, i32)>(conn)
             .optional()
-            .map(|row| row.map(|(amount, entries)| Delta { amount, entries }))
+            .map(|row| {
+                row.map(|(amount, entries, nonzero)| Delta {
+                    amount,
+                    entries,
+                    nonzero,
+                })
+            })
     }
 
     fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
@@ -102,6 +113,7 @@ impl Table for LineTotals {
                 line_totals::year_start.eq(*year),
                 line_totals::amount_pence.eq(delta.amount),
                 line_totals::entries.eq(delta.entries),
+                line_totals::nonzero_entries.eq(delta.nonzero),
             ))
             .execute(conn)
     }
@@ -226,6 +238,31 @@ fn amount_sum(
         year,
         amount,
     }
+}
+
+/// How many savings (of one directorate, or all) are planned in `year`, not withdrawn and with an amount that is
+/// not zero, and those amounts added up: a few rows of the kept totals (one a nature and directorate).
+pub fn savings_planned(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    year: FinancialYear,
+) -> QueryResult<(u64, Money)> {
+    let mut query = line_totals::table
+        .filter(line_totals::kind.eq(LineKind::Saving))
+        .filter(line_totals::withdrawn.eq(false))
+        .filter(line_totals::year_start.eq(year))
+        .into_boxed::<MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(line_totals::directorate.eq(directorate.clone()));
+    }
+    let rows: Vec<(i32, Money)> = query
+        .select((line_totals::nonzero_entries, line_totals::amount_pence))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .fold((0, Money::ZERO), |(count, sum), (lines, amount)| {
+            (count + u64::from(lines.unsigned_abs()), sum + amount)
+        }))
 }
 
 /// The totals of one directorate (or all), leaving withdrawn lines out unless asked for: the same sums as

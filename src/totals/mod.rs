@@ -29,11 +29,13 @@ fn kept_amount(
     diesel::dsl::sql(&format!("CASE WHEN {entries} > 0 THEN {amount} END"))
 }
 
-/// What one change adds to a totals row: an amount and a number of entries (negative when taken out).
+/// What one change adds to a totals row: an amount, a number of entries (negative when taken out), and how many
+/// of those entries have an amount that is not zero (kept by `line_totals` only: the savings a year counts).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Delta {
     pub amount: Money,
     pub entries: i32,
+    pub nonzero: i32,
 }
 
 /// A totals table: the SQL for the row of one key.
@@ -87,13 +89,16 @@ impl<T: Table> Change<T> {
             delta.amount + amount
         };
         delta.entries += sign;
+        if !amount.is_zero() {
+            delta.nonzero += sign;
+        }
     }
 
     /// Writes the change made at `at`: a few statements per row touched, none where it cancels out (e.g. a
     /// change of title: the line counts where it did).
     pub fn write(self, conn: &mut DbConnection, at: PrimitiveDateTime) -> QueryResult<()> {
         for (key, delta) in self.rows {
-            if delta.amount.is_zero() && delta.entries == 0 {
+            if delta.amount.is_zero() && delta.entries == 0 && delta.nonzero == 0 {
                 continue;
             }
             if delta.entries < 0 && T::delete_if_counting(conn, &key, -delta.entries)? == 1 {

@@ -1,0 +1,1 @@
+ALTER TABLE line_totals DROP COLUMN nonzero_entries;
