@@ -141,21 +141,25 @@ pub async fn summary_report(
     let query = SummaryQuery::of(&params)?;
     let as_at = params.as_at;
     let (only, include_withdrawn) = (query.only.clone(), query.include_withdrawn);
-    let read = move |conn: &mut db::DbConnection| load(conn, only, include_withdrawn, as_at);
     // Now, or at an instant from the kept states: a few index reads. Before the states began: a replay, a scan.
-    let kept = match as_at {
-        None => true,
+    let when = match as_at {
+        None => When::Now,
         Some(at) => {
-            db::read(&state.pool, move |conn| {
+            let kept = db::read(&state.pool, move |conn| {
                 Ok(crate::audit::states_cover(conn, db::time::stored(at))?)
             })
-            .await?
+            .await?;
+            if kept {
+                When::Kept(at)
+            } else {
+                When::Replayed(at)
+            }
         }
     };
-    let data = if kept {
-        db::run(&state.pool, read).await?
-    } else {
-        db::scan(&state.pool, read).await?
+    let read = move |conn: &mut db::DbConnection| load(conn, only, include_withdrawn, when);
+    let data = match when {
+        When::Now | When::Kept(_) => db::run(&state.pool, read).await?,
+        When::Replayed(_) => db::scan(&state.pool, read).await?,
     };
     let report = build(&query, data)?;
     let output = Output {
@@ -209,26 +213,37 @@ pub struct SummaryData {
     pub at_risk: Vec<AtRiskSum>,
 }
 
+/// Which figures a summary reads.
+#[derive(Clone, Copy)]
+enum When {
+    /// The kept totals.
+    Now,
+    /// The kept totals' states at an instant they cover (`audit::states_cover`).
+    Kept(OffsetDateTime),
+    /// An instant before the states were kept: replayed from the audit trail.
+    Replayed(OffsetDateTime),
+}
+
 /// Now, the kept totals; at an instant, the kept totals' states then (directorates and periods replayed from
-/// their few events).
+/// their few events), or before the states began, everything replayed.
 fn load(
     conn: &mut db::DbConnection,
     only: Option<DirectorateCode>,
     include_withdrawn: bool,
-    as_at: Option<OffsetDateTime>,
+    when: When,
 ) -> Result<SummaryData, ApiError> {
     let filter = LineFilter {
         directorate: only,
         ..LineFilter::default()
     };
-    match as_at {
-        None => Ok(SummaryData {
+    match when {
+        When::Now => Ok(SummaryData {
             directorates: directorates::repo::list(conn)?,
             sums: line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
             periods: monitoring::repo::list_periods(conn, None)?,
             at_risk: monitoring::totals::sums(conn, filter.directorate.as_ref())?,
         }),
-        Some(at) if crate::audit::states_cover(conn, db::time::stored(at))? => Ok(SummaryData {
+        When::Kept(at) => Ok(SummaryData {
             directorates: directorates::repo::list_at(conn, at)?,
             sums: history::sums_at(conn, &filter, include_withdrawn, at)?,
             periods: Monitoring::periods_at(conn, at)?,
@@ -238,8 +253,7 @@ fn load(
                 db::time::stored(at),
             )?,
         }),
-        // Before the states were kept: replayed from the trail.
-        Some(at) => {
+        When::Replayed(at) => {
             let lines = history::lines_at(conn, at)?;
             let withdrawn: HashSet<LineRef> = lines
                 .iter()

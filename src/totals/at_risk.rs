@@ -228,10 +228,9 @@ pub fn sums_at(
                 at_risk_total_keys::directorate,
                 at_risk_total_keys::withdrawn,
             ),
-            then.select(kept_amount(
-                "at_risk_total_states.at_risk_pence",
-                "at_risk_total_states.entries",
-            ))
+            then.select(kept_amount(&[
+                "CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.at_risk_pence END",
+            ]))
             .single_value(),
         ))
         .load(conn)?;

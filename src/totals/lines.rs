@@ -207,10 +207,9 @@ pub fn sums_at(
                 line_total_keys::withdrawn,
                 line_total_keys::year_start,
             ),
-            then.select(kept_amount(
-                "line_total_states.amount_pence",
-                "line_total_states.entries",
-            ))
+            then.select(kept_amount(&[
+                "CASE WHEN line_total_states.entries > 0 THEN line_total_states.amount_pence END",
+            ]))
             .single_value(),
         ))
         .load(conn)?;

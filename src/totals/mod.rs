@@ -17,16 +17,17 @@ use std::fmt::Debug;
 use diesel::QueryResult;
 use time::PrimitiveDateTime;
 
+use crate::db::fixed_sql::FixedSql;
 use crate::db::DbConnection;
 use crate::domain::Money;
 
 /// A state's amount, or NULL when its row was gone then (no entries): one scalar a key, so a read as at an
-/// instant seeks each key's state once rather than once for the amount and again for the entries.
+/// instant seeks each key's state once rather than once for the amount and again for the entries. `sql` is
+/// `CASE WHEN {states}.entries > 0 THEN {states}.amount END`, fixed text so that the statement is prepared once.
 fn kept_amount(
-    amount: &str,
-    entries: &str,
-) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::BigInt>> {
-    diesel::dsl::sql(&format!("CASE WHEN {entries} > 0 THEN {amount} END"))
+    sql: &'static [&'static str],
+) -> FixedSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>> {
+    FixedSql::typed(sql, Vec::new())
 }
 
 /// What one change adds to a totals row: an amount, a number of entries (negative when taken out), and how many
