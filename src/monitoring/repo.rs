@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer};
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
@@ -442,37 +440,8 @@ pub fn earlier_at_risk(
         .collect())
 }
 
-/// The savings planned in `year` (not withdrawn, a non-zero amount that year) with no assessment in `period`,
-/// of one directorate or all: lines joined to that year's amount, less those the period's primary key finds.
-/// A macro because the page and the sums put different selects on the same boxed query.
-macro_rules! not_assessed {
-    ($year:expr, $period:expr, $directorate:expr) => {{
-        let (year, period): (FinancialYear, Period) = ($year, $period);
-        let in_year = line_years::table.on(line_years::line_ref
-            .eq(lines::line_ref)
-            .and(line_years::year_start.eq(year)));
-        // Written as SQL: diesel does not let `assessments` sit in a query that joins `line_years`.
-        let unassessed =
-            sql::<Bool>("NOT EXISTS (SELECT 1 FROM assessments WHERE assessments.year_start = ")
-                .bind::<Integer, _>(year)
-                .sql(" AND assessments.period = ")
-                .bind::<Integer, _>(period)
-                .sql(" AND assessments.line_ref = lines.line_ref)");
-        let mut query = lines::table
-            .inner_join(in_year)
-            .filter(lines::kind.eq(LineKind::Saving))
-            .filter(lines::status.ne(LineStatus::Withdrawn))
-            .filter(line_years::amount_pence.ne(Money::ZERO))
-            .filter(unassessed)
-            .into_boxed::<db::MultiBackend>();
-        if let Some(directorate) = $directorate {
-            query = query.filter(lines::directorate.eq(directorate.clone()));
-        }
-        query
-    }};
-}
-
-/// How many savings `not_assessed!` covers, and their amounts that year added up: the savings planned that year
+/// How many savings are planned in `year` (not withdrawn, a non-zero amount that year) with no assessment in
+/// `period`, and their amounts that year added up: the savings planned that year
 /// (the kept line totals) less those `assessed` (the period's, from `assessed_savings`), so that no saving of the
 /// directorate is read but those assessed.
 pub fn not_assessed_sums(
@@ -495,7 +464,8 @@ pub fn not_assessed_sums(
     ))
 }
 
-/// At most `limit` of the savings `not_assessed!` covers, in ref order after `after`: ref, title and amount
+/// At most `limit` of the savings `not_assessed_sums` counts (of one directorate or all: lines joined to that
+/// year's amount, less those the period's primary key finds), in ref order after `after`: ref, title and amount
 /// that year. A seek on the lines' (directorate, kind, ref_number) order, so the page stops after its rows.
 pub fn not_assessed_page(
     conn: &mut DbConnection,
@@ -505,7 +475,23 @@ pub fn not_assessed_page(
     after: Option<&LineRef>,
     limit: i64,
 ) -> QueryResult<Vec<(LineRef, String, Money)>> {
-    let mut query = not_assessed!(year, period, directorate);
+    let in_year = line_years::table.on(line_years::line_ref
+        .eq(lines::line_ref)
+        .and(line_years::year_start.eq(year)));
+    let assessed = assessments::table
+        .filter(assessments::year_start.eq(year))
+        .filter(assessments::period.eq(period))
+        .filter(assessments::line_ref.eq(lines::line_ref));
+    let mut query = lines::table
+        .inner_join(in_year)
+        .filter(lines::kind.eq(LineKind::Saving))
+        .filter(lines::status.ne(LineStatus::Withdrawn))
+        .filter(line_years::amount_pence.ne(Money::ZERO))
+        .filter(diesel::dsl::not(diesel::dsl::exists(assessed)))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(lines::directorate.eq(directorate.clone()));
+    }
     if let Some(after) = after {
         let (code, number) = (after.directorate().clone(), i32::from(after.number()));
         // Savings only: a growth ref sorts before its directorate's savings (LineRef orders by kind, growth first).
