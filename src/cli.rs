@@ -22,7 +22,11 @@ pub enum Command {
     /// Serve the API (the default): migrates the database first.
     Serve,
     /// Apply any pending database migrations, then exit.
-    Migrate,
+    Migrate {
+        /// Only say which migrations this binary would apply, applying none.
+        #[arg(long)]
+        check: bool,
+    },
     /// Load the CFE 2021–24 demo dataset (Children, Families & Education MTFS lines).
     LoadDemo,
     /// Print the OpenAPI document (regenerates openapi/openapi.json).
@@ -37,6 +41,28 @@ pub enum Command {
         /// Check every row and report what would happen, writing nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Check the database: its integrity, the kept totals against their sums, and the audit trail's hash
+    /// chain; exits non-zero, naming the first fault, when any check fails.
+    Verify {
+        /// A chain hash kept outside the database (the change feed's `head`, a backup's report): the check
+        /// fails unless the trail still contains it.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
+    /// Copy the SQLite database, while it serves, into a new file (or a dated file in a folder), and verify
+    /// the copy.
+    Backup {
+        /// A new file, or an existing folder to put `mtfs-backup-<instant>.db` in.
+        path: std::path::PathBuf,
+        /// Keep only the newest N dated backups in the copy's folder, removing older ones.
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Restore a verified backup into the configured SQLite database, which must be new or empty.
+    Restore {
+        /// The backup file.
+        path: std::path::PathBuf,
     },
     /// Create, list and revoke API keys.
     #[command(subcommand)]

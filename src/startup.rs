@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 
 use crate::app;
+use crate::audit;
 use crate::auth::{self, Actor};
 use crate::cli::{Command, KeysCommand, Settings, UnitArg};
 use crate::db::{self, DatabaseUrl, Pool};
@@ -13,6 +14,7 @@ use crate::error::ApiError;
 use crate::imports::{self, api::ImportFile};
 use crate::keys;
 use crate::lines;
+use crate::maintenance;
 use crate::state::AppState;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -29,6 +31,11 @@ pub fn open_database(settings: &Settings) -> Result<Pool, StartError> {
             url.backend_name()
         );
     }
+    let chained = db::write_transaction(&mut *pool.get()?, |conn| Ok(audit::seal_unchained(conn)?))
+        .map_err(describe)?;
+    if chained > 0 {
+        log::info!("chained {chained} audit event(s) by hash");
+    }
     let rewritten = lines::service::refresh_bodies(&mut *pool.get()?).map_err(describe)?;
     if rewritten > 0 {
         log::info!("wrote the stored JSON of {rewritten} line(s) and kept state(s)");
@@ -42,7 +49,67 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
             println!("{}", app::openapi().to_pretty_json()?);
             Ok(())
         }
-        Command::Migrate => open_database(settings).map(|_| ()),
+        Command::Migrate { check: false } => open_database(settings).map(|_| ()),
+        Command::Migrate { check: true } => {
+            let url = DatabaseUrl::parse(&settings.database_url)?;
+            let pool = db::connect(&url, 1)?;
+            let pending = db::migrations::pending(&mut *pool.get()?)?;
+            if pending.is_empty() {
+                println!("up to date: no migration to apply");
+            } else {
+                for name in &pending {
+                    println!("would apply {name}");
+                }
+            }
+            Ok(())
+        }
+        Command::Verify { head } => {
+            let pool = open_database(settings)?;
+            let verification = maintenance::verify::verify(&mut *pool.get()?, head.as_deref())
+                .map_err(describe)?;
+            println!("{verification}");
+            if verification.is_sound() {
+                Ok(())
+            } else {
+                Err("the database does not verify".into())
+            }
+        }
+        Command::Backup { path, keep } => {
+            let pool = open_database(settings)?;
+            let operator = Actor::operator(auth::OPERATOR_CLI);
+            let backup = maintenance::backup::backup(&mut *pool.get()?, &operator, &path, keep)?;
+            println!(
+                "backed up to {} ({} bytes)\n{}",
+                backup.path.display(),
+                backup.bytes,
+                backup.verification
+            );
+            for pruned in &backup.pruned {
+                println!("removed the older backup {}", pruned.display());
+            }
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let DatabaseUrl::Sqlite { path: target } = DatabaseUrl::parse(&settings.database_url)?
+            else {
+                return Err(
+                    "mtfs restore restores an SQLite database; on PostgreSQL use pg_restore \
+                            (see the README), then mtfs verify"
+                        .into(),
+                );
+            };
+            let verification = maintenance::backup::restore(&target, &path)?;
+            let pool = open_database(settings)?;
+            let operator = Actor::operator(auth::OPERATOR_CLI);
+            maintenance::backup::record_restore(
+                &mut *pool.get()?,
+                &operator,
+                &path,
+                &verification,
+            )?;
+            println!("restored {} into {target}\n{verification}", path.display());
+            Ok(())
+        }
         Command::LoadDemo => {
             let pool = open_database(settings)?;
             match demo::load(

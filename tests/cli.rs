@@ -19,6 +19,9 @@ fn every_subcommand_has_help_with_the_shared_flags() {
         &["migrate", "--help"],
         &["load-demo", "--help"],
         &["openapi", "--help"],
+        &["verify", "--help"],
+        &["backup", "--help"],
+        &["restore", "--help"],
     ] {
         let output = mtfs(command, "sqlite://unused.db");
         assert!(output.status.success(), "{command:?}");
@@ -279,4 +282,86 @@ fn refuses_the_operators_names_an_unknown_directorate_and_revoking_the_last_admi
     );
     let listed = String::from_utf8(mtfs(&["keys", "list"], &url).stdout).unwrap();
     assert_eq!(listed, "only\tadmin\tall\tactive\n");
+}
+
+#[test]
+fn migrate_check_names_what_it_would_apply_and_applies_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("check.db").display());
+    let check = mtfs(&["migrate", "--check"], &url);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let said = String::from_utf8(check.stdout).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
+    assert_eq!(lines.len(), shipped, "{said}");
+    assert!(
+        lines.iter().all(|line| line.starts_with("would apply 20")),
+        "{said}"
+    );
+    assert!(lines.last().unwrap().ends_with("_audit_chain"), "{said}");
+    // Nothing was applied: asking again says the same.
+    assert_eq!(
+        String::from_utf8(mtfs(&["migrate", "--check"], &url).stdout).unwrap(),
+        said
+    );
+    assert!(mtfs(&["migrate"], &url).status.success());
+    assert_eq!(
+        String::from_utf8(mtfs(&["migrate", "--check"], &url).stdout).unwrap(),
+        "up to date: no migration to apply\n"
+    );
+}
+
+#[test]
+fn backs_up_into_a_folder_keeps_the_newest_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    assert!(mtfs(&["load-demo"], &url).status.success());
+    let verified = mtfs(&["verify"], &url);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let report = String::from_utf8(verified.stdout).unwrap();
+    assert!(
+        report.starts_with("integrity: ok\nkept totals: "),
+        "{report}"
+    );
+    let head = report.rsplit("head ").next().unwrap().trim().to_owned();
+    assert_eq!(head.len(), 64, "{report}");
+
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    for _ in 0..3 {
+        let taken = mtfs(&["backup", backups.to_str().unwrap(), "--keep", "2"], &url);
+        assert!(
+            taken.status.success(),
+            "{}",
+            String::from_utf8_lossy(&taken.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut kept: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    // Each backup is on the trail, so the head moved on; the old head is still in the chain.
+    let later = mtfs(&["verify", "--head", &head], &url);
+    assert!(
+        later.status.success(),
+        "{}",
+        String::from_utf8_lossy(&later.stdout)
+    );
+    let unknown = mtfs(&["verify", "--head", &"0".repeat(64)], &url);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stdout).contains("is not in this database's chain"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("the database does not verify"));
 }

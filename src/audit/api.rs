@@ -32,6 +32,9 @@ pub struct ChangeFeed {
     /// Pass as `after` for the next page. Always present: at the end of the feed it stays where it is, so a
     /// client can poll with it.
     pub next_cursor: String,
+    /// The newest event's chain hash (the head of the audit chain) when this page was read. Keep it outside
+    /// the database: `mtfs verify --head HASH` proves that the trail up to it was not rewritten since.
+    pub head: Option<String>,
 }
 
 /// Every change, in commit order, for systems that keep in step (the PMO tracker, finance systems).
@@ -49,12 +52,16 @@ pub async fn change_feed(
         DEFAULT_FEED_PAGE,
         MAX_FEED_PAGE,
     )?;
-    let events = db::run(&state.pool, move |conn| Ok(repo::feed(conn, after, limit)?)).await?;
+    let (events, head) = db::run(&state.pool, move |conn| {
+        Ok((repo::feed(conn, after, limit)?, repo::head(conn)?))
+    })
+    .await?;
     let next_cursor = events
         .last()
         .map_or_else(|| after.to_string(), |event| event.id.clone());
     Ok(web::Json(ChangeFeed {
         events,
         next_cursor,
+        head,
     }))
 }

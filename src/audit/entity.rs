@@ -27,6 +27,8 @@ pub enum Entity {
     DsgBalance,
     DsgTransfer,
     DsgPlan,
+    /// The database as a whole: its backups and restores.
+    Database,
 }
 
 crate::domain::text_enum!(Entity {
@@ -38,4 +40,5 @@ crate::domain::text_enum!(Entity {
     DsgBalance => "dsg_balance",
     DsgTransfer => "dsg_transfer",
     DsgPlan => "dsg_plan",
+    Database => "database",
 });

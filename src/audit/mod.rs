@@ -1,7 +1,9 @@
 //! The audit trail: every write stores an event (when, which key, which entity, the state before and after,
-//! and the reason) in the write's own transaction. Nothing updates or deletes an event.
+//! and the reason) in the write's own transaction, chained by hash to the event before it (`chain`). Nothing
+//! updates or deletes an event.
 
 pub mod api;
+pub mod chain;
 pub mod entity;
 pub mod model;
 pub mod paging;
@@ -10,5 +12,5 @@ pub mod snapshot;
 
 pub use entity::Entity;
 pub use model::{Change, Event};
-pub use repo::{record, record_many, state_at, states_at, states_cover};
+pub use repo::{record, record_many, seal_unchained, state_at, states_at, states_cover};
 pub use snapshot::{Audited, Replayed, Snapshot};

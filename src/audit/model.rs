@@ -69,7 +69,8 @@ fn state<T: Audited>(value: &T) -> Value {
 #[schema(example = json!({
     "id": "42", "occurred_at": "2021-06-30T16:05:00Z", "actor": "cfe-finance", "entity": "line", "ref": "CFE SAV13",
     "action": "withdrawn", "before": {"status": "agreed"}, "after": {"status": "withdrawn"},
-    "reason": "Service transferred to a trust"
+    "reason": "Service transferred to a trust",
+    "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 }))]
 pub struct Event {
     /// The event's position in commit order; also a cursor for `GET /changes`.
@@ -91,6 +92,10 @@ pub struct Event {
     #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
     pub reason: Option<String>,
+    /// The event's chain hash: the SHA-256 of its content as stored and of the event before it. Keep the newest
+    /// one you have read; `mtfs verify --head` checks a database against it. Absent only on an event written by
+    /// an older release and not yet chained.
+    pub hash: Option<String>,
 }
 
 #[cfg(test)]

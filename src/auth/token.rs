@@ -54,7 +54,8 @@ fn random_hex(bytes: usize) -> String {
     hex(&buffer)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

@@ -38,3 +38,20 @@ pub fn is_current(conn: &mut DbConnection) -> Result<bool, MigrationError> {
         }
     }
 }
+
+/// The migrations this binary would apply, by name, applying none (`mtfs migrate --check`).
+pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError> {
+    Ok(match conn {
+        DbConnection::Postgresql(pg) => names(pg.pending_migrations(POSTGRES)?),
+        DbConnection::Sqlite(sqlite) => names(sqlite.pending_migrations(SQLITE)?),
+    })
+}
+
+fn names<DB: diesel::backend::Backend>(
+    migrations: Vec<Box<dyn diesel::migration::Migration<DB> + '_>>,
+) -> Vec<String> {
+    migrations
+        .iter()
+        .map(|migration| migration.name().to_string())
+        .collect()
+}

@@ -64,6 +64,8 @@ diesel::table! {
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,
         reason -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
+        chain_hash -> Nullable<Text>,
     }
 }
 

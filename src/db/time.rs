@@ -16,8 +16,12 @@ pub fn utc(stored: PrimitiveDateTime) -> OffsetDateTime {
     stored.assume_utc()
 }
 
-/// An instant in any offset, as stored (UTC, no zone).
+/// An instant in any offset, as stored (UTC, no zone, to the microsecond: what both engines keep, and what the
+/// audit chain hashes).
 pub fn stored(at: OffsetDateTime) -> PrimitiveDateTime {
     let at = at.to_offset(time::UtcOffset::UTC);
+    let at = at
+        .replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .expect("a truncated nanosecond is valid");
     PrimitiveDateTime::new(at.date(), at.time())
 }

@@ -21,15 +21,40 @@ pub fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
+    let lock = format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})");
+    in_transaction(conn, "BEGIN IMMEDIATE", ("BEGIN", Some(&lock)), work)
+}
+
+/// Runs `work` on one consistent snapshot of the database, writing nothing: a check that reads several tables
+/// (`mtfs verify`) sees them as one commit left them, while writers carry on. SQLite's snapshot starts at the
+/// first read of a deferred transaction; PostgreSQL's at the first statement of a repeatable-read one.
+pub fn read_snapshot<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    in_transaction(
+        conn,
+        "BEGIN DEFERRED",
+        ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", None),
+        work,
+    )
+}
+
+/// Begins with `sqlite_begin`, or on PostgreSQL with `pg_begin.0` then `pg_begin.1`; commits when `work`
+/// returns `Ok`, else rolls back.
+fn in_transaction<T>(
+    conn: &mut DbConnection,
+    sqlite_begin: &str,
+    pg_begin: (&str, Option<&str>),
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     match conn {
         DbConnection::Sqlite(sqlite) => {
-            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(sqlite, sqlite_begin)?
         }
         DbConnection::Postgresql(pg) => {
-            AnsiTransactionManager::begin_transaction(pg)?;
-            if let Err(error) =
-                pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"))
-            {
+            AnsiTransactionManager::begin_transaction_sql(pg, pg_begin.0)?;
+            if let Some(Err(error)) = pg_begin.1.map(|then| pg.batch_execute(then)) {
                 AnsiTransactionManager::rollback_transaction(pg)?;
                 return Err(error.into());
             }

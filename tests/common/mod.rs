@@ -165,8 +165,17 @@ impl TestApi {
         TestApi::start_on(&database_url, scratch)
     }
 
-    /// Starts the service on an existing database (migrating it first).
+    /// Starts the service on an existing database (migrating it first), with a new admin key.
     pub fn start_on(database_url: &str, scratch: Scratch) -> TestApi {
+        TestApi::serve(database_url, scratch, None)
+    }
+
+    /// Starts the service on a copy of this one's database (a restored backup), calling it with this one's key.
+    pub fn start_on_copy(&self, database_url: &str, scratch: Scratch) -> TestApi {
+        TestApi::serve(database_url, scratch, self.token.clone())
+    }
+
+    fn serve(database_url: &str, scratch: Scratch, token: Option<String>) -> TestApi {
         let url = DatabaseUrl::parse(database_url).expect("database URL");
         let pool =
             db::connect(&url, 8).unwrap_or_else(|e| panic!("cannot reach the test database: {e}"));
@@ -187,7 +196,7 @@ impl TestApi {
                 .http_status_as_error(false)
                 .build(),
         );
-        let admin = {
+        let admin = token.unwrap_or_else(|| {
             let mut conn = db::connect(&url, 1)
                 .expect("database")
                 .get()
@@ -198,7 +207,7 @@ impl TestApi {
             })
             .expect("an admin key")
             .token
-        };
+        });
         TestApi {
             base,
             database_url: database_url.to_owned(),

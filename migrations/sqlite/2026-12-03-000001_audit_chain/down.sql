@@ -1,0 +1,2 @@
+ALTER TABLE events DROP COLUMN chain_hash;
+ALTER TABLE events DROP COLUMN content_hash;
