@@ -126,7 +126,11 @@ pub fn build_app(
                 .config(Config::default().validator_url("none")),
         )
         .default_service(web::to(not_routed))
-        .wrap(Logger::new("%r %s %Dms"))
+        .wrap(actix_web::middleware::from_fn(
+            crate::http::request_id::tag_request,
+        ))
+        // The id is named from the response: the access line is written when the body has been sent.
+        .wrap(Logger::new("%r %s %Dms request_id=%{x-request-id}o"))
 }
 
 /// How long a request's head (request line and headers) may take to arrive.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::version::StaleVersion;
 use crate::domain::FieldError;
+use crate::request_id;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -81,6 +82,10 @@ pub struct Problem {
     /// How many problems there are in all, when `errors` lists only the first of them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub errors_total: Option<usize>,
+    /// The request this answers, as `urn:uuid:<X-Request-Id>`: quote it, and the service's log lines of that
+    /// request can be found.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub instance: Option<String>,
 }
 
 impl ApiError {
@@ -151,6 +156,7 @@ impl ApiError {
             detail,
             errors,
             errors_total,
+            instance: request_id::current().map(|id| id.urn()),
         }
     }
 }

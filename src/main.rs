@@ -5,7 +5,13 @@ use mtfs::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match mtfs::logging::Format::from_env() {
+        Ok(format) => mtfs::logging::init(format),
+        Err(problem) => {
+            eprintln!("mtfs: {problem}");
+            return ExitCode::FAILURE;
+        }
+    }
     let cli = Cli::parse();
     match mtfs::startup::run(cli.command.unwrap_or(Command::Serve), &cli.settings) {
         Ok(()) => ExitCode::SUCCESS,

@@ -365,3 +365,105 @@ fn backs_up_into_a_folder_keeps_the_newest_and_verifies() {
     assert!(String::from_utf8_lossy(&unknown.stdout).contains("is not in this database's chain"));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("the database does not verify"));
 }
+
+#[test]
+fn json_logs_name_the_request_on_the_worker_and_on_the_blocking_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("logs.db").display());
+    let created = mtfs(
+        &["keys", "create", "--name", "pmo", "--role", "reader"],
+        &url,
+    );
+    assert!(created.status.success());
+    let token = String::from_utf8(created.stdout).unwrap().trim().to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let server = Command::new(env!("CARGO_BIN_EXE_mtfs"))
+        .args(["serve", "--bind", &bind, "--workers", "1"])
+        .env("DATABASE_URL", &url)
+        .env(
+            "RUST_LOG",
+            "warn,mtfs::db=debug,actix_web::middleware::logger=info",
+        )
+        .env("MTFS_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("mtfs serve starts");
+    let agent = ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build(),
+    );
+    let started = std::time::Instant::now();
+    while agent.get(format!("http://{bind}/health")).call().is_err() {
+        assert!(started.elapsed().as_secs() < 30, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let id = "0b5c3a1e-7d2f-4e8a-9c6b-1f2e3d4c5b6a";
+    let feed = agent
+        .get(format!("http://{bind}/api/v1/changes"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-request-id", id)
+        .call()
+        .unwrap();
+    assert_eq!(feed.status().as_u16(), 200);
+    assert_eq!(feed.headers()["x-request-id"], id);
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    let output = server.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stderr)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not one JSON object: {line}"))
+        })
+        .collect();
+    let of_request: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["request_id"] == id).collect();
+    assert!(
+        of_request
+            .iter()
+            .any(|l| l["target"] == "mtfs::db::work" && l["level"] == "DEBUG"),
+        "the feed's database work (on the blocking pool) names the request: {lines:?}"
+    );
+    let access = lines
+        .iter()
+        .find(|l| {
+            l["target"] == "actix_web::middleware::logger"
+                && l["message"].as_str().unwrap().contains("/changes")
+        })
+        .expect("an access line");
+    let message = access["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("GET /api/v1/changes HTTP/1.1 200 ")
+            && message.ends_with(&format!("request_id={id}")),
+        "{message}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["ts"].as_str().is_some_and(|ts| ts.ends_with('Z'))),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn refuses_an_unknown_log_format() {
+    let output = Command::new(env!("CARGO_BIN_EXE_mtfs"))
+        .args(["migrate"])
+        .env("DATABASE_URL", "sqlite://unused.db")
+        .env("MTFS_LOG_FORMAT", "yaml")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "mtfs: MTFS_LOG_FORMAT is `yaml`: use text or json\n"
+    );
+}

@@ -37,6 +37,71 @@ on_both_backends! {
         }
         assert_eq!(api.get("/health").status, 200);
     }
+
+    fn every_answer_carries_a_request_id_and_a_problem_names_it_as_instance(api: &TestApi) {
+        let uuid = |text: &str| {
+            text.len() == 36
+                && text.split('-').map(str::len).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        };
+        let health = api.get("/health");
+        let first = health
+            .header("x-request-id")
+            .expect("an id on /health")
+            .to_owned();
+        assert!(uuid(&first), "{first}");
+        assert_ne!(
+            api.get("/health").header("x-request-id"),
+            Some(first.as_str()),
+            "a new id each time"
+        );
+
+        // A problem names its request: from a handler (422), the key gate (401) and the fallback (404).
+        let bad = api.post(
+            "/api/v1/directorates",
+            &serde_json::json!({"code": "", "name": "Nobody"}),
+        );
+        for (reply, status) in [
+            (bad, 422),
+            (api.anonymous().get("/api/v1/lines"), 401),
+            (api.get("/api/v1/nothing-here"), 404),
+        ] {
+            assert_eq!(reply.status, status, "{}", reply.body);
+            let id = reply.header("x-request-id").expect("an id").to_owned();
+            assert_eq!(
+                reply.json()["instance"],
+                format!("urn:uuid:{id}"),
+                "{}",
+                reply.body
+            );
+        }
+
+        // The client's own id, when it is a UUID, is kept (in lower case); anything else is replaced.
+        let mine = "9F86D081-8842-4C7D-A59A-2FEAA0C55AD0";
+        let kept = api.send_with(
+            "GET",
+            "/api/v1/lines/CFE-SAV99",
+            &[("x-request-id", mine)],
+            None,
+        );
+        assert_eq!(kept.status, 404);
+        assert_eq!(
+            kept.header("x-request-id"),
+            Some("9f86d081-8842-4c7d-a59a-2feaa0c55ad0")
+        );
+        assert_eq!(
+            kept.json()["instance"],
+            "urn:uuid:9f86d081-8842-4c7d-a59a-2feaa0c55ad0"
+        );
+        for theirs in [
+            "req-42",
+            "9f86d081-8842-4c7d-a59a-2feaa0c55ad0-and-more",
+            "'; DROP TABLE events; --",
+        ] {
+            let replaced = api.send_with("GET", "/health", &[("x-request-id", theirs)], None);
+            let id = replaced.header("x-request-id").unwrap();
+            assert!(uuid(id) && id != theirs, "{theirs:?} -> {id}");
+        }
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use super::connection::{DbConnection, Pool, PooledConnection};
 use crate::error::ApiError;
+use crate::request_id;
 
 /// Runs a short read: a few rows found by key or index. On SQLite it runs on the calling worker when a
 /// connection is free, because a local read takes microseconds and never waits for a writer (WAL), and the
@@ -43,14 +44,16 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || work_on(pool.get()?, work)).await?
+    actix_web::web::block(request_id::carry(move || work_on(pool.get()?, work))).await?
 }
 
 fn work_on<T>(
     mut conn: PooledConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
+    let started = std::time::Instant::now();
     let outcome = work(&mut conn);
+    log::debug!("database work done in {} µs", started.elapsed().as_micros());
     if matches!(
         outcome,
         Err(ApiError::Internal(_) | ApiError::Unavailable(_))

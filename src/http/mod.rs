@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod path_text;
 pub mod paths;
 pub mod preconditions;
+pub mod request_id;
 
 pub use extract::{AsAtParams, JsonBody, QueryParams};
 pub use paths::{

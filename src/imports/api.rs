@@ -23,6 +23,7 @@ use crate::http::body::{check_declared_length, read_body};
 use crate::http::extract::parse_json;
 use crate::http::idempotency::{idempotency_key, respond_once, StoredResponse};
 use crate::http::QueryParams;
+use crate::request_id;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -121,19 +122,21 @@ pub async fn import(
 
     // Reading and the key's scope: one linear pass, off the HTTP workers.
     let reader = actor.clone();
-    let rows = web::block(move || {
+    let rows = web::block(request_id::carry(move || {
         let rows = file.rows()?;
         scope::require_rows_in_scope(&reader, &rows)?;
         Ok::<_, ApiError>(Arc::new(rows))
-    })
+    }))
     .await??;
 
     // Planning against a read, outside the write turn: other writers go on meanwhile.
     let to_load = Arc::clone(&rows);
     let known = db::scan(&state.pool, move |conn| Known::load(conn, &to_load)).await?;
     let (planner, to_plan) = (actor.clone(), Arc::clone(&rows));
-    let plan =
-        web::block(move || plan::plan_rows(&known, &planner, &to_plan, unit, &|_| {})).await??;
+    let plan = web::block(request_id::carry(move || {
+        plan::plan_rows(&known, &planner, &to_plan, unit, &|_| {})
+    }))
+    .await??;
     if !plan.problems.is_empty() {
         return Err(plan.problems.into_error());
     }

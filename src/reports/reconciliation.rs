@@ -18,6 +18,7 @@ use crate::lines::history;
 use crate::lines::model::Line;
 use crate::lines::repo::{self as line_repo, LineFilter};
 use crate::present::thousands;
+use crate::request_id;
 use crate::state::AppState;
 
 /// Rows of one published table: far more than any council paper prints, few enough to bound the work.
@@ -227,11 +228,11 @@ pub async fn reconcile(
         Some(at) => history::lines_at(conn, at),
     })
     .await?;
-    let body = web::block(move || {
+    let body = web::block(request_id::carry(move || {
         let result = build(&table, &lines);
         thousands::to_json(table.unit, &result)
             .map_err(|e| ApiError::Internal(format!("writing: {e}")))
-    })
+    }))
     .await??;
     Ok(HttpResponse::Ok()
         .content_type("application/json")

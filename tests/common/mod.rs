@@ -92,6 +92,20 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
+    /// The body as sent, but a problem's `instance` (its request's id, new on every request) left out, so
+    /// that two answers to the same read compare equal.
+    pub fn comparable_body(&self) -> String {
+        if self.content_type != "application/problem+json" {
+            return self.body.clone();
+        }
+        let mut problem = self.json();
+        problem
+            .as_object_mut()
+            .expect("a problem object")
+            .remove("instance");
+        problem.to_string()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
