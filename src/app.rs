@@ -57,7 +57,8 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(reports::summary::summary_report)
         .service(reports::changes::changes_report)
         .service(reports::at_risk::at_risk_report)
-        .service(reports::reconciliation::reconcile);
+        .service(reports::reconciliation::reconcile)
+        .service(ops::metrics);
 }
 
 fn documented_app() -> (
@@ -126,6 +127,9 @@ pub fn build_app(
                 .config(Config::default().validator_url("none")),
         )
         .default_service(web::to(not_routed))
+        .wrap(actix_web::middleware::from_fn(
+            crate::http::metrics::count_requests,
+        ))
         .wrap(actix_web::middleware::from_fn(
             crate::http::request_id::tag_request,
         ))

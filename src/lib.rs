@@ -32,6 +32,7 @@ pub mod keys;
 pub mod lines;
 pub mod logging;
 pub mod maintenance;
+pub mod metrics;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;

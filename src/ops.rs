@@ -1,9 +1,10 @@
-//! Liveness and readiness, for load balancers and orchestrators.
+//! Liveness and readiness, for load balancers and orchestrators, and metrics for monitoring.
 
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Admin;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,4 +54,19 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Readiness>, A
         }
     })
     .await
+}
+
+/// This process's metrics in the OpenMetrics text format Prometheus scrapes: requests by route template and
+/// status class, latency histograms, the pool's connections in use and waiting, the write queue's depth and
+/// wait. An admin key only; each process answers for itself, so scrape every process.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(_admin: Admin, state: web::Data<AppState>) -> HttpResponse {
+    let text = state.metrics.render(state.pool.stats());
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(text)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::cache::KeyCache;
 use crate::auth::refusals::RefusalCounts;
 use crate::db::Pool;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +15,8 @@ pub struct AppState {
     pub keys: Arc<KeyCache>,
     /// Requests refused (401, 403) per key, since this process started.
     pub refusals: Arc<RefusalCounts>,
+    /// Requests, latency, pool and write queue, for `/api/v1/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -22,6 +25,7 @@ impl AppState {
             pool,
             keys: Arc::default(),
             refusals: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 }

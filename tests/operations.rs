@@ -38,6 +38,48 @@ on_both_backends! {
         assert_eq!(api.get("/health").status, 200);
     }
 
+    fn metrics_count_requests_by_route_template_for_an_admin_only(api: &TestApi) {
+        api.with_cfe();
+        let scrape = |api: &TestApi| {
+            let reply = api.get("/api/v1/metrics");
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            assert_eq!(reply.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+            assert!(reply.body.ends_with("# EOF\n"), "{}", reply.body);
+            reply.body
+        };
+        let count = |text: &str, series: &str| -> f64 {
+            text.lines()
+                .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
+                .unwrap_or(0.0)
+        };
+        const LINE_OK: &str = r#"mtfs_http_requests_total{method="GET",route="/api/v1/lines/{ref}",status="2xx"}"#;
+        const LINE_MISSING: &str = r#"mtfs_http_requests_total{method="GET",route="/api/v1/lines/{ref}",status="4xx"}"#;
+        const UNKNOWN: &str = r#"mtfs_http_requests_total{method="GET",route="unmatched",status="4xx"}"#;
+        let before = scrape(api);
+        assert_eq!(api.post("/api/v1/lines", &common::fixtures::sav05()).status, 201);
+        for path in ["/api/v1/lines/CFE-SAV05", "/api/v1/lines/cfe-sav-5"] {
+            assert_eq!(api.get(path).status, 200);
+        }
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV99").status, 404);
+        assert_eq!(api.get("/api/v1/no/such/place/CFE-SAV05").status, 404);
+        let after = scrape(api);
+        assert_eq!(count(&after, LINE_OK) - count(&before, LINE_OK), 2.0, "{after}");
+        assert_eq!(count(&after, LINE_MISSING) - count(&before, LINE_MISSING), 1.0, "{after}");
+        assert_eq!(count(&after, UNKNOWN) - count(&before, UNKNOWN), 1.0, "{after}");
+        assert_eq!(count(&after, "mtfs_writes_total") - count(&before, "mtfs_writes_total"), 1.0, "{after}");
+        let histogram = r#"mtfs_http_request_duration_seconds_count{method="GET",route="/api/v1/lines/{ref}"}"#;
+        assert_eq!(count(&after, histogram) - count(&before, histogram), 3.0, "{after}");
+        assert!(after.contains("mtfs_pool_connections "), "{after}");
+        assert!(after.contains("mtfs_write_queue_depth 0"), "{after}");
+        // No raw path, ref or key reaches a label.
+        for leak in ["SAV05", "SAV99", "no/such", "cfe-sav"] {
+            assert!(!after.contains(leak), "{leak} in the metrics:\n{after}");
+        }
+        api.anonymous().get("/api/v1/metrics").assert_problem(401, "unauthorized");
+        let reader = api.create_key("pmo-reader", "reader", &[]);
+        api.as_key(&reader).get("/api/v1/metrics").assert_problem(403, "forbidden");
+    }
+
     fn every_answer_carries_a_request_id_and_a_problem_names_it_as_instance(api: &TestApi) {
         let uuid = |text: &str| {
             text.len() == 36

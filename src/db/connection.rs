@@ -1,6 +1,7 @@
 //! Connections and the pool. The backend is chosen by the database URL, never guessed by trying each in turn,
 //! so a PostgreSQL that cannot be reached is reported as such.
 
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +29,32 @@ pub struct Pool {
     pub(super) scans: Arc<Semaphore>,
     /// The turn to write, one at a time per process (see `db::write`).
     pub(super) writes: Arc<Semaphore>,
+    /// Who is waiting, and how long writers waited: read by `/api/v1/metrics`.
+    pub(super) pressure: Arc<Pressure>,
+}
+
+/// Counts kept as requests wait, so that operations can see a pool or a write queue running short.
+#[derive(Default)]
+pub(super) struct Pressure {
+    waiting_for_connection: AtomicI64,
+    pub(super) write_queue: AtomicI64,
+    pub(super) writes: AtomicU64,
+    pub(super) write_wait_micros: AtomicU64,
+}
+
+/// A moment's reading of the pool and the write queue.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolStats {
+    /// Connections open, and of those, idle.
+    pub connections: u32,
+    pub idle: u32,
+    /// Requests waiting for a connection.
+    pub waiting: i64,
+    /// Writers waiting for the write turn in this process.
+    pub write_queue: i64,
+    /// Writes that took the turn since start-up, and how long they waited for it in all.
+    pub writes: u64,
+    pub write_wait_micros: u64,
 }
 
 /// Reads that walk many rows at once, per process: two keep two cores busy (four were no faster in bench/run),
@@ -39,7 +66,29 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 impl Pool {
     /// A connection, waiting up to the pool's timeout for one to be free.
     pub fn get(&self) -> Result<PooledConnection, r2d2::PoolError> {
-        self.connections.get()
+        if let Some(free) = self.connections.try_get() {
+            return Ok(free);
+        }
+        self.pressure
+            .waiting_for_connection
+            .fetch_add(1, Ordering::Relaxed);
+        let got = self.connections.get();
+        self.pressure
+            .waiting_for_connection
+            .fetch_sub(1, Ordering::Relaxed);
+        got
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let state = self.connections.state();
+        PoolStats {
+            connections: state.connections,
+            idle: state.idle_connections,
+            waiting: self.pressure.waiting_for_connection.load(Ordering::Relaxed),
+            write_queue: self.pressure.write_queue.load(Ordering::Relaxed),
+            writes: self.pressure.writes.load(Ordering::Relaxed),
+            write_wait_micros: self.pressure.write_wait_micros.load(Ordering::Relaxed),
+        }
     }
 
     /// A connection if one is free now.
@@ -204,5 +253,6 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
         embedded: matches!(url, DatabaseUrl::Sqlite { .. }),
         scans: Arc::new(Semaphore::new(CONCURRENT_SCANS)),
         writes: Arc::new(Semaphore::new(1)),
+        pressure: Arc::default(),
     })
 }

@@ -10,7 +10,7 @@ pub mod transaction;
 pub mod work;
 
 pub use connection::{
-    connect, DatabaseUrl, DbConnection, MultiBackend, Pool, Pooled, PooledConnection,
+    connect, DatabaseUrl, DbConnection, MultiBackend, Pool, PoolStats, Pooled, PooledConnection,
 };
 pub use transaction::{read_snapshot, write, write_transaction};
 pub use work::{read, run, scan};

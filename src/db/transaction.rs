@@ -1,5 +1,8 @@
 //! Write transactions that behave the same on both backends.
 
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 
 use super::connection::{DbConnection, Pool};
@@ -87,10 +90,16 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
-    let _turn = pool
-        .writes
-        .acquire()
-        .await
-        .map_err(|_| ApiError::Internal("the write turn is closed".to_owned()))?;
+    let pressure = &pool.pressure;
+    pressure.write_queue.fetch_add(1, Ordering::Relaxed);
+    let asked = Instant::now();
+    let turn = pool.writes.acquire().await;
+    pressure.write_queue.fetch_sub(1, Ordering::Relaxed);
+    let _turn = turn.map_err(|_| ApiError::Internal("the write turn is closed".to_owned()))?;
+    let waited = u64::try_from(asked.elapsed().as_micros()).unwrap_or(u64::MAX);
+    pressure.writes.fetch_add(1, Ordering::Relaxed);
+    pressure
+        .write_wait_micros
+        .fetch_add(waited, Ordering::Relaxed);
     work::run(pool, move |conn| write_transaction(conn, work)).await
 }

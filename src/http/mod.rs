@@ -6,6 +6,7 @@ pub mod body;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
+pub mod metrics;
 pub mod path_text;
 pub mod paths;
 pub mod preconditions;
