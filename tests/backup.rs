@@ -202,6 +202,33 @@ fn a_restore_goes_only_into_an_empty_database_and_is_recorded_there() {
     );
 }
 
+#[test]
+fn a_backup_changed_after_it_was_taken_is_not_restored() {
+    let api = TestApi::start(Backend::Sqlite);
+    api.with_cfe();
+    assert_eq!(
+        api.post("/api/v1/lines", &common::fixtures::sav05()).status,
+        201
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let copy = folder.path().join("copy.db");
+    backup::backup(&mut api.connection(), &Actor::operator("cli"), &copy, None).unwrap();
+    let mut tampered = SqliteConnection::establish(copy.to_str().unwrap()).unwrap();
+    diesel::sql_query("UPDATE events SET after_state = replace(after_state, '794000', '94000') WHERE entity = 'line'")
+        .execute(&mut tampered)
+        .unwrap();
+    drop(tampered);
+    let target = folder.path().join("restored.db");
+    let refused = backup::restore(target.to_str().unwrap(), &copy).unwrap_err();
+    assert!(matches!(refused, Failure::Unsound { .. }), "{refused}");
+    let said = refused.to_string();
+    assert!(
+        said.contains("does not verify") && said.contains("was changed"),
+        "{said}"
+    );
+    assert!(!target.exists(), "nothing was restored");
+}
+
 mtfs_postgres_gate::postgres_test! {
     fn a_backup_of_a_postgresql_database_is_refused_with_the_way_to_take_one() {
         let api = TestApi::start(Backend::Postgres);

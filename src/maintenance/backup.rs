@@ -101,13 +101,7 @@ pub fn backup(
     diesel::sql_query("VACUUM INTO ?")
         .bind::<Text, _>(text)
         .execute(conn)?;
-    let verification = verify_file(&path)?;
-    if !verification.is_sound() {
-        return Err(Failure::Unsound {
-            path,
-            verification: Box::new(verification),
-        });
-    }
+    let verification = verified(&path)?;
     let bytes = fs::metadata(&path).map_err(file_error(&path))?.len();
     let recorded = json!({
         "path": text,
@@ -144,13 +138,7 @@ pub fn restore(target: &str, from: &Path) -> Result<Verification, Failure> {
             from.display()
         )));
     }
-    let verification = verify_file(from)?;
-    if !verification.is_sound() {
-        return Err(Failure::Unsound {
-            path: from.to_owned(),
-            verification: Box::new(verification),
-        });
-    }
+    let verification = verified(from)?;
     let target_path = Path::new(target);
     if target_path.exists() {
         if holds_figures(target)? {
@@ -209,9 +197,18 @@ fn database_event(action: &str, after: serde_json::Value) -> Change {
     }
 }
 
-fn verify_file(path: &Path) -> Result<Verification, Failure> {
+/// The verification of the SQLite file at `path`, when it is sound; else `Unsound`, saying what is wrong.
+fn verified(path: &Path) -> Result<Verification, Failure> {
     let mut copy = DbConnection::Sqlite(SqliteConnection::establish(&utf8(path)?)?);
-    Ok(verify::verify(&mut copy, None)?)
+    let verification = verify::verify(&mut copy, None)?;
+    if verification.is_sound() {
+        Ok(verification)
+    } else {
+        Err(Failure::Unsound {
+            path: path.to_owned(),
+            verification: Box::new(verification),
+        })
+    }
 }
 
 fn utf8(path: &Path) -> Result<String, Failure> {

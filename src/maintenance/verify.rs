@@ -1,6 +1,6 @@
 //! `mtfs verify`: does this database hold what it claims? Three checks on one snapshot: the engine's own
-//! integrity (SQLite's `integrity_check`), the kept line totals against the amounts they sum, and the audit
-//! trail's hash chain (`audit::chain`), optionally against a head kept elsewhere.
+//! integrity (SQLite's `integrity_check`), the kept totals (line amounts, amounts at risk) against the amounts
+//! they sum, and the audit trail's hash chain (`audit::chain`), optionally against a head kept elsewhere.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,13 +16,14 @@ use crate::domain::Money;
 use crate::error::ApiError;
 use crate::lines::repo::{self as lines_repo, LineFilter};
 use crate::totals;
+use crate::totals::at_risk::AtRiskSum;
 
 /// What a check found: nothing wrong, or the first thing wrong in each of the three.
 #[derive(Debug)]
 pub struct Verification {
     /// SQLite's `integrity_check` ("ok"), or `None` on PostgreSQL, which checks its own pages as it reads them.
     pub integrity: Option<String>,
-    /// How many kept line totals agree with the sums of the amounts.
+    /// How many kept totals (lines' amounts, and amounts at risk) were held to the sums they stand for.
     pub totals_checked: usize,
     /// The kept totals that do not agree, each with the kept and the summed amount.
     pub totals_wrong: Vec<String>,
@@ -80,7 +81,10 @@ pub fn verify(conn: &mut DbConnection, head: Option<&str>) -> Result<Verificatio
         DbConnection::Postgresql(_) => None,
     };
     db::read_snapshot(conn, |conn| {
-        let (totals_checked, totals_wrong) = line_totals(conn)?;
+        let (lines_checked, mut totals_wrong) = line_totals(conn)?;
+        let (at_risk_checked, at_risk_wrong) = at_risk_totals(conn)?;
+        totals_wrong.extend(at_risk_wrong);
+        let totals_checked = lines_checked + at_risk_checked;
         let verifier = head.map_or_else(Verifier::default, Verifier::expect_head);
         let chain = audit_repo::verify(conn, verifier)?.map_err(|found| found.to_string());
         Ok(Verification {
@@ -108,39 +112,76 @@ fn integrity_check(conn: &mut DbConnection) -> QueryResult<String> {
         .join("; "))
 }
 
-type TotalKey = (String, &'static str, &'static str, String);
-
 /// Compares every kept line total (withdrawn lines included) with the sum of the amounts it stands for.
 fn line_totals(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
-    let keyed = |sums: Vec<AmountSum>| -> BTreeMap<TotalKey, Money> {
-        let mut keyed = BTreeMap::new();
-        for sum in sums {
-            let key = (
-                sum.directorate.as_str().to_owned(),
+    let keyed = |sums: Vec<AmountSum>| {
+        sums.into_iter().map(|sum| {
+            let key = format!(
+                "line totals {} {} {} {}",
+                sum.directorate.as_str(),
                 sum.kind.as_str(),
                 sum.nature.as_str(),
-                sum.year.to_string(),
+                sum.year
             );
+            (key, sum.amount)
+        })
+    };
+    Ok(agree(
+        keyed(totals::lines::sums(conn, None, true)?),
+        keyed(lines_repo::sums(conn, &LineFilter::default(), true)?),
+    ))
+}
+
+/// Compares every kept at-risk total with the sum of the assessments it stands for.
+fn at_risk_totals(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
+    let keyed = |sums: Vec<AtRiskSum>| {
+        sums.into_iter().map(|sum| {
+            let key = format!(
+                "at-risk totals {} {} {}{}",
+                sum.year,
+                sum.period,
+                sum.directorate.as_str(),
+                if sum.withdrawn {
+                    " (withdrawn lines)"
+                } else {
+                    ""
+                }
+            );
+            (key, sum.at_risk)
+        })
+    };
+    Ok(agree(
+        keyed(totals::at_risk::sums(conn, None)?),
+        keyed(totals::at_risk::summed_from_assessments(conn)?),
+    ))
+}
+
+/// How many kept totals there are (zero ones aside), and each that differs from the sum, with both amounts.
+fn agree(
+    kept: impl Iterator<Item = (String, Money)>,
+    summed: impl Iterator<Item = (String, Money)>,
+) -> (usize, Vec<String>) {
+    let add_up = |entries: &mut dyn Iterator<Item = (String, Money)>| {
+        let mut keyed: BTreeMap<String, Money> = BTreeMap::new();
+        for (key, amount) in entries {
             let total = keyed.entry(key).or_insert(Money::ZERO);
-            *total = *total + sum.amount;
+            *total = *total + amount;
         }
         keyed.retain(|_, amount| *amount != Money::ZERO);
         keyed
     };
-    let kept = keyed(totals::lines::sums(conn, None, true)?);
-    let summed = keyed(lines_repo::sums(conn, &LineFilter::default(), true)?);
-    let keys: BTreeSet<&TotalKey> = kept.keys().chain(summed.keys()).collect();
-    let mut wrong = Vec::new();
-    for key in keys {
-        let (kept_amount, summed_amount) = (kept.get(key), summed.get(key));
-        if kept_amount != summed_amount {
-            let (directorate, kind, nature, year) = key;
-            wrong.push(format!(
-                "{directorate} {kind} {nature} {year}: kept {}, the amounts sum to {}",
-                kept_amount.copied().unwrap_or(Money::ZERO),
-                summed_amount.copied().unwrap_or(Money::ZERO)
-            ));
-        }
-    }
-    Ok((kept.len(), wrong))
+    let (kept, summed) = (add_up(&mut { kept }), add_up(&mut { summed }));
+    let keys: BTreeSet<&String> = kept.keys().chain(summed.keys()).collect();
+    let wrong = keys
+        .into_iter()
+        .filter(|key| kept.get(*key) != summed.get(*key))
+        .map(|key| {
+            format!(
+                "{key}: kept {}, the amounts sum to {}",
+                kept.get(key).copied().unwrap_or(Money::ZERO),
+                summed.get(key).copied().unwrap_or(Money::ZERO)
+            )
+        })
+        .collect();
+    (kept.len(), wrong)
 }

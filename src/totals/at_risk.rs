@@ -7,10 +7,12 @@ use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
 use super::{kept_amount, Delta, Table};
-use crate::db::schema::{assessments, at_risk_total_keys, at_risk_total_states, at_risk_totals};
+use crate::db::schema::{
+    assessments, at_risk_total_keys, at_risk_total_states, at_risk_totals, lines,
+};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::execute_on_engine;
 
 /// The amount at risk in one period, for one directorate's lines, withdrawn or not.
@@ -199,6 +201,31 @@ pub fn sums(
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(at_risk_sum).collect())
+}
+
+/// The same sums as `sums`, added up from every assessment and its line's status rather than read from the kept
+/// rows: what `mtfs verify` holds the kept rows to.
+pub fn summed_from_assessments(conn: &mut DbConnection) -> QueryResult<Vec<AtRiskSum>> {
+    let rows: Vec<(FinancialYear, Period, LineRef, LineStatus, Money)> = assessments::table
+        .inner_join(lines::table)
+        .select((
+            assessments::year_start,
+            assessments::period,
+            assessments::line_ref,
+            lines::status,
+            assessments::at_risk_pence,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(year, period, line_ref, status, at_risk)| AtRiskSum {
+            year,
+            period,
+            directorate: line_ref.directorate().clone(),
+            withdrawn: status == LineStatus::Withdrawn,
+            at_risk,
+        })
+        .collect())
 }
 
 /// The same sums as `sums`, as the totals stood at `at`: for each key ever kept, its latest state by then,
