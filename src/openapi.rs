@@ -1,6 +1,7 @@
 //! The OpenAPI document's frame; the paths and schemas come from the handlers themselves.
 
 use std::collections::BTreeMap;
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 
 use utoipa::openapi::schema::{
@@ -111,8 +112,30 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
             responses.entry("5XX".to_owned()).or_insert_with(|| {
                 problem("The service or its database failed; nothing was changed")
             });
+            for response in responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response
+                        .headers
+                        .insert("X-Request-Id".to_owned(), request_id_header());
+                }
+            }
         }
     }
+}
+
+/// Every answer names its request (http/request_id.rs).
+fn request_id_header() -> Header {
+    HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("uuid".to_owned()))),
+        )
+        .description(Some(
+            "The request's id: the client's `X-Request-Id` when it sent a UUID, else a new one. The service's log \
+             lines of the request name it, and a problem's `instance` is `urn:uuid:` and this id.",
+        ))
+        .build()
 }
 
 /// What a parameter's text must be, by where it is sent and its name: declared once here rather than on each of
