@@ -72,7 +72,8 @@ fn upgrade_to_kept_states(api: &TestApi) {
     upgrade_through(
         api,
         &[
-            ("20261203000001", "the audit chain came last"),
+            ("20261203000002", "the created ETag came last"),
+            ("20261203000001", "the audit chain came before it"),
             ("20261202000005", "the savings counted came before it"),
             ("20261202000004", "the stored JSON came before them"),
             ("20261202000003", "the text indexes came before it"),

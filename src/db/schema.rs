@@ -78,6 +78,7 @@ diesel::table! {
         response_body -> Text,
         location -> Nullable<Text>,
         created_at -> Timestamp,
+        etag -> Nullable<Text>,
     }
 }
 

@@ -26,6 +26,8 @@ pub struct StoredResponse {
     /// What a replay gives back: the only body that is stored.
     body: String,
     location: Option<String>,
+    /// The `ETag` of a versioned resource created: its version, quoted.
+    etag: Option<String>,
     /// The first answer's body when it holds a secret that must not be stored; never written anywhere.
     shown_once: Option<String>,
 }
@@ -45,7 +47,21 @@ impl StoredResponse {
             status: StatusCode::CREATED.as_u16(),
             body: to_json(body)?,
             location,
+            etag: None,
             shown_once: None,
+        })
+    }
+
+    /// A `201 Created` answer for a versioned resource: its URL, and its version as the `ETag`, so that the
+    /// client's first change needs no read before it.
+    pub fn created_versioned<T: Serialize>(
+        location: String,
+        version: i64,
+        body: &T,
+    ) -> Result<StoredResponse, ApiError> {
+        Ok(StoredResponse {
+            etag: Some(format!("\"{version}\"")),
+            ..StoredResponse::created(Some(location), body)?
         })
     }
 
@@ -67,6 +83,7 @@ impl StoredResponse {
             status: StatusCode::OK.as_u16(),
             body: to_json(body)?,
             location: None,
+            etag: None,
             shown_once: None,
         })
     }
@@ -77,6 +94,9 @@ impl StoredResponse {
         response.content_type("application/json");
         if let Some(location) = self.location {
             response.insert_header((header::LOCATION, location));
+        }
+        if let Some(etag) = self.etag {
+            response.insert_header((header::ETAG, etag));
         }
         if replayed {
             response.insert_header(("Idempotent-Replayed", "true"));
@@ -95,6 +115,7 @@ struct KeyRow {
     response_body: String,
     location: Option<String>,
     created_at: PrimitiveDateTime,
+    etag: Option<String>,
 }
 
 /// Runs a POST's write once per idempotency key (when the request has one), in one write transaction with
@@ -129,7 +150,13 @@ where
                         message: "this key was already used for a different request; use a new key for a new request".to_owned(),
                     }]));
                 }
-                let stored = StoredResponse { status: previous.status as u16, body: previous.response_body, location: previous.location, shown_once: None };
+                let stored = StoredResponse {
+                    status: previous.status as u16,
+                    body: previous.response_body,
+                    location: previous.location,
+                    etag: previous.etag,
+                    shown_once: None,
+                };
                 return Ok((stored, true));
             }
             let stored = work(conn, &actor)?;
@@ -182,6 +209,7 @@ fn save(
         response_body: stored.body.clone(),
         location: stored.location.clone(),
         created_at: now,
+        etag: stored.etag.clone(),
     };
     diesel::insert_into(idempotency_keys::table)
         .values(&row)

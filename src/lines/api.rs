@@ -207,7 +207,7 @@ fn next_page_url(req: &HttpRequest, cursor: &str) -> String {
     request_body = CreateLine,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new")),
     responses(
-        (status = 201, body = Line, headers(("Location" = String, description = "The new line's URL"))),
+        (status = 201, body = Line, headers(("Location" = String, description = "The new line's URL"), ("ETag" = String, description = "The line's version, for `If-Match`"))),
         (status = 409, description = "A line with that ref exists (refs are never reused)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -221,7 +221,11 @@ pub async fn create_line(
     let request = body.0;
     idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
         let line = service::create(conn, actor, request)?;
-        idempotency::StoredResponse::created(Some(line_url(&line.line_ref)), &line)
+        idempotency::StoredResponse::created_versioned(
+            line_url(&line.line_ref),
+            line.version,
+            &line,
+        )
     })
     .await
 }
