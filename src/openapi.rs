@@ -25,8 +25,10 @@ use crate::present::{CSV, XLSX};
             savings at risk and Dedicated Schools Grant balances.\n\n\
             Amounts are exact: strings in pounds with two decimals (`\"794000.00\"`), never floats. \
             Every error is `application/problem+json` (RFC 9457); validation problems list each field at fault.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
     ),
+    // Relative: the spec is served by the service it describes, wherever that runs.
+    servers((url = "/", description = "The service that serves this document")),
     tags(
         (name = "lines", description = "MTFS savings and growth lines and their amounts by financial year"),
         (name = "directorates", description = "The directorates that own lines"),
@@ -85,10 +87,12 @@ pub fn finish(openapi: &mut utoipa::openapi::OpenApi) {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
-            if needs_key {
-                operation.security =
-                    Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
-            }
+            // Said either way, so that a client knows `/health` and `/ready` need no key.
+            operation.security = Some(if needs_key {
+                vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]
+            } else {
+                Vec::new()
+            });
             let exports = operation
                 .parameters
                 .as_ref()

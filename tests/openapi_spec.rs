@@ -75,3 +75,51 @@ fn every_operation_documents_its_problems_and_every_path_is_served() {
     assert_eq!(money["pattern"], r"^-?0*[0-9]{1,12}(\.[0-9]{1,2})?$");
     assert_eq!(money["examples"][0], "794000.00");
 }
+
+/// What a client generator needs: every body an operation takes has a JSON form with a schema (so the import,
+/// which also takes CSV, is not skipped), and every operation says whether it needs a key (`security`).
+#[test]
+fn every_operation_has_a_json_body_schema_and_says_whether_it_needs_a_key() {
+    let spec = serde_json::to_value(mtfs::app::openapi()).unwrap();
+    let mut bodies = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let security = operation["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path}: no security"));
+            assert_eq!(
+                security.is_empty(),
+                !path.starts_with("/api/v1/"),
+                "{method} {path}: {security:?}"
+            );
+            let Some(content) = operation["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            bodies += 1;
+            let json = content
+                .iter()
+                .find(|(media, _)| *media == "application/json" || media.ends_with("+json"))
+                .unwrap_or_else(|| {
+                    panic!("{method} {path} takes no JSON body: {:?}", content.keys())
+                });
+            let schema = &json.1["schema"];
+            assert!(
+                schema["$ref"].is_string()
+                    || schema["type"].is_string()
+                    || schema["oneOf"].is_array(),
+                "{method} {path}: {schema}"
+            );
+        }
+    }
+    assert!(bodies >= 12, "{bodies}");
+    let import = &spec["paths"]["/api/v1/imports/lines"]["post"]["requestBody"]["content"];
+    assert_eq!(
+        import["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ImportJson"
+    );
+    assert_eq!(
+        spec["info"]["license"],
+        serde_json::json!({"name": "MIT", "identifier": "MIT"})
+    );
+    assert_eq!(spec["servers"][0]["url"], "/");
+}

@@ -94,7 +94,13 @@ impl ImportFile {
         ImportParams,
         ("Idempotency-Key" = Option<String>, Header, description = "Any 1-255 characters; a retry with the same key and file gets the first answer again, imports nothing twice, and says `Idempotent-Replayed: true`. The same key with another file is 422.")
     ),
-    request_body(content = String, content_type = "text/csv", description = "CSV, or the same rows as JSON; at most 16 MiB, 50,000 rows, 64 columns, 8 KiB per cell"),
+    request_body(
+        description = "CSV, or the same rows as JSON; at most 16 MiB, 50,000 rows, 64 columns, 8 KiB per cell",
+        content(
+            (String = "text/csv"),
+            (super::model::ImportJsonDoc = "application/json"),
+        )
+    ),
     responses(
         (status = 200, body = ImportReport),
         (status = 403, description = "A reader key, or an editor's rows for directorates it may not change", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::ToSchema;
 
 use crate::domain::FinancialYear;
@@ -43,4 +44,64 @@ pub struct ImportReport {
     pub warnings: Vec<CellProblem>,
     /// How many warnings there are in all, listed or not.
     pub warnings_total: usize,
+}
+
+/// The JSON form of an import, as documented for clients and generators (`read::json_rows` reads it): the same
+/// rows as the CSV, `{"rows": [...]}` or the bare array.
+// A schema only: the rows are read as JSON values (`read::json_rows`), so that each problem names its cell.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+#[schema(as = ImportJson)]
+pub enum ImportJsonDoc {
+    Wrapped { rows: Vec<ImportJsonRow> },
+    Bare(Vec<ImportJsonRow>),
+}
+
+/// One row: the CSV's text columns (each text, a number read as its text, or null for empty) and `years`, each
+/// year (`2021/22` or `2021-22`) mapped to its amount as text or a number in the import's `unit`; a blank or
+/// null amount is not stated and leaves that year as it is.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
+pub struct ImportJsonRow {
+    #[serde(rename = "ref")]
+    #[schema(schema_with = cell)]
+    pub line_ref: Option<String>,
+    #[schema(schema_with = cell)]
+    pub kind: Option<String>,
+    #[schema(schema_with = cell)]
+    pub directorate: Option<String>,
+    #[schema(schema_with = cell)]
+    pub title: Option<String>,
+    #[schema(schema_with = cell)]
+    pub owner: Option<String>,
+    #[schema(schema_with = cell)]
+    pub status: Option<String>,
+    #[schema(schema_with = cell)]
+    pub nature: Option<String>,
+    #[schema(schema_with = cell)]
+    pub description: Option<String>,
+    #[schema(schema_with = cell)]
+    pub reason: Option<String>,
+    #[schema(schema_with = years)]
+    pub years: Option<BTreeMap<String, String>>,
+}
+
+/// A cell: text, a number (read as its text), or null (empty).
+fn cell() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .build()
+}
+
+fn years() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(Schema::Object(cell())))
+        .build()
 }
