@@ -201,6 +201,43 @@ CFE SAV42,saving,CFE,Out of scale,BP,agreed,500,5,\n";
         assert_eq!(report["problems"], json!([]));
     }
 
+    fn imports_amounts_as_councils_print_them_exactly(api: &TestApi) {
+        api.with_demo();
+        // SAV03 and SAV07 as Table 8 prints them in £000s; a new saving in pounds with a pound sign; blank and a
+        // dash: a blank leaves the year as it is, a dash is nothing.
+        let csv = "ref,kind,directorate,title,2021/22,2022/23,2023/24\n\
+CFE SAV03,saving,CFE,Reconfiguration of Adolescent Services,\"1,608\",,-\n\
+CFE SAV07,saving,CFE,Placements,\"(1,065)\",126.4,0\n\
+CFE SAV05,saving,CFE,Reduction in the numbers of children in care,700,,\"1,385\"\n";
+        let done = api.send("POST", "/api/v1/imports/lines?unit=thousands", "text/csv", csv);
+        assert_eq!(done.status, 200, "{}", done.body);
+        let years = |line: &str| api.get(&format!("/api/v1/lines/{line}")).json()["years"].clone();
+        assert_eq!(years("CFE-SAV03"), json!([
+            {"year": "2021/22", "amount": "1608000.00"},
+            {"year": "2022/23", "amount": "0.00"},
+            {"year": "2023/24", "amount": "0.00"}
+        ]));
+        assert_eq!(years("CFE-SAV05"), json!([
+            {"year": "2021/22", "amount": "700000.00"},
+            {"year": "2022/23", "amount": "1654000.00"},
+            {"year": "2023/24", "amount": "1385000.00"}
+        ]), "a blank cell is not stated: 2022/23 stays as it was");
+        assert_eq!(years("CFE-SAV07")[0], json!({"year": "2021/22", "amount": "1065000.00"}));
+        assert_eq!(years("CFE-SAV07")[1], json!({"year": "2022/23", "amount": "126400.00"}));
+        let pounds = "ref,kind,directorate,title,2021/22\nCFE SAV60,saving,CFE,Transport,\"£272,000\"\n";
+        assert_eq!(api.send("POST", "/api/v1/imports/lines", "text/csv", pounds).status, 200);
+        assert_eq!(years("CFE-SAV60"), json!([{"year": "2021/22", "amount": "272000.00"}]));
+
+        // What is not an amount as printed is a problem naming the row and the column, and nothing is written.
+        let before = lines_and_feed(api);
+        let bad = "ref,kind,directorate,title,2021/22,2022/23\nCFE SAV61,saving,CFE,A,\"1,60\",1\nCFE SAV62,saving,CFE,B,2,£1.2.3\n";
+        let problem = api.send("POST", "/api/v1/imports/lines", "text/csv", bad).assert_problem(422, "validation");
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["row 1: 2021/22", "row 2: 2022/23"]);
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("`1,60` is not an amount"), "{problem}");
+        assert_eq!(lines_and_feed(api), before);
+    }
+
     fn imports_json_rows_the_same_way(api: &TestApi) {
         api.with_demo();
         let body = json!({"rows": [

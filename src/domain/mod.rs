@@ -101,6 +101,7 @@ pub mod line;
 pub mod line_ref;
 pub mod money;
 pub mod monitoring;
+pub mod printed_amount;
 pub mod summary;
 pub mod text;
 pub mod validation;

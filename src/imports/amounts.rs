@@ -6,9 +6,11 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::domain::money::{Unit, MAX_PENCE};
+use crate::domain::printed_amount;
 use crate::domain::{FinancialYear, LineKind, Money, YearAmount};
 
-/// Reads one amount written in `unit`: exactly, to the penny (so up to five decimals in £000s). A saving may
+/// Reads one amount written in `unit`, in any printed form (`domain::printed_amount`): exactly, to the penny (so
+/// up to five decimals in £000s). A saving may
 /// be written negative, as printed; growth may not. Returns the amount in pounds and, where the figure looks
 /// typed in the wrong unit, a warning. Any text at all is an amount or an error, never a panic.
 pub fn amount(
@@ -16,25 +18,16 @@ pub fn amount(
     unit: Unit,
     kind: Option<LineKind>,
 ) -> Result<(Money, Option<String>), String> {
+    // As printed (`1,608`, `(1,065)`, `£272,000`, `-`), into plain digits; messages quote what was written.
+    let plain = printed_amount::plain(written)?;
     let text = written.trim();
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = unsigned
-        .split_once('.')
-        .map_or((unsigned, ""), |(w, f)| (w, f));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = plain.strip_prefix('-').unwrap_or(&plain);
+    let fraction = unsigned.split_once('.').map_or("", |(_, f)| f);
+    let whole = unsigned.split_once('.').map_or(unsigned, |(w, _)| w);
     let decimals_allowed = match unit {
         Unit::Pounds => 2,
         Unit::Thousands => 5,
     };
-    if whole.is_empty()
-        || !digits(whole)
-        || !digits(fraction)
-        || (unsigned.contains('.') && fraction.is_empty())
-    {
-        return Err(format!(
-            "`{text}` is not an amount: write digits with an optional point, e.g. 794000.00"
-        ));
-    }
     if fraction.len() > decimals_allowed {
         return Err(format!(
             "`{text}` has more decimals than pence allow; amounts are never rounded"
@@ -45,7 +38,7 @@ pub fn amount(
     if whole.trim_start_matches('0').len() > 12 {
         return Err(out_of_range());
     }
-    let value = Decimal::from_str(text).map_err(|_| out_of_range())?;
+    let value = Decimal::from_str(&plain).map_err(|_| out_of_range())?;
     let pounds = match unit {
         Unit::Pounds => Some(value),
         Unit::Thousands => value.checked_mul(Decimal::ONE_THOUSAND),

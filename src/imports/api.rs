@@ -80,7 +80,9 @@ impl ImportFile {
 /// reads back unchanged) or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`). All or nothing:
 /// one wrong row rejects the file with a 422 naming each problem by row and column (the first 100 listed,
 /// `errors_total` counting all). New refs (or none) create lines; existing refs update them, with the audit
-/// trail. Warnings name figures that look typed in the wrong unit or far out of scale.
+/// trail. Amounts are read as printed, exactly (`1,608`, `(1,065)`, `-1065`, `£272,000`, `126.4` in £000s; `0`
+/// or `-` for zero); a blank amount is not stated and leaves that year as it is. Warnings name figures that look
+/// typed in the wrong unit or far out of scale.
 ///
 /// Limits: at most 16 MiB (413), sent within 60 seconds (408), 50,000 rows (422 naming `rows`), 64 columns (`columns`), 8 KiB per cell,
 /// each column once (`2021/22` and `2021-22` are one column). A reader key is refused (403) before the body is

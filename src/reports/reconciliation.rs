@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::db;
 use crate::domain::money::{Unit, MAX_PENCE};
+use crate::domain::printed_amount;
 use crate::domain::summary::SummaryTotals;
 use crate::domain::{DirectorateCode, FieldError, FinancialYear, LineRef, LineStatus, Money};
 use crate::error::ApiError;
@@ -94,32 +95,10 @@ pub struct PrintedAmount(Money);
 
 impl PrintedAmount {
     pub fn parse(text: &str) -> Result<PrintedAmount, String> {
-        let trimmed = text.trim();
-        let (negative, body) = match trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-            Some(inner) => (true, inner.trim()),
-            None => (false, trimmed),
-        };
-        let (whole, fraction) = body
-            .split_once('.')
-            .map_or((body, None), |(w, f)| (w, Some(f)));
-        let unsigned = whole.strip_prefix('-').unwrap_or(whole);
-        let groups: Vec<&str> = unsigned.split(',').collect();
-        let grouped = groups.len() == 1
-            || (!groups[0].is_empty()
-                && groups[0].len() <= 3
-                && groups[1..].iter().all(|g| g.len() == 3));
-        if !grouped {
-            return Err(format!(
-                "`{text}` is not a printed amount: write 1065, 1,065, (1,065) or -1065"
-            ));
-        }
-        let plain = format!(
-            "{}{}",
-            whole.replace(',', ""),
-            fraction.map(|f| format!(".{f}")).unwrap_or_default()
-        );
-        let amount = Money::parse(&plain).map_err(|error| error.to_string())?;
-        Ok(PrintedAmount(if negative { -amount } else { amount }))
+        let plain = printed_amount::plain(text)?;
+        Money::parse(&plain)
+            .map(PrintedAmount)
+            .map_err(|error| error.to_string())
     }
 
     /// In pounds, given the unit it was printed in; `None` past the largest amount there is.
