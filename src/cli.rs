@@ -31,9 +31,9 @@ pub enum Command {
     LoadDemo,
     /// Print the OpenAPI document (regenerates openapi/openapi.json).
     Openapi,
-    /// Import lines from a CSV or JSON file (all or nothing), with a progress bar.
+    /// Import lines from a CSV, XLSX or JSON file (all or nothing), with a progress bar.
     Import {
-        /// The file: `.csv` (the PMO tracker layout) or `.json`.
+        /// The file: `.csv` (the PMO tracker layout), `.xlsx` (its first sheet, in the same layout) or `.json`.
         file: std::path::PathBuf,
         /// The unit the file's amounts are in.
         #[arg(long, value_enum, default_value = "pounds")]

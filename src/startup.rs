@@ -222,13 +222,14 @@ fn run_import(
 ) -> Result<(), StartError> {
     let bytes =
         std::fs::read(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    let is_json = file
+    let extension = file
         .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-    let file_kind = if is_json {
-        ImportFile::Json(bytes.into())
-    } else {
-        ImportFile::Csv(bytes.into())
+        .and_then(|ext| ext.to_str())
+        .map(str::to_ascii_lowercase);
+    let file_kind = match extension.as_deref() {
+        Some("json") => ImportFile::Json(bytes.into()),
+        Some("xlsx") => ImportFile::Xlsx(bytes.into()),
+        _ => ImportFile::Csv(bytes.into()),
     };
     let rows = file_kind.rows().map_err(describe)?;
     let unit = match unit {

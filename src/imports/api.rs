@@ -23,6 +23,7 @@ use crate::http::body::{check_declared_length, read_body};
 use crate::http::extract::parse_json;
 use crate::http::idempotency::{idempotency_key, respond_once, StoredResponse};
 use crate::http::QueryParams;
+use crate::present::XLSX;
 use crate::request_id;
 use crate::state::AppState;
 
@@ -36,9 +37,10 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
-/// An import file: CSV (`text/csv`) or JSON.
+/// An import file: CSV (`text/csv`), an XLSX workbook, or JSON.
 pub enum ImportFile {
     Csv(Bytes),
+    Xlsx(Bytes),
     Json(Bytes),
 }
 
@@ -48,15 +50,16 @@ impl ImportFile {
         let media = req.mime_type().ok().flatten();
         match &media {
             Some(m) if m.type_() == "text" && m.subtype() == "csv" => Ok(ImportFile::Csv),
+            Some(m) if m.essence_str() == XLSX => Ok(ImportFile::Xlsx),
             Some(m)
                 if m.type_() == "application"
                     && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")) =>
             {
                 Ok(ImportFile::Json)
             }
-            _ => Err(ApiError::UnsupportedMediaType(
-                "send the file as text/csv or application/json".to_owned(),
-            )),
+            _ => Err(ApiError::UnsupportedMediaType(format!(
+                "send the file as text/csv, {XLSX} or application/json"
+            ))),
         }
     }
 
@@ -64,20 +67,22 @@ impl ImportFile {
     pub fn rows(&self) -> Result<Vec<ImportRow>, ApiError> {
         match self {
             ImportFile::Csv(bytes) => read::csv_rows(bytes),
+            ImportFile::Xlsx(bytes) => read::xlsx_rows(bytes),
             ImportFile::Json(bytes) => read::json_rows(&parse_json::<serde_json::Value>(bytes)?),
         }
     }
 
     fn bytes(&self) -> &Bytes {
         match self {
-            ImportFile::Csv(bytes) | ImportFile::Json(bytes) => bytes,
+            ImportFile::Csv(bytes) | ImportFile::Xlsx(bytes) | ImportFile::Json(bytes) => bytes,
         }
     }
 }
 
 /// Imports lines from CSV (the PMO tracker layout: `ref`, `kind`, `directorate`, `title`, `owner`, `status`,
 /// `nature`, `description`, `reason`, then a column per year such as `2021/22`; the tracker's own CSV export
-/// reads back unchanged) or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`). All or nothing:
+/// reads back unchanged), the first sheet of an XLSX workbook in the same layout (numbers read through their
+/// shortest decimal text: more decimals than pence is a problem naming the cell, never rounded), or JSON (`{"rows": [{..., "years": {"2021/22": "794000.00"}}]}`). All or nothing:
 /// one wrong row rejects the file with a 422 naming each problem by row and column (the first 100 listed,
 /// `errors_total` counting all). New refs (or none) create lines; existing refs update them, with the audit
 /// trail. Amounts are read as printed, exactly (`1,608`, `(1,065)`, `-1065`, `£272,000`, `126.4` in £000s; `0`
@@ -100,6 +105,7 @@ impl ImportFile {
         description = "CSV, or the same rows as JSON; at most 16 MiB, 50,000 rows, 64 columns, 8 KiB per cell",
         content(
             (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (super::model::ImportJsonDoc = "application/json"),
         )
     ),

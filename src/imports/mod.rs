@@ -1,8 +1,8 @@
-//! Bulk import of lines, from the PMO tracker's CSV layout or JSON: all or nothing, every problem reported by
+//! Bulk import of lines, from the PMO tracker's CSV layout (as CSV or an XLSX sheet) or JSON: all or nothing, every problem reported by
 //! row and column (the first of them listed, all counted), and warnings where a figure looks typed in the
 //! wrong unit or out of scale.
 //!
-//! A file goes through: reading within the limits (`read`, `limits`), the key's scope (`scope`), planning
+//! A file goes through: reading within the limits (`read`, `limits`; `xlsx` unpacks a workbook within its own), the key's scope (`scope`), planning
 //! against the tracker as read (`plan`), then writing (`write`) in one write transaction.
 
 pub mod amounts;
@@ -13,6 +13,7 @@ pub mod plan;
 pub mod read;
 pub mod scope;
 pub mod write;
+pub mod xlsx;
 
 pub use model::{CellProblem, ImportReport, ImportRow};
 pub use write::{import_lines, write_when_current};

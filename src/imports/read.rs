@@ -1,4 +1,5 @@
-//! Reading an import file (CSV in the PMO tracker's layout, or JSON) into rows, within the limits: the header
+//! Reading an import file (CSV in the PMO tracker's layout, the first sheet of an XLSX in the same layout, or
+//! JSON) into rows, within the limits: the header
 //! is checked whole (its size, every column known, none twice) before any row is read, and reading stops at
 //! the first row past the limit.
 
@@ -7,6 +8,7 @@ use std::collections::HashMap;
 
 use super::limits::{self, Capped, MAX_COLUMNS, MAX_ROWS};
 use super::model::{CellProblem, ImportRow};
+use super::xlsx;
 use crate::domain::FinancialYear;
 use crate::error::ApiError;
 use crate::present::table::without_neutralising_mark;
@@ -33,10 +35,10 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
-    let mut problems = Capped::default();
     let headers: Vec<String> = match reader.headers() {
-        Ok(headers) => headers.iter().map(str::to_lowercase).collect(),
+        Ok(headers) => headers.iter().map(str::to_owned).collect(),
         Err(error) => {
+            let mut problems = Capped::default();
             problems.push(header_problem(
                 None,
                 format!("the header row cannot be read: {error}"),
@@ -44,13 +46,45 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
             return Err(problems.into_error());
         }
     };
+    let records = reader.into_records().enumerate().map(|(index, record)| {
+        let record = record
+            .map(|record| record.iter().map(str::to_owned).collect())
+            .map_err(|error| error.to_string());
+        (index + 1, record)
+    });
+    table_rows(&headers, records)
+}
+
+/// Reads the first sheet of an `.xlsx` workbook as CSV is read: a header row, then a row per line.
+pub fn xlsx_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
+    let sheet = xlsx::first_sheet(bytes).map_err(|refusal| match refusal {
+        xlsx::Refusal::File(message) => {
+            let mut problems = Capped::default();
+            problems.push(header_problem(None, message));
+            problems.into_error()
+        }
+        xlsx::Refusal::TooManyRows => limits::too_many_rows(),
+        xlsx::Refusal::TooManyColumns(columns) => limits::too_many_columns(columns),
+    })?;
+    let rows = sheet.rows.into_iter().map(|(row, cells)| (row, Ok(cells)));
+    table_rows(&sheet.headers, rows)
+}
+
+/// A header, then rows of text (each numbered, or a problem reading it): the header checked whole first (its
+/// size, every column known, none twice), then each cell within its limit, stopping at the first row past
+/// the limit.
+fn table_rows(
+    headers: &[String],
+    records: impl Iterator<Item = (usize, Result<Vec<String>, String>)>,
+) -> Result<Vec<ImportRow>, ApiError> {
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
     if headers.len() > MAX_COLUMNS {
         return Err(limits::too_many_columns(headers.len()));
     }
     let columns = columns(&headers).map_err(Capped::into_error)?;
+    let mut problems = Capped::default();
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 1;
+    for (row, record) in records {
         if row > MAX_ROWS {
             return Err(limits::too_many_rows());
         }
@@ -65,11 +99,23 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
                 continue;
             }
         };
+        if record
+            .iter()
+            .skip(headers.len())
+            .any(|value| !value.is_empty())
+        {
+            problems.push(CellProblem {
+                row,
+                column: None,
+                message: "this row has a value right of the last named column".to_owned(),
+            });
+            continue;
+        }
         let mut import = ImportRow {
             row,
             ..ImportRow::default()
         };
-        for ((column, header), value) in columns.iter().zip(&headers).zip(record.iter()) {
+        for ((column, header), value) in columns.iter().zip(&headers).zip(&record) {
             if let Some(problem) = limits::oversized(row, header, value) {
                 problems.push(problem);
                 continue;

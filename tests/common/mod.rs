@@ -385,6 +385,20 @@ impl TestApi {
         self.reply(self.authorised(request).send(body))
     }
 
+    /// Sends bytes as they are (a spreadsheet, say), with this content type.
+    pub fn send_bytes(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Reply {
+        let url = self.url(path);
+        let request = match method {
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            other => panic!("no body for {other}"),
+        };
+        self.reply(
+            self.authorised(request.header("content-type", content_type))
+                .send(body),
+        )
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
