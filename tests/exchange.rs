@@ -186,7 +186,7 @@ CFE SAV32,saving,CFE,Fine,BP,agreed,10,\n";
         let csv = "ref,kind,directorate,title,owner,status,2021/22,2022/23,2023/24\n\
 CFE SAV40,saving,CFE,Pounds in a thousands column,BP,agreed,794000,,\n\
 CFE SAV41,saving,CFE,A point for a comma,BP,agreed,1.065,,\n\
-CFE SAV42,saving,CFE,Out of scale,BP,agreed,500,5,\n";
+CFE SAV42,saving,CFE,Out of scale,BP,agreed,5000,5,\n";
         let report = api.send("POST", "/api/v1/imports/lines?unit=thousands&dry_run=true", "text/csv", csv).json();
         let warned: Vec<(u64, String)> = report["warnings"].as_array().unwrap().iter()
             .map(|w| (w["row"].as_u64().unwrap(), w["column"].as_str().unwrap().to_owned())).collect();

@@ -58,10 +58,19 @@ pub fn amount(
     };
     let amount =
         Money::parse(&pounds.round_dp(2).to_string()).map_err(|error| error.to_string())?;
+    // The slips the February 2021 sheets print (tests/import_slips.rs): pounds in a £000s column, with their £
+    // sign (`£272,000`) or as a round number of thousands too big for one line's year (`126,000`); and a
+    // point for a thousands separator (`1.719`). A real £000s figure has neither.
+    let magnitude = value.abs();
+    let round_thousands =
+        magnitude >= Decimal::new(10_000, 0) && (magnitude % Decimal::ONE_THOUSAND).is_zero();
     let warning = match unit {
-        Unit::Thousands if value.abs() >= Decimal::new(100_000, 0) => Some(format!(
-            "`{text}` thousands is £{amount}: is it pounds typed in a £000s column?"
+        Unit::Thousands if text.contains('£') => Some(format!(
+            "`{text}` has a £ sign in a £000s column, and reads as £{amount}: is it pounds?"
         )),
+        Unit::Thousands if magnitude >= Decimal::new(100_000, 0) || round_thousands => Some(
+            format!("`{text}` thousands is £{amount}: is it pounds typed in a £000s column?"),
+        ),
         Unit::Thousands if fraction.len() == 3 => Some(format!(
             "`{text}` reads as £{amount}: was the point meant as a thousands separator?"
         )),
@@ -70,8 +79,12 @@ pub fn amount(
     Ok((amount, warning))
 }
 
-/// Years whose amount is a hundred times larger or smaller than the line's largest other amount. Linear: only
-/// the largest two amounts are ever the "largest other" of a year.
+/// How many times larger or smaller than the line's largest other year a year must be to be warned of: a unit
+/// slip is a factor of 1,000, while a real profile can be uneven by a hundred (CFE GRO01 prints 8,341 / 85 / 77).
+const OUT_OF_SCALE: i64 = 500;
+
+/// Years whose amount is [`OUT_OF_SCALE`] times larger or smaller than the line's largest other amount. Linear:
+/// only the largest two amounts are ever the "largest other" of a year.
 pub fn out_of_scale(years: &[YearAmount]) -> Vec<(FinancialYear, String)> {
     let mut largest: Option<&YearAmount> = None;
     let mut second: Option<&YearAmount> = None;
@@ -92,9 +105,8 @@ pub fn out_of_scale(years: &[YearAmount]) -> Vec<(FinancialYear, String)> {
         };
         let Some(other) = other else { continue };
         let (this, other_amount) = (entry.amount.decimal(), other.amount.decimal());
-        if this >= other_amount * Decimal::ONE_HUNDRED
-            || this * Decimal::ONE_HUNDRED <= other_amount
-        {
+        let factor = Decimal::from(OUT_OF_SCALE);
+        if this >= other_amount * factor || this * factor <= other_amount {
             warnings.push((
                 entry.year,
                 format!(
@@ -130,13 +142,18 @@ mod tests {
                 .map(|(y, _)| y.to_string())
                 .collect()
         };
-        assert_eq!(flagged(&["500000.00", "5000.00"]), ["2021/22", "2022/23"]);
+        assert_eq!(flagged(&["500000.00", "1000.00"]), ["2021/22", "2022/23"]);
         assert_eq!(
-            flagged(&["500000.00", "5000.01", "0.00"]),
+            flagged(&["500000.00", "1000.01", "0.00"]),
+            Vec::<String>::new()
+        );
+        // Uneven is not out of scale: CFE GRO01 as printed, in pounds.
+        assert_eq!(
+            flagged(&["8341000.00", "85000.00", "77000.00"]),
             Vec::<String>::new()
         );
         // Two equal largest: each is the other's largest other.
-        assert_eq!(flagged(&["900.00", "900.00", "9.00"]), ["2023/24"]);
+        assert_eq!(flagged(&["900.00", "900.00", "1.80"]), ["2023/24"]);
         assert_eq!(flagged(&["100.00"]), Vec::<String>::new());
     }
 

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -121,8 +121,7 @@ pub fn present<T: Serialize + Tabular>(
         }
         Format::Csv => attachment(report.table(), CSV, "csv", |table| table.to_csv(unit)),
         Format::Xlsx => {
-            let as_at = output.as_at.unwrap_or_else(OffsetDateTime::now_utc);
-            let when = as_at.format(&Rfc3339).unwrap_or_default();
+            let when = as_a_person_reads_it(output.as_at.unwrap_or_else(OffsetDateTime::now_utc));
             let in_unit = match unit {
                 Unit::Pounds => "£",
                 Unit::Thousands => "£000s",
@@ -132,6 +131,15 @@ pub fn present<T: Serialize + Tabular>(
             })
         }
     }
+}
+
+/// An instant as a title gives it: "1 December 2026, 18:46 UTC" (to the minute, in UTC).
+pub fn as_a_person_reads_it(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format_description!(
+            "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
 }
 
 /// A table as a download named after its title.
