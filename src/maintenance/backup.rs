@@ -109,13 +109,7 @@ pub fn backup(
         "events": verification.chain.as_ref().map(|chain| chain.events).ok(),
         "head": verification.chain.as_ref().ok().and_then(|chain| chain.head.clone()),
     });
-    db::write_transaction(conn, |conn| {
-        Ok(audit::record(
-            conn,
-            actor,
-            database_event("backed_up", recorded),
-        )?)
-    })?;
+    record_database_event(conn, actor, "backed_up", recorded)?;
     let pruned = match keep {
         Some(keep) => prune(path.parent().unwrap_or(Path::new(".")), keep)?,
         None => Vec::new(),
@@ -175,18 +169,18 @@ pub fn record_restore(
         "from": from.display().to_string(),
         "head": verification.chain.as_ref().ok().and_then(|chain| chain.head.clone()),
     });
-    db::write_transaction(conn, |conn| {
-        Ok(audit::record(
-            conn,
-            actor,
-            database_event("restored", recorded),
-        )?)
-    })?;
+    record_database_event(conn, actor, "restored", recorded)?;
     Ok(())
 }
 
-fn database_event(action: &str, after: serde_json::Value) -> Change {
-    Change {
+/// Records, in its own write transaction, an event about the database as a whole (a backup, a restore).
+fn record_database_event(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), Failure> {
+    let change = Change {
         at: OffsetDateTime::now_utc(),
         entity: Entity::Database,
         entity_ref: "database".to_owned(),
@@ -194,7 +188,9 @@ fn database_event(action: &str, after: serde_json::Value) -> Change {
         before: None,
         after: Some(after),
         reason: None,
-    }
+    };
+    db::write_transaction(conn, |conn| Ok(audit::record(conn, actor, change)?))?;
+    Ok(())
 }
 
 /// The verification of the SQLite file at `path`, when it is sound; else `Unsound`, saying what is wrong.
