@@ -199,6 +199,10 @@ impl ResponseError for ApiError {
             ApiError::RequestTimeout(_) => {
                 response.force_close();
             }
+            // Busy or briefly cut off, never broken for good: a client may ask again (RFC 9110 §10.2.3).
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             _ => {}
         }
         response.json(self.problem())

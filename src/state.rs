@@ -7,6 +7,7 @@ use crate::auth::cache::KeyCache;
 use crate::auth::refusals::RefusalCounts;
 use crate::db::Pool;
 use crate::metrics::Metrics;
+use crate::present::download::Downloads;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub refusals: Arc<RefusalCounts>,
     /// Requests, latency, pool and write queue, for `/api/v1/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Table files being prepared or sent: a few at a time.
+    pub downloads: Arc<Downloads>,
 }
 
 impl AppState {
@@ -26,6 +29,7 @@ impl AppState {
             keys: Arc::default(),
             refusals: Arc::default(),
             metrics: Arc::default(),
+            downloads: Arc::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::export::{self, Extent};
 use super::listing::{self, ListQuery, PageLines, DEFAULT_PAGE, MAX_PAGE};
 use super::model::{CreateLine, Line, LinePatch, SetYearAmount};
 use super::repo::{self, LineFilter};
@@ -19,13 +20,13 @@ use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::summary::{View, YearSummary};
 use crate::domain::text::{check_query_text, MAX_TITLE};
-use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, Money};
+use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus};
 use crate::error::ApiError;
 use crate::http::{
     idempotency, if_match, versioned, AsAtParams, JsonBody, LinePath, QueryParams, YearPath,
 };
-use crate::present::table::{Cell, Table, Tabular};
-use crate::present::{present, Format, Output};
+use crate::present::download;
+use crate::present::{self, Format, Output, TableFormat};
 use crate::state::AppState;
 
 /// Filters and paging for the lines list.
@@ -44,7 +45,8 @@ pub struct ListLinesParams {
     /// Text in the ref, title or owner, in any case; at most 200 bytes of UTF-8.
     #[param(example = "placements", max_length = 200)]
     pub q: Option<String>,
-    /// Lines per page: 1 to 500, default 50.
+    /// Lines per page: 1 to 500, default 50. A CSV or XLSX file holds every line the filters cover, unless
+    /// `limit` or `cursor` asks for one page.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Where the page starts: the `next_cursor` of the previous page.
@@ -54,7 +56,8 @@ pub struct ListLinesParams {
     /// Whether to answer `totals` over every line the filters cover. By default they are given, on every page,
     /// when the only filters are `directorate` and `kind` (the kept totals answer those), and left out when a
     /// `status`, `year` or `q` filter is given (they would add up every amount the filter covers): ask for them
-    /// with `totals=true`. `totals=false` leaves them out always.
+    /// with `totals=true`. `totals=false` leaves them out always. A CSV or XLSX file of every line ends with
+    /// the totals rows unless `totals=false`; a file of one page has them as the JSON page would.
     pub totals: Option<bool>,
     /// Answer as the service would have at this instant (RFC 3339, e.g. `2021-06-30T17:00:00Z`).
     #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
@@ -91,7 +94,19 @@ pub struct LinePage {
 
 /// Lines in ref order, filtered and paged, with per-year totals over the whole filtered set (by default only
 /// when the filters are directorate and kind alone: see `totals`).
-#[utoipa::path(tag = "lines", params(ListLinesParams), responses((status = 200, body = LinePage)))]
+///
+/// As CSV or XLSX (`format`, or `Accept`), the answer is a file of every line the filters cover, in the same
+/// order, as they all stood at one moment (one read snapshot, or `as_at`), then the totals rows; it is
+/// prepared off the request workers and streamed, a few files at a time (503 while the others are prepared
+/// or sent: try again shortly).
+#[utoipa::path(
+    tag = "lines",
+    params(ListLinesParams),
+    responses(
+        (status = 200, body = LinePage, description = "A page of lines as JSON, or a CSV or XLSX file of every line the filters cover"),
+        (status = 503, description = "Every download slot is taken: try again shortly", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
 #[get("/lines")]
 pub async fn list_lines(
     state: web::Data<AppState>,
@@ -104,8 +119,11 @@ pub async fn list_lines(
         unit: params.unit.unwrap_or_default(),
         as_at: params.as_at,
     };
-    // Stored JSON is served as it is: only to a page asked for as JSON, in pounds, line by line as stored.
-    let as_stored = output.format(&req) == Format::Json && output.unit == Unit::Pounds;
+    if let Some(format) = output.format(&req).as_table() {
+        return export_lines(&state, params, output, format).await;
+    }
+    // Stored JSON is served as it is: only to a page asked for in pounds, line by line as stored.
+    let as_stored = output.unit == Unit::Pounds;
     let query = params.into_query(as_stored)?;
     let include_withdrawn = query.include_withdrawn;
     let view = query.view;
@@ -125,10 +143,39 @@ pub async fn list_lines(
     match listing.lines {
         PageLines::Decoded(lines) => {
             page.lines = lines;
-            present(&req, output, &page)
+            present::json(output.unit, &page)
         }
         PageLines::Stored(lines) => stored_page(&page, &lines),
     }
+}
+
+/// The list as a CSV or XLSX file: every line the filters cover, with their totals (unless `totals=false`);
+/// only a page when `limit` or `cursor` asks for one (its totals as a JSON page's). Written off the HTTP
+/// workers once a download slot is free (503 while none is), then streamed.
+async fn export_lines(
+    state: &AppState,
+    params: ListLinesParams,
+    output: Output,
+    format: TableFormat,
+) -> Result<HttpResponse, ApiError> {
+    let extent = if params.limit.is_none() && params.cursor.is_none() {
+        Extent::Whole
+    } else {
+        Extent::Page
+    };
+    let totals_asked = params.totals;
+    let mut query = params.into_query(false)?;
+    if extent == Extent::Whole {
+        query.totals = totals_asked.unwrap_or(true);
+    }
+    let slot = state.downloads.slot()?;
+    let unit = output.unit;
+    let title = present::xlsx_title(export::TITLE, unit, output.as_at);
+    let file = db::scan(&state.pool, move |conn| {
+        export::write(conn, query, extent, format, unit, &title)
+    })
+    .await?;
+    Ok(download::respond(slot, file, format, export::TITLE))
 }
 
 /// A page of stored lines as JSON: the page written with no lines, and each line's stored JSON in its `lines`.
@@ -449,87 +496,4 @@ fn line_response(line: Line) -> HttpResponse {
 
 pub fn line_url(line_ref: &LineRef) -> String {
     format!("/api/v1/lines/{}", line_ref.path_form())
-}
-
-/// A figure of the totals, by name.
-type TotalMeasure = (&'static str, fn(&YearSummary) -> Money);
-
-impl Tabular for LinePage {
-    /// A row per line and a column per year, savings negative (in brackets) as printed; then the totals.
-    fn table(&self) -> Table {
-        let mut years: Vec<FinancialYear> = self
-            .lines
-            .iter()
-            .flat_map(|l| l.years.iter().map(|e| e.year))
-            .chain(self.totals.iter().flatten().map(|t| t.year))
-            .collect();
-        years.sort();
-        years.dedup();
-        let columns = [
-            "Ref",
-            "Kind",
-            "Directorate",
-            "Title",
-            "Owner",
-            "Status",
-            "Nature",
-        ]
-        .into_iter()
-        .map(String::from)
-        .chain(years.iter().map(ToString::to_string))
-        .chain(["Total".to_owned()]);
-        let mut table = Table::new("MTFS lines", columns);
-        for line in &self.lines {
-            let signed = |amount: Money| {
-                if line.kind == LineKind::Saving {
-                    -amount
-                } else {
-                    amount
-                }
-            };
-            let amounts = years.iter().map(|year| {
-                Cell::from(
-                    line.years
-                        .iter()
-                        .find(|e| e.year == *year)
-                        .map(|e| signed(e.amount)),
-                )
-            });
-            let described = [
-                Cell::from(line.line_ref.to_string()),
-                Cell::from(line.kind.as_str()),
-                Cell::from(line.directorate.to_string()),
-                Cell::from(line.title.clone()),
-                Cell::from(line.owner.clone()),
-                Cell::from(line.status.as_str()),
-                Cell::from(line.nature.as_str()),
-            ];
-            table.row(
-                described
-                    .into_iter()
-                    .chain(amounts)
-                    .chain([Cell::from(signed(line.total))]),
-            );
-        }
-        let measures: [TotalMeasure; 3] = [
-            ("Total efficiencies", |t| -t.savings),
-            ("Total growth", |t| t.growth),
-            ("Net", |t| t.net),
-        ];
-        let Some(totals) = &self.totals else {
-            return table;
-        };
-        for (label, measure) in measures {
-            let amounts = years
-                .iter()
-                .map(|year| Cell::from(totals.iter().find(|t| t.year == *year).map(measure)));
-            table.row(
-                [Cell::from(label)]
-                    .into_iter()
-                    .chain(std::iter::repeat_n(Cell::Empty, 6))
-                    .chain(amounts),
-            );
-        }
-        table
-    }
 }

@@ -93,62 +93,34 @@ pub fn totals_by_default(filter: &LineFilter) -> bool {
 /// Reads the page and, when asked, the totals: from the kept totals when the filters allow, else added up from
 /// the lines; as at an instant, from the kept states (or, before they began, the lines replayed).
 pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
-    // One more than a page tells whether there is a next page.
-    let page_and_one = query.limit as usize + 1;
-    let (filter, after, include_withdrawn, with_totals, as_stored) = (
-        query.filter.clone(),
-        query.after.clone(),
-        query.include_withdrawn,
-        query.totals,
-        query.as_stored,
-    );
-    let (lines, sums) = match query.as_at {
-        None if !with_totals => {
+    let loaded = match query.as_at {
+        // A page and the kept totals are a few index reads; totals added up from every amount walk many rows
+        // and take their turn.
+        None if !query.totals || query.filter.has_kept_totals() => {
             db::read(pool, move |conn| {
-                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
-                Ok((page, None))
-            })
-            .await?
-        }
-        None if filter.has_kept_totals() => {
-            db::read(pool, move |conn| {
-                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
-                Ok((
-                    page,
-                    Some(totals::sums_for(conn, &filter, include_withdrawn)?),
-                ))
+                let loaded = load(conn, &query, false)?;
+                Ok((query, loaded))
             })
             .await?
         }
         None => {
             db::scan(pool, move |conn| {
-                let page = page_now(conn, &filter, after.as_ref(), page_and_one, as_stored)?;
-                Ok((page, Some(repo::sums(conn, &filter, include_withdrawn)?)))
+                let loaded = load(conn, &query, false)?;
+                Ok((query, loaded))
             })
             .await?
         }
         Some(at) => {
             // From the kept states, a page and the kept totals' states are a few index reads; totals added up
             // from every line's state, or a replay from the trail, walk many rows and take their turn.
-            let kept = db::read(pool, move |conn| {
+            let cover = db::read(pool, move |conn| {
                 Ok(audit::states_cover(conn, db::time::stored(at))?)
             })
             .await?;
-            let cheap = kept && (!with_totals || query.filter.has_kept_totals());
+            let cheap = cover && (!query.totals || query.filter.has_kept_totals());
             let read = move |conn: &mut DbConnection| {
-                Ok((
-                    page_at(
-                        conn,
-                        &filter,
-                        after.as_ref(),
-                        page_and_one,
-                        at,
-                        as_stored && kept,
-                    )?,
-                    with_totals
-                        .then(|| history::sums_at(conn, &filter, include_withdrawn, at))
-                        .transpose()?,
-                ))
+                let loaded = load(conn, &query, cover)?;
+                Ok((query, loaded))
             };
             if cheap {
                 db::read(pool, read).await?
@@ -157,7 +129,47 @@ pub async fn list(pool: &Pool, query: ListQuery) -> Result<Listing, ApiError> {
             }
         }
     };
+    let (query, (lines, sums)) = loaded;
     assemble(&query, lines, sums)
+}
+
+/// A page of the query (with one line more, which tells whether there is a next page) and, when asked, the
+/// sums over every line the filters cover, read on one connection. `states_cover`: for a query as at an
+/// instant, whether the kept states cover it (`audit::states_cover`, asked by the caller once).
+pub fn load(
+    conn: &mut DbConnection,
+    query: &ListQuery,
+    states_cover: bool,
+) -> Result<(PageLines, Option<Vec<AmountSum>>), ApiError> {
+    let page_and_one = query.limit as usize + 1;
+    let (filter, after, include_withdrawn) =
+        (&query.filter, query.after.as_ref(), query.include_withdrawn);
+    match query.as_at {
+        None => {
+            let page = page_now(conn, filter, after, page_and_one, query.as_stored)?;
+            let sums = match (query.totals, filter.has_kept_totals()) {
+                (false, _) => None,
+                (true, true) => Some(totals::sums_for(conn, filter, include_withdrawn)?),
+                (true, false) => Some(repo::sums(conn, filter, include_withdrawn)?),
+            };
+            Ok((page, sums))
+        }
+        Some(at) => {
+            let page = page_at(
+                conn,
+                filter,
+                after,
+                page_and_one,
+                at,
+                query.as_stored && states_cover,
+            )?;
+            let sums = query
+                .totals
+                .then(|| history::sums_at(conn, filter, include_withdrawn, at))
+                .transpose()?;
+            Ok((page, sums))
+        }
+    }
 }
 
 /// A page now: as stored JSON when asked for and every line of it has it, else decoded.

@@ -1,6 +1,7 @@
 //! MTFS savings and growth lines: one folder, from the API down to the queries.
 
 pub mod api;
+pub mod export;
 pub mod history;
 pub mod listing;
 pub mod model;

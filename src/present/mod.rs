@@ -10,6 +10,7 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+pub mod download;
 pub mod table;
 pub mod thousands;
 
@@ -70,6 +71,23 @@ pub enum Format {
     Xlsx,
 }
 
+/// A format that is a table: CSV or XLSX.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn as_table(self) -> Option<TableFormat> {
+        match self {
+            Format::Json => None,
+            Format::Csv => Some(TableFormat::Csv),
+            Format::Xlsx => Some(TableFormat::Xlsx),
+        }
+    }
+}
+
 pub const CSV: &str = "text/csv";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -111,26 +129,34 @@ pub fn present<T: Serialize + Tabular>(
     report: &T,
 ) -> Result<HttpResponse, ApiError> {
     let unit = output.unit;
-    match output.format(req) {
-        Format::Json => {
-            let body = thousands::to_json(unit, report)
-                .map_err(|error| ApiError::Internal(format!("writing a report: {error}")))?;
-            Ok(HttpResponse::Ok()
-                .content_type("application/json")
-                .body(body))
+    match output.format(req).as_table() {
+        None => json(unit, report),
+        Some(TableFormat::Csv) => {
+            attachment(report.table(), CSV, "csv", |table| table.to_csv(unit))
         }
-        Format::Csv => attachment(report.table(), CSV, "csv", |table| table.to_csv(unit)),
-        Format::Xlsx => {
-            let when = as_a_person_reads_it(output.as_at.unwrap_or_else(OffsetDateTime::now_utc));
-            let in_unit = match unit {
-                Unit::Pounds => "£",
-                Unit::Thousands => "£000s",
-            };
-            attachment(report.table(), XLSX, "xlsx", |table| {
-                table.to_xlsx(unit, &format!("{}, {in_unit}, as at {when}", table.title))
-            })
-        }
+        Some(TableFormat::Xlsx) => attachment(report.table(), XLSX, "xlsx", |table| {
+            table.to_xlsx(unit, &xlsx_title(&table.title, unit, output.as_at))
+        }),
     }
+}
+
+/// A value as JSON, its amounts in `unit`.
+pub fn json<T: Serialize>(unit: Unit, value: &T) -> Result<HttpResponse, ApiError> {
+    let body = thousands::to_json(unit, value)
+        .map_err(|error| ApiError::Internal(format!("writing a report: {error}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// An XLSX sheet's title row: what, in which unit, as at when (now when `as_at` is absent).
+pub fn xlsx_title(what: &str, unit: Unit, as_at: Option<OffsetDateTime>) -> String {
+    let when = as_a_person_reads_it(as_at.unwrap_or_else(OffsetDateTime::now_utc));
+    let in_unit = match unit {
+        Unit::Pounds => "£",
+        Unit::Thousands => "£000s",
+    };
+    format!("{what}, {in_unit}, as at {when}")
 }
 
 /// An instant as a title gives it: "1 December 2026, 18:46 UTC" (to the minute, in UTC).
@@ -150,18 +176,24 @@ fn attachment(
     write: impl FnOnce(&Table) -> Result<Vec<u8>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let body = write(&table)?;
-    let file_name = table
-        .title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|part| !part.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join("-");
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}.{extension}\""),
+            format!(
+                "attachment; filename=\"{}.{extension}\"",
+                file_name(&table.title)
+            ),
         ))
         .body(body))
+}
+
+/// A download's file name from its title: "MTFS summary, CFE" is `mtfs-summary-cfe`.
+fn file_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
 }

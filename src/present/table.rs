@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use rust_xlsxwriter::{Format as CellFormat, Workbook};
+use std::io::Write;
+
+use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet};
 
 use crate::domain::money::Unit;
 use crate::domain::Money;
@@ -82,71 +84,140 @@ impl Table {
     /// CSV: the header row, then the rows; amounts as plain numbers in `unit` (negative with a minus sign), text
     /// neutralised where a spreadsheet would run it as a formula (amounts stay numbers).
     pub fn to_csv(&self, unit: Unit) -> Result<Vec<u8>, ApiError> {
-        let failed = |error: csv::Error| ApiError::Internal(format!("writing CSV: {error}"));
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer
-            .write_record(self.columns.iter().map(|c| neutralised(c).into_owned()))
-            .map_err(failed)?;
+        write_csv_header(&mut writer, &self.columns)?;
         for row in &self.rows {
-            writer
-                .write_record(row.iter().map(|cell| match cell {
-                    Cell::Text(text) => neutralised(text).into_owned(),
-                    Cell::Amount(amount) => amount_text(*amount, unit),
-                    Cell::Empty => String::new(),
-                }))
-                .map_err(failed)?;
+            write_csv_row(&mut writer, row, unit)?;
         }
         writer
             .into_inner()
             .map_err(|error| ApiError::Internal(format!("writing CSV: {error}")))
     }
 
-    /// XLSX: text is always written as a string cell (never a formula, whatever it starts with); a title row saying what and as at when, the header row, then the rows. Amounts are numbers (not
-    /// text) formatted `#,##0;(#,##0)` in £000s (`#,##0.00;(#,##0.00)` in pounds), so negatives — savings —
-    /// show in brackets as council tables print them.
+    /// XLSX: text is always written as a string cell (never a formula, whatever it starts with); a title row
+    /// saying what and as at when, the header row, then the rows (see [`XlsxRows`]).
     pub fn to_xlsx(&self, unit: Unit, title: &str) -> Result<Vec<u8>, ApiError> {
-        let failed = |error: rust_xlsxwriter::XlsxError| {
-            ApiError::Internal(format!("writing XLSX: {error}"))
-        };
         let mut workbook = Workbook::new();
+        let mut rows = XlsxRows::new(unit);
         let sheet = workbook.add_worksheet();
-        let bold = CellFormat::new().set_bold();
-        let number = CellFormat::new().set_num_format(match unit {
-            Unit::Thousands => "#,##0;(#,##0)",
-            Unit::Pounds => "#,##0.00;(#,##0.00)",
-        });
-        sheet
-            .write_string_with_format(0, 0, title, &bold)
-            .map_err(failed)?;
-        for (column, name) in self.columns.iter().enumerate() {
-            sheet
-                .write_string_with_format(2, column as u16, name, &bold)
-                .map_err(failed)?;
+        rows.begin(sheet, title, &self.columns)?;
+        for row in &self.rows {
+            rows.write(sheet, row)?;
         }
-        for (index, row) in self.rows.iter().enumerate() {
-            let at = 3 + index as u32;
-            for (column, cell) in row.iter().enumerate() {
-                let column = column as u16;
-                match cell {
-                    Cell::Text(text) => {
-                        sheet.write_string(at, column, text).map_err(failed)?;
-                    }
-                    Cell::Amount(amount) => {
-                        sheet
-                            .write_number_with_format(
-                                at,
-                                column,
-                                spreadsheet_number(*amount, unit),
-                                &number,
-                            )
-                            .map_err(failed)?;
-                    }
-                    Cell::Empty => {}
+        workbook.save_to_buffer().map_err(xlsx_failed)
+    }
+}
+
+/// Writes the header row of a CSV table.
+pub fn write_csv_header<W: Write>(
+    writer: &mut csv::Writer<W>,
+    columns: &[String],
+) -> Result<(), ApiError> {
+    writer
+        .write_record(columns.iter().map(|c| neutralised(c).into_owned()))
+        .map_err(csv_failed)
+}
+
+/// Writes one row of a CSV table: amounts as plain numbers in `unit`, text neutralised.
+pub fn write_csv_row<W: Write>(
+    writer: &mut csv::Writer<W>,
+    row: &[Cell],
+    unit: Unit,
+) -> Result<(), ApiError> {
+    writer
+        .write_record(row.iter().map(|cell| match cell {
+            Cell::Text(text) => neutralised(text).into_owned(),
+            Cell::Amount(amount) => amount_text(*amount, unit),
+            Cell::Empty => String::new(),
+        }))
+        .map_err(csv_failed)
+}
+
+fn csv_failed(error: csv::Error) -> ApiError {
+    ApiError::Internal(format!("writing CSV: {error}"))
+}
+
+pub fn xlsx_failed(error: rust_xlsxwriter::XlsxError) -> ApiError {
+    ApiError::Internal(format!("writing XLSX: {error}"))
+}
+
+/// The most rows a sheet holds (Excel's limit).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// The rows of an XLSX sheet, written in order (as rust_xlsxwriter's constant-memory mode needs): a bold title
+/// row, a blank row, the bold header, then the rows. Amounts are numbers (not text) formatted `#,##0;(#,##0)` in
+/// £000s (`#,##0.00;(#,##0.00)` in pounds), so negatives — savings — show in brackets as council tables print
+/// them; text is always a string cell.
+pub struct XlsxRows {
+    unit: Unit,
+    bold: CellFormat,
+    number: CellFormat,
+    next: u32,
+}
+
+impl XlsxRows {
+    pub fn new(unit: Unit) -> XlsxRows {
+        XlsxRows {
+            unit,
+            bold: CellFormat::new().set_bold(),
+            number: CellFormat::new().set_num_format(match unit {
+                Unit::Thousands => "#,##0;(#,##0)",
+                Unit::Pounds => "#,##0.00;(#,##0.00)",
+            }),
+            next: 0,
+        }
+    }
+
+    /// The title and header rows.
+    pub fn begin(
+        &mut self,
+        sheet: &mut Worksheet,
+        title: &str,
+        columns: &[String],
+    ) -> Result<(), ApiError> {
+        sheet.set_column_width(0, 14).map_err(xlsx_failed)?;
+        sheet
+            .write_string_with_format(0, 0, title, &self.bold)
+            .map_err(xlsx_failed)?;
+        for (column, name) in columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(2, column as u16, name, &self.bold)
+                .map_err(xlsx_failed)?;
+        }
+        self.next = 3;
+        Ok(())
+    }
+
+    /// The next row; a problem naming `format` when the sheet is full.
+    pub fn write(&mut self, sheet: &mut Worksheet, row: &[Cell]) -> Result<(), ApiError> {
+        if self.next >= XLSX_MAX_ROWS {
+            return Err(ApiError::parameter(
+                "format",
+                format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows: ask for CSV, or filter the lines"),
+            ));
+        }
+        let at = self.next;
+        for (column, cell) in row.iter().enumerate() {
+            let column = column as u16;
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string(at, column, text).map_err(xlsx_failed)?;
                 }
+                Cell::Amount(amount) => {
+                    sheet
+                        .write_number_with_format(
+                            at,
+                            column,
+                            spreadsheet_number(*amount, self.unit),
+                            &self.number,
+                        )
+                        .map_err(xlsx_failed)?;
+                }
+                Cell::Empty => {}
             }
         }
-        sheet.set_column_width(0, 14).map_err(failed)?;
-        workbook.save_to_buffer().map_err(failed)
+        self.next += 1;
+        Ok(())
     }
 }
 
