@@ -17,7 +17,7 @@ use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{audit, directorates, dsg, imports, keys, lines, monitoring, ops, reports};
+use crate::{audit, budget, directorates, dsg, imports, keys, lines, monitoring, ops, reports};
 
 /// Every versioned API operation, under `/api/v1`.
 fn api_v1(config: &mut ServiceConfig) {
@@ -50,6 +50,12 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(dsg::api::list_transfers)
         .service(dsg::api::create_transfer)
         .service(lines::api::line_history)
+        .service(budget::api::record_decision)
+        .service(budget::api::list_decisions)
+        .service(budget::api::get_decision)
+        .service(budget::api::set_baseline)
+        .service(budget::api::list_baselines)
+        .service(budget::api::get_baseline)
         .service(audit::api::change_feed)
         .service(keys::api::list_keys)
         .service(keys::api::create_key)

@@ -77,8 +77,13 @@ pub enum KeysCommand {
         /// The key's name, as the audit trail will show it; defaults to the role and the key's id.
         #[arg(long)]
         name: Option<String>,
-        /// reader: reads everything; editor: also changes its directorates' figures; admin: also manages
-        /// directorates, keys and monitoring periods.
+        /// The person who holds the key (an approver never approves what the same person proposed, whichever
+        /// key); defaults to the key's name.
+        #[arg(long)]
+        person: Option<String>,
+        /// reader: reads everything; editor: also changes its directorates' figures; approver: also approves
+        /// changes to its directorates' approved lines; admin: manages directorates, keys, periods and
+        /// baselines.
         #[arg(long, value_enum)]
         role: Role,
         /// For an editor: a directorate whose figures it may change (repeat for more; none for all).

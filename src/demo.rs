@@ -4,6 +4,10 @@
 use serde::Deserialize;
 
 use crate::auth::Actor;
+use crate::budget::{
+    self,
+    model::{CreateBaseline, CreateDecision, DecisionBody},
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::directorates::{self, CreateDirectorate};
 use crate::domain::dsg::DsgBlock;
@@ -77,6 +81,34 @@ pub fn load(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> 
     write_transaction(conn, |conn| load_within(conn, actor))
 }
 
+/// The name of the demo's baseline: Table 8 as Budget Council approved it.
+pub const BASELINE: &str = "Budget Council, February 2021";
+
+/// Table 8 as the approved budget, by Budget Council's decision. The papers give the month, not the day: the
+/// month's last day stands for it.
+fn set_baseline(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
+    let decision = budget::service::record_decision(
+        conn,
+        actor,
+        CreateDecision {
+            body: DecisionBody::Council,
+            body_name: None,
+            decided_on: time::macros::date!(2021 - 02 - 28),
+            reference: "Budget Council, February 2021: MTFS 2021/22 to 2023/24".to_owned(),
+            summary: "Approved the Children, Families & Education savings and growth of the delivery plan 2021-2024 (Table 8)".to_owned(),
+        },
+    )?;
+    budget::service::set_baseline(
+        conn,
+        actor,
+        CreateBaseline {
+            name: BASELINE.to_owned(),
+            decision_id: decision.id,
+        },
+    )?;
+    Ok(())
+}
+
 fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
     let dataset: Dataset = serde_json::from_str(CFE_2021_24).map_err(|error| {
         ApiError::Internal(format!("the shipped demo data is unreadable: {error}"))
@@ -106,6 +138,7 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
         line.status = Some(LineStatus::Agreed);
         service::create(conn, actor, line)?;
     }
+    set_baseline(conn, actor)?;
     let reported = dataset.savings_at_risk;
     let period = CreatePeriod {
         year: reported.year,

@@ -155,6 +155,7 @@ fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError>
     match command {
         KeysCommand::Create {
             name,
+            person,
             role,
             directorates,
         } => {
@@ -163,7 +164,14 @@ fn run_keys(command: KeysCommand, settings: &Settings) -> Result<(), StartError>
                 .map(|code| DirectorateCode::parse_lenient(code))
                 .collect::<Result<Vec<_>, _>>()?;
             let created = db::write_transaction(conn, |conn| {
-                keys::service::create(conn, &operator, name.as_deref(), role, &directorates)
+                keys::service::create(
+                    conn,
+                    &operator,
+                    name.as_deref(),
+                    person.as_deref(),
+                    role,
+                    &directorates,
+                )
             })
             .map_err(describe)?;
             println!("{}", created.token);

@@ -72,7 +72,8 @@ fn upgrade_to_kept_states(api: &TestApi) {
     upgrade_through(
         api,
         &[
-            ("20261203000002", "the created ETag came last"),
+            ("20261203000003", "the approved budget came last"),
+            ("20261203000002", "the created ETag came before it"),
             ("20261203000001", "the audit chain came before it"),
             ("20261202000005", "the savings counted came before it"),
             ("20261202000004", "the stored JSON came before them"),
@@ -95,6 +96,9 @@ fn answer(api: &TestApi, path: &str, at: Option<&str>) -> (u16, Value) {
     let mut body = reply.json();
     if let Some(object) = body.as_object_mut() {
         object.remove("next");
+        // The upgrade takes the approved budget's tables away with their migration and makes them again empty,
+        // as a database from before them has no baseline: the summary's budget is not what is compared here.
+        object.remove("budget");
     }
     (reply.status, body)
 }

@@ -133,7 +133,11 @@ on_both_backends! {
         let events = trail(api);
         common::migrations::upgrade_through(
             api,
-            &[("20261203000002", "the created ETag came last"), ("20261203000001", "the audit chain came before it")],
+            &[
+                ("20261203000003", "the approved budget came last"),
+                ("20261203000002", "the created ETag came before it"),
+                ("20261203000001", "the audit chain came before it"),
+            ],
         );
         assert!(all_events(api).iter().all(|e| e["hash"].is_null()), "the upgraded trail starts unchained");
         let chained = mtfs::db::write_transaction(&mut api.connection(), |conn| Ok(audit::seal_unchained(conn)?)).unwrap();

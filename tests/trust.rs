@@ -485,7 +485,7 @@ on_both_backends! {
         assert_eq!(names, ["pmo-tracker", "test-admin"]);
         for key in keys.as_array().unwrap() {
             let fields: BTreeSet<&str> = key.as_object().unwrap().keys().map(String::as_str).collect();
-            assert_eq!(fields, BTreeSet::from(["created_at", "directorates", "name", "refused_requests", "revoked_at", "role"]), "{key}");
+            assert_eq!(fields, BTreeSet::from(["created_at", "directorates", "name", "person", "refused_requests", "revoked_at", "role"]), "{key}");
         }
         assert_eq!(keys[0]["revoked_at"], revoked_at.as_str());
         assert_eq!(keys[1]["revoked_at"], Value::Null);

@@ -27,6 +27,10 @@ pub enum Entity {
     DsgBalance,
     DsgTransfer,
     DsgPlan,
+    /// A decision of a council body (issue 16).
+    Decision,
+    /// An approved budget, set from the lines by a decision.
+    Baseline,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -40,5 +44,7 @@ crate::domain::text_enum!(Entity {
     DsgBalance => "dsg_balance",
     DsgTransfer => "dsg_transfer",
     DsgPlan => "dsg_plan",
+    Decision => "decision",
+    Baseline => "baseline",
     Database => "database",
 });

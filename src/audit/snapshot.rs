@@ -165,6 +165,78 @@ impl Snapshot for KeySnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A decision as recorded. Decisions are recorded, never replayed (they never change).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionSnapshotV1 {
+    pub id: i64,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub body_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub decided_on: String,
+    pub reference: String,
+    pub summary: String,
+}
+
+impl Snapshot for DecisionSnapshotV1 {
+    const ENTITY: Entity = Entity::Decision;
+    const VERSION: u32 = 1;
+}
+
+/// A baseline as set: its decision, and per year its savings and growth (its lines are in its own tables,
+/// never changed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSnapshotV1 {
+    pub name: String,
+    pub decision_id: i64,
+    pub line_count: usize,
+    pub years: Vec<BaselineYearV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineYearV1 {
+    pub year: FinancialYear,
+    pub savings: Money,
+    pub growth: Money,
+}
+
+impl Snapshot for BaselineSnapshotV1 {
+    const ENTITY: Entity = Entity::Baseline;
+    const VERSION: u32 = 1;
+}
+
+/// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySnapshotV2 {
+    pub name: String,
+    pub person: String,
+    /// The role's name: `reader`, `editor`, `approver` or `admin`.
+    pub role: String,
+    pub directorates: Vec<DirectorateCode>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Snapshot for KeySnapshotV2 {
+    const ENTITY: Entity = Entity::Key;
+    const VERSION: u32 = 2;
+    fn upgrade(version: u32, stored: &str) -> Result<Self, String> {
+        match version {
+            1 => read::<KeySnapshotV1>(stored).map(|v1| KeySnapshotV2 {
+                person: v1.name.clone(),
+                name: v1.name,
+                role: v1.role,
+                directorates: v1.directorates,
+                created_at: v1.created_at,
+                revoked_at: v1.revoked_at,
+            }),
+            _ => Err(format!("a key state of version {version}")),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodStatusV1 {

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use crate::domain::DirectorateCode;
 use crate::error::ApiError;
 
-/// What a key may do. Each role includes the one before it.
+/// What a key may do. Every role reads; editors change figures, approvers approve changes to approved lines
+/// (never their own), admins manage keys, directorates, periods and baselines and change figures as editors do.
 #[derive(
     Clone,
     Copy,
@@ -29,6 +30,9 @@ pub enum Role {
     Reader,
     /// Also changes the figures of its directorates (all, when the key names none).
     Editor,
+    /// Also approves or rejects changes to its directorates' approved lines (all, when the key names none),
+    /// never a change the same person proposed; changes no figure itself.
+    Approver,
     /// Also manages directorates, keys and monitoring periods, in every directorate.
     Admin,
 }
@@ -36,13 +40,28 @@ pub enum Role {
 crate::domain::text_enum!(Role {
     Reader => "reader",
     Editor => "editor",
+    Approver => "approver",
     Admin => "admin",
 });
 
-/// Who is making a request: a key's name, role and directorates. The name is what the audit trail records.
+impl Role {
+    /// "a reader", "an editor", "an approver", "an admin".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Reader => "a reader",
+            Role::Editor => "an editor",
+            Role::Approver => "an approver",
+            Role::Admin => "an admin",
+        }
+    }
+}
+
+/// Who is making a request: a key's name, the person holding it, role and directorates. The name is what the
+/// audit trail records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
+    pub person: String,
     pub role: Role,
     /// The directorates an editor may change; empty for all.
     pub directorates: Vec<DirectorateCode>,
@@ -60,6 +79,7 @@ impl Actor {
     pub fn operator(name: &str) -> Actor {
         Actor {
             name: name.to_owned(),
+            person: name.to_owned(),
             role: Role::Admin,
             directorates: Vec::new(),
         }
@@ -102,9 +122,10 @@ impl Actor {
                 "key {} may not change {directorate}'s figures",
                 self.name
             ))),
-            Role::Reader => Err(ApiError::Forbidden(format!(
-                "key {} is a reader key; changing figures needs an editor key",
-                self.name
+            Role::Reader | Role::Approver => Err(ApiError::Forbidden(format!(
+                "key {} is {} key; changing figures needs an editor key",
+                self.name,
+                self.role.with_article()
             ))),
         }
     }

@@ -24,10 +24,11 @@ pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> QueryResult<KeyChe
     let Some((key_id, secret)) = token::parse(bearer) else {
         return Ok(KeyCheck::Refused { key: None });
     };
-    let row: Option<(String, String, Role, CodeList, bool)> = api_keys::table
+    let row: Option<(String, String, String, Role, CodeList, bool)> = api_keys::table
         .filter(api_keys::key_id.eq(key_id))
         .select((
             api_keys::name,
+            api_keys::person,
             api_keys::secret_hash,
             api_keys::role,
             api_keys::directorates,
@@ -35,7 +36,7 @@ pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> QueryResult<KeyChe
         ))
         .first(conn)
         .optional()?;
-    let Some((name, secret_hash, role, directorates, revoked)) = row else {
+    let Some((name, person, secret_hash, role, directorates, revoked)) = row else {
         return Ok(KeyCheck::Refused { key: None });
     };
     if revoked || !token::matches(secret, &secret_hash) {
@@ -43,6 +44,7 @@ pub fn authenticate(conn: &mut DbConnection, bearer: &str) -> QueryResult<KeyChe
     }
     Ok(KeyCheck::Valid(Actor {
         name,
+        person,
         role,
         directorates: directorates.0,
     }))

@@ -26,6 +26,9 @@ pub struct Editor(pub Actor);
 /// answer 400 naming it.
 pub struct RefEditor(pub Actor);
 
+/// A key that may record what a body decided: anything but a reader. Recording a decision changes no figure.
+pub struct Recorder(pub Actor);
+
 /// A key that may change council-wide figures (the DSG): an editor of every directorate, or an admin.
 pub struct CouncilEditor(pub Actor);
 
@@ -39,9 +42,10 @@ fn known_actor(req: &HttpRequest) -> Result<Actor, ApiError> {
 /// The caller, unless it is a reader.
 fn known_editor(req: &HttpRequest) -> Result<Actor, ApiError> {
     known_actor(req).and_then(|actor| match actor.role {
-        Role::Reader => Err(ApiError::Forbidden(format!(
-            "key {} is a reader key; changing figures needs an editor key",
-            actor.name
+        Role::Reader | Role::Approver => Err(ApiError::Forbidden(format!(
+            "key {} is {} key; changing figures needs an editor key",
+            actor.name,
+            actor.role.with_article()
         ))),
         Role::Editor | Role::Admin => Ok(actor),
     })
@@ -62,6 +66,21 @@ impl FromRequest for Editor {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         ready(known_editor(req).map(Editor))
+    }
+}
+
+impl FromRequest for Recorder {
+    type Error = ApiError;
+    type Future = Ready<Result<Recorder, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| match actor.role {
+            Role::Reader => Err(ApiError::Forbidden(format!(
+                "key {} is a reader key; recording a decision needs an editor, approver or admin key",
+                actor.name
+            ))),
+            Role::Editor | Role::Approver | Role::Admin => Ok(Recorder(actor)),
+        }))
     }
 }
 

@@ -50,6 +50,7 @@ diesel::table! {
         directorates -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        person -> Text,
     }
 }
 
@@ -288,3 +289,59 @@ diesel::table! {
         from_instant -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    decisions (id) {
+        id -> BigInt,
+        body -> Text,
+        body_name -> Nullable<Text>,
+        decided_on -> Date,
+        reference -> Text,
+        summary -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    baselines (name) {
+        name -> Text,
+        decision_id -> BigInt,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    baseline_lines (baseline, line_ref) {
+        baseline -> Text,
+        line_ref -> Text,
+        directorate -> Text,
+        kind -> Text,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    baseline_years (baseline, line_ref, year_start) {
+        baseline -> Text,
+        line_ref -> Text,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+    }
+}
+
+diesel::joinable!(baselines -> decisions (decision_id));
+diesel::allow_tables_to_appear_in_same_query!(decisions, baselines, baseline_lines, baseline_years);
+
+diesel::table! {
+    baseline_totals (baseline, directorate, kind, year_start) {
+        baseline -> Text,
+        directorate -> Text,
+        kind -> Text,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(baselines, baseline_totals);

@@ -114,6 +114,21 @@ path_parameter!(
 );
 
 path_parameter!(
+    /// `{id}` of a decision.
+    DecisionPath(i64), "id",
+    |text| text.parse().map_err(|_| format!("`{text}` is not a decision's id (a whole number)")),
+    description: "The decision's id",
+    example: "1"
+);
+
+path_parameter!(
+    /// `{name}` of a baseline.
+    BaselineNamePath(String), "name", |text| Ok(text.to_owned()),
+    description: "The baseline's name",
+    example: "Budget Council, February 2021"
+);
+
+path_parameter!(
     /// `{name}` of a DSG deficit management plan.
     PlanNamePath(String), "name", |text| Ok(text.to_owned()),
     description: "The plan's name",

@@ -61,6 +61,7 @@ pub async fn create_key(
             conn,
             actor,
             request.name.as_deref(),
+            request.person.as_deref(),
             request.role,
             &request.directorates,
         )?;

@@ -9,9 +9,11 @@ use crate::domain::DirectorateCode;
 
 /// A key as listed: never its secret.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-#[schema(example = json!({"name": "pmo-tracker", "role": "reader", "directorates": [], "created_at": "2021-04-01T09:00:00Z", "revoked_at": null}))]
+#[schema(example = json!({"name": "pmo-tracker", "person": "PMO team", "role": "reader", "directorates": [], "created_at": "2021-04-01T09:00:00Z", "revoked_at": null}))]
 pub struct ApiKey {
     pub name: String,
+    /// Who holds the key: an approver never approves what the same person proposed, whichever key.
+    pub person: String,
     pub role: Role,
     /// The directorates an editor may change; empty for all.
     pub directorates: Vec<DirectorateCode>,
@@ -31,12 +33,15 @@ pub struct CreatedKey {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "cfe-finance", "role": "editor", "directorates": ["CFE"]}))]
+#[schema(example = json!({"name": "cfe-finance", "person": "Hannah Doughty", "role": "editor", "directorates": ["CFE"]}))]
 pub struct CreateKey {
     /// Letters, digits, `-`, `_` and `.`; defaults to the role and the key's id. Names are never reused.
     pub name: Option<String>,
+    /// The person who holds the key; defaults to its name. At most 200 bytes, one line.
+    pub person: Option<String>,
     pub role: Role,
-    /// For editor keys: the directorates whose figures the key may change; empty or absent for all.
+    /// For editor and approver keys: the directorates whose figures the key may change or whose changes it may
+    /// approve; empty or absent for all.
     #[serde(default)]
     pub directorates: Vec<DirectorateCode>,
 }

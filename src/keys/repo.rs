@@ -20,6 +20,7 @@ pub struct KeyRow {
     pub directorates: CodeList,
     pub created_at: PrimitiveDateTime,
     pub revoked_at: Option<PrimitiveDateTime>,
+    pub person: String,
 }
 
 /// Inserts a key and answers it as stored; a name in use is a unique violation.
@@ -81,5 +82,6 @@ fn key_from_row(row: KeyRow) -> ApiKey {
         created_at: db::time::utc(row.created_at),
         revoked_at: row.revoked_at.map(db::time::utc),
         name: row.name,
+        person: row.person,
     }
 }

@@ -8,6 +8,7 @@ use crate::auth::{token, Actor, Role, OPERATOR_NAMES};
 use crate::db::columns::CodeList;
 use crate::db::{self, DbConnection};
 use crate::domain::line::check_name;
+use crate::domain::text::{self, check_text};
 use crate::domain::{DirectorateCode, FieldErrors};
 use crate::error::ApiError;
 
@@ -18,6 +19,7 @@ pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     name: Option<&str>,
+    person: Option<&str>,
     role: Role,
     directorates: &[DirectorateCode],
 ) -> Result<CreatedKey, ApiError> {
@@ -28,6 +30,10 @@ pub fn create(
         .unwrap_or_else(|| format!("{}-{}", role.as_str(), &new.key_id[..8]));
     let mut errors = FieldErrors::default();
     check_name(&name, "name", MAX_NAME, &mut errors);
+    let person = match person {
+        Some(person) => check_text(person, "person", true, text::MAX_NAME, &mut errors),
+        None => name.clone(),
+    };
     if OPERATOR_NAMES
         .iter()
         .any(|reserved| reserved.eq_ignore_ascii_case(&name))
@@ -43,7 +49,7 @@ pub fn create(
     if role == Role::Admin && !directorates.is_empty() {
         errors.add(
             "directorates",
-            "an admin key covers every directorate; give directorates for editor keys",
+            "an admin key covers every directorate; give directorates for editor and approver keys",
         );
     }
     check_directorates_exist(conn, directorates, &mut errors)?;
@@ -56,6 +62,7 @@ pub fn create(
         directorates: CodeList(directorates.to_vec()),
         created_at: db::time::now(),
         revoked_at: None,
+        person,
     };
     let key = repo::insert(conn, row).map_err(|error| match ApiError::from(error) {
         ApiError::Conflict(_) => ApiError::Conflict(format!(

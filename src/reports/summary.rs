@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::budget;
+use crate::budget::model::BaselineYear;
 use crate::db;
 use crate::directorates;
 use crate::directorates::Directorate;
@@ -73,6 +75,37 @@ pub struct SummaryReport {
     /// In thousands: each total whose rounded directorate rows do not add up to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rounding_differences: Vec<RoundingDifference>,
+    /// The savings against the approved budget: the latest baseline set (as at `as_at`, when given), over the
+    /// directorates listed. Absent when no baseline is set, and in the cumulative view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetComparison>,
+}
+
+/// Savings side by side: the baseline (the approved budget), the revised budget (the baseline less approved
+/// write-offs) and the current plan (the lines' profiles now), with the variance between the last two.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetComparison {
+    /// The baseline's name.
+    pub baseline: String,
+    /// The decision that approved it.
+    pub decision_id: i64,
+    pub years: Vec<BudgetYear>,
+}
+
+/// A year's savings against the approved budget.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetYear {
+    pub year: FinancialYear,
+    /// Savings in the baseline.
+    pub baseline: Money,
+    /// Savings written off by decision since.
+    pub written_off: Money,
+    /// `baseline` − `written_off`.
+    pub revised_budget: Money,
+    /// Savings planned now (the summary's `savings`).
+    pub current_plan: Money,
+    /// `current_plan` − `revised_budget`: negative where less is planned than was approved.
+    pub variance: Money,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -157,7 +190,7 @@ pub async fn summary_report(
         }
     };
     let read = move |conn: &mut db::DbConnection| load(conn, only, include_withdrawn, when);
-    let data = match when {
+    let data: SummaryData = match when {
         When::Now | When::Kept(_) => db::run(&state.pool, read).await?,
         When::Replayed(_) => db::scan(&state.pool, read).await?,
     };
@@ -211,6 +244,8 @@ pub struct SummaryData {
     pub sums: Vec<AmountSum>,
     pub periods: Vec<MonitoringPeriod>,
     pub at_risk: Vec<AtRiskSum>,
+    /// The latest baseline then, its decision and its years over `only`'s lines.
+    pub baseline: Option<(String, i64, Vec<BaselineYear>)>,
 }
 
 /// Which figures a summary reads.
@@ -236,12 +271,24 @@ fn load(
         directorate: only,
         ..LineFilter::default()
     };
-    match when {
-        When::Now => Ok(SummaryData {
+    let then = match when {
+        When::Now => None,
+        When::Kept(at) | When::Replayed(at) => Some(db::time::stored(at)),
+    };
+    let baseline = match budget::repo::list_baselines(conn, then)?.into_iter().next() {
+        None => None,
+        Some(row) => {
+            let years = budget::repo::years(conn, &row.name, filter.directorate.as_ref())?;
+            Some((row.name, row.decision_id, years))
+        }
+    };
+    let data = match when {
+        When::Now => Ok::<_, ApiError>(SummaryData {
             directorates: directorates::repo::list(conn)?,
             sums: line_totals::sums(conn, filter.directorate.as_ref(), include_withdrawn)?,
             periods: monitoring::repo::list_periods(conn, None)?,
             at_risk: monitoring::totals::sums(conn, filter.directorate.as_ref())?,
+            baseline: None,
         }),
         When::Kept(at) => Ok(SummaryData {
             directorates: directorates::repo::list_at(conn, at)?,
@@ -252,6 +299,7 @@ fn load(
                 filter.directorate.as_ref(),
                 db::time::stored(at),
             )?,
+            baseline: None,
         }),
         When::Replayed(at) => {
             let lines = history::lines_at(conn, at)?;
@@ -266,9 +314,11 @@ fn load(
                 sums: history::sums(&lines, &filter, include_withdrawn),
                 at_risk: then.at_risk_sums(&withdrawn),
                 periods: then.periods,
+                baseline: None,
             })
         }
-    }
+    }?;
+    Ok(SummaryData { baseline, ..data })
 }
 
 /// The summary from its data, exactly; in thousands, with the totals whose rounded rows do not add up. Pure:
@@ -365,6 +415,13 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         })
         .collect();
     let total = total_at_risk.rows(total.rows(&years));
+    let budget = data.baseline.filter(|_| view == View::Incremental).map(
+        |(baseline, decision_id, approved)| BudgetComparison {
+            baseline,
+            decision_id,
+            years: budget_years(&years, &approved, &total),
+        },
+    );
     let unit = query.unit;
     let rounding_differences = rounding_differences(unit, summed(&directorates, &total));
     Ok(SummaryReport {
@@ -375,7 +432,40 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         unit,
         view,
         rounding_differences,
+        budget,
     })
+}
+
+/// Each year's savings against the baseline's: nothing is written off yet (write-offs come with their own
+/// records), so the revised budget is the baseline.
+fn budget_years(
+    years: &[FinancialYear],
+    approved: &[BaselineYear],
+    total: &[SummaryRow],
+) -> Vec<BudgetYear> {
+    years
+        .iter()
+        .map(|&year| {
+            let baseline = approved
+                .iter()
+                .find(|approved| approved.year == year)
+                .map_or(Money::default(), |approved| approved.savings);
+            let current_plan = total
+                .iter()
+                .find(|row| row.plan.year == year)
+                .map_or(Money::default(), |row| row.plan.savings);
+            let written_off = Money::default();
+            let revised_budget = baseline - written_off;
+            BudgetYear {
+                year,
+                baseline,
+                written_off,
+                revised_budget,
+                current_plan,
+                variance: current_plan - revised_budget,
+            }
+        })
+        .collect()
 }
 
 /// A figure of a summary row, by name.
@@ -464,6 +554,7 @@ mod tests {
                 name: "Children, Families & Education".to_owned(),
                 created_at: datetime!(2021-02-22 10:00 UTC),
             }],
+            baseline: None,
             sums: history::sums(&cfe::lines(), &LineFilter::default(), false),
             periods: vec![MonitoringPeriod {
                 year: year("2021/22"),
@@ -546,6 +637,40 @@ mod tests {
         assert_eq!(figures(&report.directorates[0].years), expected);
         assert_eq!(report.total[0].period, Some(period("P3")));
         assert!(report.rounding_differences.is_empty());
+    }
+
+    #[test]
+    fn the_savings_are_set_against_the_baseline_year_by_year() {
+        let money = |text: &str| Money::parse(text).unwrap();
+        let approved = |y: &str, savings: &str| BaselineYear {
+            year: year(y),
+            savings: money(savings),
+            growth: Money::default(),
+            net: -money(savings),
+        };
+        // SAV04 as the July 2021 plan prints it: 126,400.00 a year against 384,000.00 approved.
+        let baseline = vec![
+            approved("2021/22", "9433000.00"),
+            approved("2022/23", "4694000.00"),
+            approved("2023/24", "2546000.00"),
+        ];
+        let report = build(
+            &SummaryQuery::default(),
+            SummaryData {
+                baseline: Some(("Budget Council, February 2021".to_owned(), 1, baseline)),
+                ..data()
+            },
+        )
+        .unwrap();
+        let budget = report.budget.expect("a baseline is set");
+        let variance: Vec<String> = budget
+            .years
+            .iter()
+            .map(|y| y.variance.to_string())
+            .collect();
+        assert_eq!(variance, ["0.00", "0.00", "-250000.00"]);
+        assert_eq!(budget.years[2].current_plan, money("2296000.00"));
+        assert_eq!(budget.years[2].revised_budget, money("2546000.00"));
     }
 
     #[test]

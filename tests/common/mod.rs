@@ -217,7 +217,7 @@ impl TestApi {
                 .expect("connection");
             let operator = Actor::operator("test-setup");
             db::write_transaction(&mut conn, |conn| {
-                keys::service::create(conn, &operator, Some("test-admin"), Role::Admin, &[])
+                keys::service::create(conn, &operator, Some("test-admin"), None, Role::Admin, &[])
             })
             .expect("an admin key")
             .token
