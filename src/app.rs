@@ -17,7 +17,10 @@ use crate::http::extract::MAX_BODY_BYTES;
 use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{audit, budget, directorates, dsg, imports, keys, lines, monitoring, ops, reports};
+use crate::{
+    audit, budget, change_control, directorates, dsg, imports, keys, lines, monitoring, ops,
+    reports,
+};
 
 /// Every versioned API operation, under `/api/v1`.
 fn api_v1(config: &mut ServiceConfig) {
@@ -56,6 +59,12 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(budget::api::set_baseline)
         .service(budget::api::list_baselines)
         .service(budget::api::get_baseline)
+        .service(change_control::api::propose)
+        .service(change_control::api::list)
+        .service(change_control::api::get)
+        .service(change_control::api::approve)
+        .service(change_control::api::reject)
+        .service(change_control::api::withdraw)
         .service(audit::api::change_feed)
         .service(keys::api::list_keys)
         .service(keys::api::create_key)

@@ -78,7 +78,23 @@ pub enum Loaded {
 /// Refuses to load twice: the ref-less lines would otherwise be recorded again under new numbers.
 /// All of it is one transaction, recorded in the audit trail as the work of `actor`.
 pub fn load(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
-    write_transaction(conn, |conn| load_within(conn, actor))
+    load_as(conn, actor, Approval::Approved)
+}
+
+/// Whether the demo's lines are loaded as Budget Council approved them (in the baseline, so their profiles,
+/// owners and statuses change only by change request) or as a plan not yet in any baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Approval {
+    Approved,
+    PlanOnly,
+}
+
+pub fn load_as(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    approval: Approval,
+) -> Result<Loaded, ApiError> {
+    write_transaction(conn, |conn| load_within(conn, actor, approval))
 }
 
 /// The name of the demo's baseline: Table 8 as Budget Council approved it.
@@ -109,7 +125,11 @@ fn set_baseline(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
+fn load_within(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    approval: Approval,
+) -> Result<Loaded, ApiError> {
     let dataset: Dataset = serde_json::from_str(CFE_2021_24).map_err(|error| {
         ApiError::Internal(format!("the shipped demo data is unreadable: {error}"))
     })?;
@@ -138,7 +158,9 @@ fn load_within(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiErro
         line.status = Some(LineStatus::Agreed);
         service::create(conn, actor, line)?;
     }
-    set_baseline(conn, actor)?;
+    if approval == Approval::Approved {
+        set_baseline(conn, actor)?;
+    }
     let reported = dataset.savings_at_risk;
     let period = CreatePeriod {
         year: reported.year,

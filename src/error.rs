@@ -41,6 +41,9 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("{0}")]
     Conflict(String),
+    /// A direct write to a field of an approved line that changes only by an approved change request.
+    #[error("{0}")]
+    NeedsChangeRequest(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -124,6 +127,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::PreconditionFailed(_) => "precondition-failed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::NeedsChangeRequest(_) => "change-request-needed",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::RequestTimeout(_) => "request-timeout",
@@ -172,7 +176,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::NeedsChangeRequest(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

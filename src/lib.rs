@@ -20,6 +20,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod budget;
+pub mod change_control;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -36,6 +36,7 @@ use crate::present::{CSV, XLSX};
         (name = "monitoring", description = "Savings at risk: monitoring periods and assessments"),
         (name = "dsg", description = "Dedicated Schools Grant balances, block transfers and deficit management plans"),
         (name = "audit", description = "Who changed what, when and why; the feed of every change"),
+        (name = "change control", description = "Changes to approved lines: proposed in change sets, approved under a decision by someone else"),
         (name = "budget", description = "The approved budget: decisions, and baselines set from the lines by a decision"),
         (name = "keys", description = "API keys, the people who hold them and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),

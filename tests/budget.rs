@@ -15,7 +15,7 @@ fn decision(body: &str, day: &str) -> Value {
 
 on_both_backends! {
     fn the_demo_baseline_is_table_8_as_budget_council_approved_it(api: &TestApi) {
-        api.with_demo();
+        api.with_approved_demo();
         let baselines = api.get("/api/v1/baselines").json();
         assert_eq!(baselines.as_array().unwrap().len(), 1);
         let baseline = &baselines[0];
@@ -42,23 +42,18 @@ on_both_backends! {
             assert_eq!(row["written_off"], "0.00");
             assert_eq!(row["variance"], "0.00");
         }
-        // The lines change, the baseline does not: the current plan moves and the variance says by how much.
-        let changed = api.patch("/api/v1/lines/CFE-SAV04",
-            &json!({"years": [{"year": "2021/22", "amount": "126400.00"}, {"year": "2022/23", "amount": "126400.00"}, {"year": "2023/24", "amount": "126400.00"}]}));
-        assert_eq!(changed.status, 200, "{}", changed.body);
-        let summary = api.get("/api/v1/reports/summary?directorate=CFE").json();
-        let first = &summary["budget"]["years"][0];
-        assert_eq!((first["baseline"].as_str(), first["current_plan"].as_str(), first["variance"].as_str()),
-            (Some("9433000.00"), Some("9175400.00"), Some("-257600.00")));
-        assert_eq!(api.get("/api/v1/baselines").json()[0]["years"][0]["savings"], "9433000.00");
+        // An approved line's profile changes only by change request (tests/change_control.rs).
+        let direct = api.patch("/api/v1/lines/CFE-SAV04", &json!({"years": [{"year": "2021/22", "amount": "126400.00"}]}));
+        let problem = direct.assert_problem(409, "change-request-needed");
+        assert!(problem["detail"].as_str().unwrap().contains("POST /api/v1/change-sets"), "{problem}");
         // In £000s, and not in the cumulative view.
         let thousands = api.get("/api/v1/reports/summary?directorate=CFE&unit=thousands").json();
-        assert_eq!(thousands["budget"]["years"][0]["variance"], "-258");
+        assert_eq!(thousands["budget"]["years"][0]["baseline"], "9433");
         assert!(api.get("/api/v1/reports/summary?view=cumulative").json().get("budget").is_none());
     }
 
     fn decisions_are_recorded_as_taken_and_never_in_the_future(api: &TestApi) {
-        api.with_demo();
+        api.with_approved_demo();
         let recorded = api.post("/api/v1/decisions", &decision("cabinet", "2021-07-19"));
         assert_eq!(recorded.status, 201, "{}", recorded.body);
         let id = recorded.json()["id"].as_i64().unwrap();
@@ -98,7 +93,7 @@ on_both_backends! {
     }
 
     fn a_baseline_is_set_once_by_an_admin_with_its_decision(api: &TestApi) {
-        api.with_demo();
+        api.with_approved_demo();
         let before = now();
         let id = api.post("/api/v1/decisions", &decision("cabinet", "2021-07-19")).json()["id"].clone();
         // A proposed line is not approved: the revised baseline does not hold it.

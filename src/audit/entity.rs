@@ -31,6 +31,8 @@ pub enum Entity {
     Decision,
     /// An approved budget, set from the lines by a decision.
     Baseline,
+    /// Proposed changes to approved lines, and their approval, rejection or withdrawal.
+    ChangeSet,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -46,5 +48,6 @@ crate::domain::text_enum!(Entity {
     DsgPlan => "dsg_plan",
     Decision => "decision",
     Baseline => "baseline",
+    ChangeSet => "change_set",
     Database => "database",
 });

@@ -205,6 +205,42 @@ impl Snapshot for BaselineSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A change set as it stood: its status, who proposed and who decided it, and each line's proposed change.
+/// Recorded, never replayed (the lines' own events carry what was applied).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSetSnapshotV1 {
+    pub id: i64,
+    pub status: String,
+    pub reason: String,
+    pub proposed_by: String,
+    pub proposer: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub decided_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub decider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub decision_id: Option<i64>,
+    pub changes: Vec<ChangeRequestV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRequestV1 {
+    pub line_ref: LineRef,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub years: Option<Vec<YearAmountV1>>,
+    /// `Some(None)`: the owner cleared.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub owner: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<LineStatus>,
+    pub base_version: i64,
+}
+
+impl Snapshot for ChangeSetSnapshotV1 {
+    const ENTITY: Entity = Entity::ChangeSet;
+    const VERSION: u32 = 1;
+}
+
 /// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySnapshotV2 {

@@ -109,6 +109,27 @@ impl Actor {
         }
     }
 
+    /// Approving or rejecting a change to an approved line: an approver of that directorate (all, when the key
+    /// names none). Not an admin: admins manage keys and baselines, not budgets.
+    pub fn require_approver_of(&self, directorate: &DirectorateCode) -> Result<(), ApiError> {
+        match self.role {
+            Role::Approver
+                if self.directorates.is_empty() || self.directorates.contains(directorate) =>
+            {
+                Ok(())
+            }
+            Role::Approver => Err(ApiError::Forbidden(format!(
+                "key {} may not approve changes to {directorate}'s lines",
+                self.name
+            ))),
+            _ => Err(ApiError::Forbidden(format!(
+                "key {} is {} key; approving a change needs an approver key",
+                self.name,
+                self.role.with_article()
+            ))),
+        }
+    }
+
     /// Changing figures: an editor of that directorate, or an admin.
     pub fn require_editor_of(&self, directorate: &DirectorateCode) -> Result<(), ApiError> {
         match self.role {

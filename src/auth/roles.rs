@@ -26,6 +26,26 @@ pub struct Editor(pub Actor);
 /// answer 400 naming it.
 pub struct RefEditor(pub Actor);
 
+/// An approver key: approves or rejects changes to approved lines (its directorates are checked against the
+/// change set's lines by the service).
+pub struct Approver(pub Actor);
+
+impl FromRequest for Approver {
+    type Error = ApiError;
+    type Future = Ready<Result<Approver, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| match actor.role {
+            Role::Approver => Ok(Approver(actor)),
+            role => Err(ApiError::Forbidden(format!(
+                "key {} is {} key; approving or rejecting a change needs an approver key",
+                actor.name,
+                role.with_article()
+            ))),
+        }))
+    }
+}
+
 /// A key that may record what a body decided: anything but a reader. Recording a decision changes no figure.
 pub struct Recorder(pub Actor);
 

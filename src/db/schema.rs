@@ -345,3 +345,33 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(baselines, baseline_totals);
+
+diesel::table! {
+    change_sets (id) {
+        id -> BigInt,
+        reason -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        proposer -> Text,
+        proposed_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decider -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_id -> Nullable<BigInt>,
+        outcome_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    change_requests (change_set, line_ref, field) {
+        change_set -> BigInt,
+        line_ref -> Text,
+        field -> Text,
+        proposed -> Text,
+        base_version -> BigInt,
+        open -> Integer,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(change_sets, change_requests);
+diesel::allow_tables_to_appear_in_same_query!(baseline_lines, lines);

@@ -14,7 +14,7 @@ pub mod request_id;
 
 pub use extract::{AsAtParams, JsonBody, QueryParams};
 pub use paths::{
-    BaselineNamePath, BlockPath, DecisionPath, DirectoratePath, EarlierPeriodPath, KeyNamePath,
-    LinePath, PeriodPath, PlanNamePath, YearPath,
+    BaselineNamePath, BlockPath, ChangeSetPath, DecisionPath, DirectoratePath, EarlierPeriodPath,
+    KeyNamePath, LinePath, PeriodPath, PlanNamePath, YearPath,
 };
 pub use preconditions::{if_match, versioned};

@@ -29,6 +29,8 @@ pub enum Planned {
 pub struct Known {
     lines: HashMap<LineRef, Line>,
     directorates: HashSet<DirectorateCode>,
+    /// Those of the lines a baseline holds: their years, owner and status change only by change request.
+    approved: HashSet<LineRef>,
 }
 
 /// What a plan relied on: the version of every line the file names (none for a ref still free), and the
@@ -50,8 +52,11 @@ pub struct Plan {
 
 impl Known {
     pub fn load(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<Known, ApiError> {
+        let refs = named_refs(rows);
+        let named: Vec<&LineRef> = refs.iter().collect();
         Ok(Known {
-            lines: repo::find_many(conn, &named_refs(rows))?,
+            approved: repo::approved_among(conn, &named)?,
+            lines: repo::find_many(conn, &refs)?,
             directorates: crate::directorates::repo::codes(conn)?,
         })
     }
@@ -313,6 +318,19 @@ fn plan_row(
     })?;
     if !current.would_change(&fields, years.as_deref()) {
         return Ok(Planned::Unchanged(current.line_ref.clone()));
+    }
+    let controlled = current.controlled_changes(&fields, years.as_deref());
+    if !controlled.is_empty() && known.approved.contains(&current.line_ref) {
+        let fields: Vec<&str> = controlled.iter().map(|field| field.as_str()).collect();
+        return Err(ApiError::field(
+            "ref",
+            format!(
+                "{} is approved: its {} change only by an approved change request (POST /api/v1/change-sets), \
+                 not by an import",
+                current.line_ref,
+                fields.join(", ")
+            ),
+        ));
     }
     Ok(Planned::Update(
         row.row,

@@ -154,7 +154,47 @@ pub struct LineFields {
     pub withdrawal_reason: Option<String>,
 }
 
+/// A field of an approved line that changes only through an approved change request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlledField {
+    /// The profile: the amounts by year.
+    Years,
+    Owner,
+    /// A withdrawal, a reinstatement, or a step back to `proposed` (`agreed` → `in_delivery` → `delivered` are
+    /// delivery's own steps, not budget changes).
+    Status,
+}
+
+crate::domain::text_enum!(ControlledField {
+    Years => "years",
+    Owner => "owner",
+    Status => "status",
+});
+
 impl Line {
+    /// The controlled fields that these fields and (when given) this profile would change.
+    pub fn controlled_changes(
+        &self,
+        fields: &LineFields,
+        years: Option<&[YearAmount]>,
+    ) -> Vec<ControlledField> {
+        let mut changed = Vec::new();
+        if years.is_some_and(|years| years != self.years.as_slice()) {
+            changed.push(ControlledField::Years);
+        }
+        if fields.owner != self.owner {
+            changed.push(ControlledField::Owner);
+        }
+        let budget_status = |status| matches!(status, LineStatus::Withdrawn | LineStatus::Proposed);
+        if fields.status != self.status
+            && (budget_status(fields.status) || budget_status(self.status))
+        {
+            changed.push(ControlledField::Status);
+        }
+        changed
+    }
+
     /// Whether these fields and (when given) this profile differ from the line's.
     pub fn would_change(&self, fields: &LineFields, years: Option<&[YearAmount]>) -> bool {
         let same_fields = fields.title == self.title

@@ -11,7 +11,7 @@ use time::PrimitiveDateTime;
 use super::model::{Line, LineFields, NewLine};
 use super::stored::{self, StoredLine};
 use crate::db::fixed_sql::{Bind, FixedSql};
-use crate::db::schema::{line_years, lines};
+use crate::db::schema::{baseline_lines, line_years, lines};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
 use crate::domain::{
@@ -593,6 +593,31 @@ pub fn insert_many(
         insert_rows!(conn, line_years::table, chunk);
     }
     Ok(lines)
+}
+
+/// The name of a baseline that holds the line (the first by name), if any: the line is approved.
+pub fn approved_in(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Option<String>> {
+    baseline_lines::table
+        .filter(baseline_lines::line_ref.eq(line_ref))
+        .order(baseline_lines::baseline)
+        .select(baseline_lines::baseline)
+        .first(conn)
+        .optional()
+}
+
+/// Which of these refs some baseline holds, read a chunk at a time.
+pub fn approved_among(conn: &mut DbConnection, refs: &[&LineRef]) -> QueryResult<HashSet<LineRef>> {
+    let mut approved = HashSet::new();
+    for chunk in refs.chunks(ROWS_PER_INSERT) {
+        approved.extend(
+            baseline_lines::table
+                .filter(baseline_lines::line_ref.eq_any(chunk))
+                .select(baseline_lines::line_ref)
+                .distinct()
+                .load::<LineRef>(conn)?,
+        );
+    }
+    Ok(approved)
 }
 
 /// Which of these refs are in use, read a chunk at a time.

@@ -4,7 +4,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use super::model::{CreateLine, Line, LinePatch, NewLine};
+use super::model::{ControlledField, CreateLine, Line, LinePatch, NewLine};
 use super::{repo, states};
 use crate::audit::{self, Change, Entity, Event};
 use crate::auth::{Actor, Role};
@@ -98,7 +98,26 @@ pub fn patch(
     patch: &LinePatch,
 ) -> Result<Line, ApiError> {
     let current = writable(conn, actor, line_ref, if_match)?;
-    apply(conn, actor, current, patch)
+    apply(conn, actor, current, patch, Authority::Direct)
+}
+
+/// How a change reaches a line: written directly by an editor, or an approved change request applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Authority {
+    Direct,
+    ChangeRequest,
+}
+
+/// Applies an approved change request's patch, recorded as `actor`'s (the approver's). The approval is the
+/// authority: the editor's rights were checked when it was proposed, the approver's when it was approved.
+pub fn apply_approved(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    line_ref: &LineRef,
+    patch: &LinePatch,
+) -> Result<Line, ApiError> {
+    let current = find(conn, line_ref)?;
+    apply(conn, actor, current, patch, Authority::ChangeRequest)
 }
 
 /// Sets one year's amount, adding the year to the profile when it is not there yet.
@@ -123,7 +142,7 @@ pub fn set_year(
         ..LinePatch::default()
     };
     // Name the field as the client sent it: `amount`, not `years[n].amount`.
-    apply(conn, actor, current, &patch).map_err(|error| match error {
+    apply(conn, actor, current, &patch, Authority::Direct).map_err(|error| match error {
         ApiError::Validation(errors) => ApiError::Validation(
             errors
                 .into_iter()
@@ -163,7 +182,7 @@ pub fn delete_year(
         years: Some(years),
         ..LinePatch::default()
     };
-    apply(conn, actor, current, &patch)
+    apply(conn, actor, current, &patch, Authority::Direct)
 }
 
 /// The line as it is now, once the key may change it and `If-Match` (when sent) names its current version.
@@ -184,11 +203,15 @@ fn apply(
     actor: &Actor,
     current: Line,
     patch: &LinePatch,
+    authority: Authority,
 ) -> Result<Line, ApiError> {
     let (fields, years) = patch.apply(&current).map_err(ApiError::Validation)?;
     let years = years.as_deref();
     if !current.would_change(&fields, years) {
         return Ok(current);
+    }
+    if authority == Authority::Direct {
+        refuse_controlled(conn, &current, &current.controlled_changes(&fields, years))?;
     }
     let now = db::time::now();
     if !repo::update(conn, &current, &fields, years, now)? {
@@ -236,6 +259,28 @@ fn apply(
     );
     audit::record(conn, actor, change)?;
     Ok(line)
+}
+
+/// Refuses a direct change to an approved line's controlled fields, saying how to propose it.
+pub fn refuse_controlled(
+    conn: &mut DbConnection,
+    current: &Line,
+    controlled: &[ControlledField],
+) -> Result<(), ApiError> {
+    if controlled.is_empty() {
+        return Ok(());
+    }
+    let Some(baseline) = repo::approved_in(conn, &current.line_ref)? else {
+        return Ok(());
+    };
+    let fields: Vec<&str> = controlled.iter().map(|field| field.as_str()).collect();
+    Err(ApiError::NeedsChangeRequest(format!(
+        "line {} is approved (baseline \"{baseline}\"): its {} change only by an approved change request. \
+         Propose it with POST /api/v1/change-sets {{\"reason\": …, \"changes\": [{{\"ref\": \"{}\", …}}]}}, for an approver to approve",
+        current.line_ref,
+        fields.join(", "),
+        current.line_ref
+    )))
 }
 
 /// A line's events after the one with id `after`, oldest first, at most `limit`; 404 when there is no such line.

@@ -458,12 +458,24 @@ impl TestApi {
             .expect("connection")
     }
 
+    /// The demo's lines as a plan no baseline holds yet: edited directly, as before change control.
     pub fn with_demo(&self) -> &TestApi {
+        self.load_demo(mtfs::demo::Approval::PlanOnly)
+    }
+
+    /// The demo as `mtfs load-demo` loads it: Table 8 is the baseline "Budget Council, February 2021", so its
+    /// lines' profiles, owners and statuses change only by an approved change request.
+    pub fn with_approved_demo(&self) -> &TestApi {
+        self.load_demo(mtfs::demo::Approval::Approved)
+    }
+
+    fn load_demo(&self, approval: mtfs::demo::Approval) -> &TestApi {
         let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
         let pool = db::connect(&url, 1).expect("database");
-        let loaded = mtfs::demo::load(
+        let loaded = mtfs::demo::load_as(
             &mut pool.get().expect("connection"),
             &Actor::operator("load-demo"),
+            approval,
         )
         .expect("demo data");
         assert_eq!(loaded, mtfs::demo::Loaded::Lines(21));

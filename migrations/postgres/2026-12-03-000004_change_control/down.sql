@@ -1,0 +1,2 @@
+DROP TABLE change_requests;
+DROP TABLE change_sets;

@@ -1,0 +1,138 @@
+//! Change control as the API shows it: a change set proposes changes to approved lines (their profile, owner
+//! or status), for an approver who is not the proposer to approve or reject under a decision.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::domain::{LineRef, LineStatus, YearAmount};
+
+/// Where a change set stands.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeSetStatus {
+    /// Proposed, not yet decided: the lines are as they were.
+    Pending,
+    /// Approved under a decision and applied to the lines.
+    Approved,
+    /// Rejected by an approver: nothing changed.
+    Rejected,
+    /// Withdrawn by its proposer: nothing changed.
+    Withdrawn,
+}
+
+crate::domain::text_enum!(ChangeSetStatus {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Withdrawn => "withdrawn",
+});
+
+/// One approved line's proposed change: any of its profile (the whole of it, as a PATCH's `years`), its owner
+/// and its status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ref": "CFE SAV04", "years": [{"year": "2021/22", "amount": "126400.00"}, {"year": "2022/23", "amount": "126400.00"}, {"year": "2023/24", "amount": "126400.00"}]}))]
+pub struct ProposedChange {
+    /// In any printed form (`CFE SAV04`, `CFE-SAV04`).
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub years: Option<Vec<YearAmount>>,
+    /// `null` clears the owner.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub owner: Option<Option<String>>,
+    /// `withdrawn` to withdraw the saving; a withdrawn line's reinstatement (`agreed`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<LineStatus>,
+}
+
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Changes to propose together: one decision approves them all.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Re-profiled as the July 2021 Children's Continuous Improvement Plan prints it",
+    "changes": [{"ref": "CFE SAV04", "years": [{"year": "2021/22", "amount": "126400.00"}, {"year": "2022/23", "amount": "126400.00"}, {"year": "2023/24", "amount": "126400.00"}]}]}))]
+pub struct CreateChangeSet {
+    /// Why: at most 2,000 bytes. It becomes the reason of each line's change when approved.
+    pub reason: String,
+    /// 1 to 1,000 changes, a line at most once.
+    pub changes: Vec<ProposedChange>,
+}
+
+/// A change as proposed, with the line's version it was proposed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RequestedChange {
+    #[serde(flatten)]
+    pub change: ProposedChange,
+    /// The line's version when proposed: approval is refused (409) if the line has changed since.
+    pub base_version: i64,
+}
+
+/// A change set and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ChangeSet {
+    pub id: i64,
+    pub status: ChangeSetStatus,
+    pub reason: String,
+    /// The key that proposed it, and the person holding it.
+    pub proposed_by: String,
+    pub proposer: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub proposed_at: OffsetDateTime,
+    pub changes: Vec<RequestedChange>,
+    /// Who approved, rejected or withdrew it (key and person), when, under which decision and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decider: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decided_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_reason: Option<String>,
+}
+
+/// An approval: the decision that approves the set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision_id": 2}))]
+pub struct ApproveChangeSet {
+    pub decision_id: i64,
+}
+
+/// A rejection: why, and the decision when there is one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The July plan is not yet agreed by the improvement board"}))]
+pub struct RejectChangeSet {
+    pub reason: String,
+    pub decision_id: Option<i64>,
+}

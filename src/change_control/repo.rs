@@ -1,0 +1,275 @@
+//! The SQL of change sets: a set's row, its requests (one per line and field), and their outcome.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use super::model::{ChangeSet, ChangeSetStatus, ProposedChange, RequestedChange};
+use crate::db::schema::{change_requests, change_sets};
+use crate::db::{self, DbConnection};
+use crate::domain::LineRef;
+use crate::lines::model::ControlledField;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = change_sets)]
+struct SetRow {
+    id: i64,
+    reason: String,
+    status: String,
+    proposed_by: String,
+    proposer: String,
+    proposed_at: PrimitiveDateTime,
+    decided_by: Option<String>,
+    decider: Option<String>,
+    decided_at: Option<PrimitiveDateTime>,
+    decision_id: Option<i64>,
+    outcome_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = change_sets)]
+struct NewSetRow<'a> {
+    reason: &'a str,
+    status: &'a str,
+    proposed_by: &'a str,
+    proposer: &'a str,
+    proposed_at: PrimitiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = change_requests)]
+struct RequestRow {
+    change_set: i64,
+    line_ref: LineRef,
+    field: String,
+    proposed: String,
+    base_version: i64,
+    open: i32,
+}
+
+/// A request to insert: a line's proposed change, field by field, and the version it is proposed against.
+pub struct NewRequest<'a> {
+    pub change: &'a ProposedChange,
+    pub base_version: i64,
+}
+
+/// Inserts a pending set and its requests; answers its id (writes are serialised: the highest id is this one).
+pub fn insert(
+    conn: &mut DbConnection,
+    reason: &str,
+    proposed_by: &str,
+    proposer: &str,
+    at: PrimitiveDateTime,
+    requests: &[NewRequest],
+) -> QueryResult<i64> {
+    diesel::insert_into(change_sets::table)
+        .values(&NewSetRow {
+            reason,
+            status: ChangeSetStatus::Pending.as_str(),
+            proposed_by,
+            proposer,
+            proposed_at: at,
+        })
+        .execute(conn)?;
+    let id: Option<i64> = change_sets::table
+        .select(diesel::dsl::max(change_sets::id))
+        .first(conn)?;
+    let id = id.unwrap_or_default();
+    let rows: Vec<RequestRow> = requests
+        .iter()
+        .flat_map(|request| {
+            let change = request.change;
+            let fields = [
+                change
+                    .years
+                    .as_ref()
+                    .map(|years| (ControlledField::Years, json(years))),
+                change
+                    .owner
+                    .as_ref()
+                    .map(|owner| (ControlledField::Owner, json(owner))),
+                change
+                    .status
+                    .map(|status| (ControlledField::Status, json(&status))),
+            ];
+            fields
+                .into_iter()
+                .flatten()
+                .map(move |(field, proposed)| RequestRow {
+                    change_set: id,
+                    line_ref: change.line_ref.clone(),
+                    field: field.as_str().to_owned(),
+                    proposed,
+                    base_version: request.base_version,
+                    open: 1,
+                })
+        })
+        .collect();
+    for chunk in rows.chunks(1_000) {
+        crate::insert_rows!(conn, change_requests::table, chunk);
+    }
+    Ok(id)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The pending requests of these lines, as (ref, field, set id): a line has one pending request per field.
+pub fn pending_of(
+    conn: &mut DbConnection,
+    refs: &[&LineRef],
+) -> QueryResult<Vec<(LineRef, String, i64)>> {
+    let mut pending = Vec::new();
+    for chunk in refs.chunks(1_000) {
+        pending.extend(
+            change_requests::table
+                .filter(change_requests::open.eq(1))
+                .filter(change_requests::line_ref.eq_any(chunk))
+                .select((
+                    change_requests::line_ref,
+                    change_requests::field,
+                    change_requests::change_set,
+                ))
+                .load::<(LineRef, String, i64)>(conn)?,
+        );
+    }
+    Ok(pending)
+}
+
+/// A set with its changes; `None` when there is no such set. A stored request that does not read is an
+/// internal error.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChangeSet>> {
+    let Some(row) = change_sets::table
+        .find(id)
+        .select(SetRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let requests: Vec<RequestRow> = change_requests::table
+        .filter(change_requests::change_set.eq(id))
+        .order((change_requests::line_ref, change_requests::field))
+        .select(RequestRow::as_select())
+        .load(conn)?;
+    set_of(row, requests).map(Some)
+}
+
+/// Sets, newest first, of a status or every one, at most `limit`, before the set `before`.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<ChangeSetStatus>,
+    line: Option<&LineRef>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ChangeSet>> {
+    let mut query = change_sets::table
+        .order(change_sets::id.desc())
+        .limit(limit)
+        .select(change_sets::id)
+        .into_boxed::<db::MultiBackend>();
+    if let Some(status) = status {
+        query = query.filter(change_sets::status.eq(status.as_str()));
+    }
+    if let Some(before) = before {
+        query = query.filter(change_sets::id.lt(before));
+    }
+    if let Some(line) = line {
+        query = query.filter(
+            change_sets::id.eq_any(
+                change_requests::table
+                    .filter(change_requests::line_ref.eq(line.clone()))
+                    .select(change_requests::change_set),
+            ),
+        );
+    }
+    let ids: Vec<i64> = query.load(conn)?;
+    let mut sets = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(set) = find(conn, id)? {
+            sets.push(set);
+        }
+    }
+    Ok(sets)
+}
+
+/// Records a pending set's outcome and closes its requests; false when it is no longer pending.
+pub fn decide(
+    conn: &mut DbConnection,
+    id: i64,
+    status: ChangeSetStatus,
+    by: (&str, &str),
+    at: PrimitiveDateTime,
+    decision_id: Option<i64>,
+    outcome_reason: Option<&str>,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        change_sets::table
+            .find(id)
+            .filter(change_sets::status.eq(ChangeSetStatus::Pending.as_str())),
+    )
+    .set((
+        change_sets::status.eq(status.as_str()),
+        change_sets::decided_by.eq(by.0),
+        change_sets::decider.eq(by.1),
+        change_sets::decided_at.eq(at),
+        change_sets::decision_id.eq(decision_id),
+        change_sets::outcome_reason.eq(outcome_reason),
+    ))
+    .execute(conn)?;
+    diesel::update(change_requests::table.filter(change_requests::change_set.eq(id)))
+        .set(change_requests::open.eq(0))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+fn set_of(row: SetRow, requests: Vec<RequestRow>) -> QueryResult<ChangeSet> {
+    let unreadable = |what: String| {
+        diesel::result::Error::DeserializationError(format!("change set {}: {what}", row.id).into())
+    };
+    let status = ChangeSetStatus::from_name(&row.status)
+        .ok_or_else(|| unreadable(format!("status `{}`", row.status)))?;
+    let mut by_line: BTreeMap<LineRef, RequestedChange> = BTreeMap::new();
+    for request in requests {
+        let change = by_line
+            .entry(request.line_ref.clone())
+            .or_insert_with(|| RequestedChange {
+                change: ProposedChange {
+                    line_ref: request.line_ref.clone(),
+                    years: None,
+                    owner: None,
+                    status: None,
+                },
+                base_version: request.base_version,
+            });
+        let read = |error: serde_json::Error| unreadable(format!("{}: {error}", request.field));
+        match ControlledField::from_name(&request.field) {
+            Some(ControlledField::Years) => {
+                change.change.years = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+            }
+            Some(ControlledField::Owner) => {
+                change.change.owner = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+            }
+            Some(ControlledField::Status) => {
+                change.change.status = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+            }
+            None => return Err(unreadable(format!("field `{}`", request.field))),
+        }
+    }
+    Ok(ChangeSet {
+        id: row.id,
+        status,
+        reason: row.reason,
+        proposed_by: row.proposed_by,
+        proposer: row.proposer,
+        proposed_at: db::time::utc(row.proposed_at),
+        changes: by_line.into_values().collect(),
+        decided_by: row.decided_by,
+        decider: row.decider,
+        decided_at: row.decided_at.map(db::time::utc),
+        decision_id: row.decision_id,
+        outcome_reason: row.outcome_reason,
+    })
+}
