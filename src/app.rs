@@ -59,6 +59,8 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(budget::api::set_baseline)
         .service(budget::api::list_baselines)
         .service(budget::api::get_baseline)
+        .service(budget::api::record_write_off)
+        .service(budget::api::list_write_offs)
         .service(change_control::api::propose)
         .service(change_control::api::list)
         .service(change_control::api::get)

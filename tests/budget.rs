@@ -136,3 +136,68 @@ on_both_backends! {
         assert!(keys.as_array().unwrap().iter().all(|k| k["person"].is_string()), "{keys}");
     }
 }
+
+mod write_offs {
+    use super::*;
+    use common::TestApi;
+
+    fn approver_and_decision(api: &TestApi) -> (TestApi, TestApi, i64) {
+        let editor = api.post("/api/v1/keys", &json!({"name": "cfe-finance", "person": "Finance BP", "role": "editor", "directorates": ["CFE"]}));
+        let approver = api.post("/api/v1/keys", &json!({"name": "cfe-sro", "person": "Debbie Jones", "role": "approver", "directorates": ["CFE"]}));
+        let decision = api
+            .post("/api/v1/decisions", &decision("cabinet", "2021-09-13"))
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        (
+            api.as_key(editor.json()["token"].as_str().unwrap()),
+            api.as_key(approver.json()["token"].as_str().unwrap()),
+            decision,
+        )
+    }
+
+    fn first_year(api: &TestApi) -> Value {
+        api.get("/api/v1/reports/summary?directorate=CFE").json()["budget"]["years"][0].clone()
+    }
+
+    on_both_backends! {
+        fn a_withdrawn_saving_is_a_shortfall_until_it_is_written_off(api: &TestApi) {
+            api.with_approved_demo();
+            let (editor, approver, decision) = approver_and_decision(api);
+            // At P3 the shortfall is what is at risk: 1,317,000.00.
+            assert_eq!(first_year(api)["shortfall"], "1317000.00");
+            assert_eq!(first_year(api)["period"], "P3");
+            // SAV10 withdrawn (approved, no write-off): the revised budget stays, the shortfall takes its whole
+            // 587,000.00 instead of its 15,000.00 at risk: 1,065,000.00 + 237,000.00 + 587,000.00.
+            let set = editor.post("/api/v1/change-sets", &json!({"reason": "Not deliverable", "changes": [{"ref": "CFE SAV10", "status": "withdrawn"}]}));
+            let id = set.json()["id"].as_i64().unwrap();
+            assert_eq!(approver.post(&format!("/api/v1/change-sets/{id}/approve"), &json!({"decision_id": decision})).status, 200);
+            let year = first_year(api);
+            assert_eq!((year["revised_budget"].as_str(), year["shortfall"].as_str()), (Some("9433000.00"), Some("1889000.00")));
+            // Written off by Cabinet, funded from contingency: the revised budget is 8,846,000.00.
+            let written = approver.post("/api/v1/write-offs", &json!({"ref": "CFE SAV10", "decision_id": decision,
+                "reason": "Undeliverable", "funding": {"source": "contingency"},
+                "years": [{"year": "2021/22", "amount": "587000.00"}, {"year": "2022/23", "amount": "221000.00"}]}));
+            assert_eq!(written.status, 201, "{}", written.body);
+            assert_eq!(written.json()["total"], "808000.00");
+            let year = first_year(api);
+            assert_eq!((year["baseline"].as_str(), year["written_off"].as_str(), year["revised_budget"].as_str()),
+                (Some("9433000.00"), Some("587000.00"), Some("8846000.00")));
+            assert_eq!(year["shortfall"], "1302000.00");
+            assert_eq!(api.get("/api/v1/write-offs?line=CFE-SAV10").json().as_array().unwrap().len(), 1);
+            // Bad write-offs: each named, nothing recorded.
+            let bad = |body: Value, field: &str| {
+                approver.post("/api/v1/write-offs", &body).assert_field_error(422, "validation", field);
+            };
+            let base = |years: Value| json!({"ref": "CFE SAV10", "decision_id": decision, "reason": "x", "funding": {"source": "reserves"}, "years": years});
+            bad(base(json!([{"year": "2021/22", "amount": "0.01"}])), "years[0].amount"); // nothing left in 2021/22
+            bad(base(json!([{"year": "2022/23", "amount": "100000.00"}])), "years[0].amount"); // 1,000.00 left
+            bad(base(json!([{"year": "2022/23", "amount": "0.00"}])), "years[0].amount");
+            bad(json!({"ref": "CFE GRO01", "decision_id": decision, "reason": "x", "funding": {"source": "reserves"}, "years": [{"year": "2021/22", "amount": "1.00"}]}), "ref");
+            bad(json!({"ref": "CFE SAV07", "decision_id": 999, "reason": "x", "funding": {"source": "reserves"}, "years": [{"year": "2021/22", "amount": "1.00"}]}), "decision_id");
+            bad(json!({"ref": "CFE SAV07", "decision_id": decision, "reason": "x", "funding": {"source": "saving"}, "years": [{"year": "2021/22", "amount": "1.00"}]}), "funding.ref");
+            assert_eq!(editor.post("/api/v1/write-offs", &base(json!([{"year": "2022/23", "amount": "1.00"}]))).status, 403);
+            assert_eq!(api.get("/api/v1/write-offs").json().as_array().unwrap().len(), 1);
+        }
+    }
+}

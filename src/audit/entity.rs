@@ -33,6 +33,8 @@ pub enum Entity {
     Baseline,
     /// Proposed changes to approved lines, and their approval, rejection or withdrawal.
     ChangeSet,
+    /// An approved saving removed from the budget by a decision.
+    WriteOff,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -49,5 +51,6 @@ crate::domain::text_enum!(Entity {
     Decision => "decision",
     Baseline => "baseline",
     ChangeSet => "change_set",
+    WriteOff => "write_off",
     Database => "database",
 });

@@ -241,6 +241,24 @@ impl Snapshot for ChangeSetSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A write-off as recorded. Recorded, never replayed (it never changes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteOffSnapshotV1 {
+    pub id: i64,
+    pub line_ref: LineRef,
+    pub decision_id: i64,
+    pub reason: String,
+    pub funding_source: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub funding_ref: Option<LineRef>,
+    pub years: Vec<YearAmountV1>,
+}
+
+impl Snapshot for WriteOffSnapshotV1 {
+    const ENTITY: Entity = Entity::WriteOff;
+    const VERSION: u32 = 1;
+}
+
 /// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySnapshotV2 {

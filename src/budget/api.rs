@@ -5,10 +5,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{Baseline, BaselineWithLines, CreateBaseline, CreateDecision, Decision};
-use super::{repo, service};
-use crate::auth::{Admin, Recorder};
+use super::model::{
+    Baseline, BaselineWithLines, CreateBaseline, CreateDecision, CreateWriteOff, Decision, WriteOff,
+};
+use super::{repo, service, write_offs};
+use crate::auth::{Admin, Approver, Recorder};
 use crate::db;
+use crate::domain::LineRef;
 use crate::error::ApiError;
 use crate::http::{idempotency, BaselineNamePath, DecisionPath, JsonBody, QueryParams};
 use crate::state::AppState;
@@ -154,4 +157,59 @@ pub async fn get_baseline(
 ) -> Result<web::Json<BaselineWithLines>, ApiError> {
     let baseline = db::scan(&state.pool, move |conn| service::find_baseline(conn, &name)).await?;
     Ok(web::Json(baseline))
+}
+
+/// Writes off all or part of an approved saving: the decision, the amount by year (with earlier write-offs, no
+/// more than the baseline holds), the reason, and the funding that covers it. The revised budget is the
+/// baseline less write-offs. An approver of the saving's directorate; never changed.
+#[utoipa::path(
+    tag = "budget",
+    request_body = CreateWriteOff,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a POST with the same key and body to get the first answer again, creating nothing new")),
+    responses((status = 201, body = WriteOff, headers(("Location" = String, description = "The write-offs of the line"))))
+)]
+#[post("/write-offs")]
+pub async fn record_write_off(
+    Approver(actor): Approver,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<CreateWriteOff>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0;
+    idempotency::respond_once(&state.pool, &req, &body.1, actor, move |conn, actor| {
+        let written = write_offs::record(conn, actor, request)?;
+        idempotency::StoredResponse::created(
+            Some(format!(
+                "/api/v1/write-offs?line={}",
+                written.line_ref.path_form()
+            )),
+            &written,
+        )
+    })
+    .await
+}
+
+/// Which write-offs to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WriteOffsParams {
+    /// Only this line's (any printed form of its ref).
+    #[param(value_type = Option<String>, example = "CFE SAV10")]
+    pub line: Option<LineRef>,
+}
+
+/// Write-offs in the order recorded.
+#[utoipa::path(tag = "budget", params(WriteOffsParams), responses((status = 200, body = [WriteOff])))]
+#[get("/write-offs")]
+pub async fn list_write_offs(
+    state: web::Data<AppState>,
+    params: QueryParams<WriteOffsParams>,
+) -> Result<web::Json<Vec<WriteOff>>, ApiError> {
+    let line = params.0.line;
+    let listed = db::scan(&state.pool, move |conn| {
+        Ok(repo::write_offs(conn, line.as_ref())?)
+    })
+    .await?;
+    Ok(web::Json(listed))
 }

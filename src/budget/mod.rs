@@ -5,3 +5,4 @@ pub mod model;
 pub mod repo;
 pub mod service;
 pub mod snapshot;
+pub mod write_offs;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, Money, YearAmount};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -148,4 +148,85 @@ pub struct BaselineWithLines {
     #[serde(flatten)]
     pub baseline: Baseline,
     pub lines: Vec<BaselineLine>,
+}
+
+/// What covers a written-off saving's gap in the budget.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingSource {
+    Contingency,
+    Reserves,
+    /// Another saving, named by `ref`.
+    Saving,
+    /// A growth line, named by `ref`.
+    Growth,
+}
+
+crate::domain::text_enum!(FundingSource {
+    Contingency => "contingency",
+    Reserves => "reserves",
+    Saving => "saving",
+    Growth => "growth",
+});
+
+/// The funding of a write-off: a source, and for a saving or growth line its ref.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    pub source: FundingSource,
+    /// The saving or growth line that covers it; only for those sources.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "CFE SAV16")]
+    pub line_ref: Option<LineRef>,
+}
+
+/// A write-off to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ref": "CFE SAV10", "decision_id": 2, "reason": "Undeliverable: the review found no further efficiency",
+    "funding": {"source": "contingency"}, "years": [{"year": "2021/22", "amount": "587000.00"}, {"year": "2022/23", "amount": "221000.00"}]}))]
+pub struct CreateWriteOff {
+    /// The approved saving written off, in any printed form.
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    pub decision_id: i64,
+    /// At most 2,000 bytes.
+    pub reason: String,
+    pub funding: Funding,
+    /// How much of the saving, by year: each more than 0.00 and, with earlier write-offs, no more than the
+    /// baseline holds for that year.
+    pub years: Vec<YearAmount>,
+}
+
+/// A write-off as recorded. Never changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WriteOff {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    pub directorate: DirectorateCode,
+    pub decision_id: i64,
+    pub reason: String,
+    pub funding: Funding,
+    pub years: Vec<BaselineAmount>,
+    pub total: Money,
+    /// The key that recorded it, and the person holding it.
+    pub recorded_by: String,
+    pub recorder: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
 }

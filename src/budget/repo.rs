@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
-use super::model::{BaselineAmount, BaselineLine, BaselineYear, Decision, DecisionBody};
+use super::model::{
+    BaselineAmount, BaselineLine, BaselineYear, Decision, DecisionBody, Funding, FundingSource,
+    WriteOff,
+};
 use crate::db::schema::{
     baseline_lines, baseline_totals, baseline_years, baselines, decisions, line_years, lines,
+    write_off_years, write_offs,
 };
 use crate::db::{self, DbConnection};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
@@ -320,4 +324,173 @@ pub fn lines_of(conn: &mut DbConnection, name: &str) -> QueryResult<Vec<Baseline
             title,
         })
         .collect())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = write_offs)]
+struct WriteOffRow {
+    id: i64,
+    line_ref: LineRef,
+    directorate: DirectorateCode,
+    decision_id: i64,
+    reason: String,
+    funding_source: FundingSource,
+    funding_ref: Option<LineRef>,
+    recorded_by: String,
+    recorder: String,
+    recorded_at: PrimitiveDateTime,
+}
+
+/// A write-off to insert: everything but its id and years.
+#[derive(Insertable)]
+#[diesel(table_name = write_offs)]
+pub struct NewWriteOff<'a> {
+    pub line_ref: &'a LineRef,
+    pub directorate: &'a DirectorateCode,
+    pub decision_id: i64,
+    pub reason: &'a str,
+    pub funding_source: FundingSource,
+    pub funding_ref: Option<&'a LineRef>,
+    pub recorded_by: &'a str,
+    pub recorder: &'a str,
+    pub recorded_at: PrimitiveDateTime,
+}
+
+/// Inserts a write-off and its years; answers its id (writes are serialised: the highest id is this one).
+pub fn insert_write_off(
+    conn: &mut DbConnection,
+    new: &NewWriteOff,
+    years: &[(FinancialYear, Money)],
+) -> QueryResult<i64> {
+    diesel::insert_into(write_offs::table)
+        .values(new)
+        .execute(conn)?;
+    let id: Option<i64> = write_offs::table
+        .select(diesel::dsl::max(write_offs::id))
+        .first(conn)?;
+    let id = id.unwrap_or_default();
+    for (year, amount) in years {
+        diesel::insert_into(write_off_years::table)
+            .values((
+                write_off_years::write_off.eq(id),
+                write_off_years::year_start.eq(*year),
+                write_off_years::amount_pence.eq(*amount),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// A baseline's amounts for one line, by year (none when it does not hold the line).
+pub fn baseline_amounts(
+    conn: &mut DbConnection,
+    baseline: &str,
+    line_ref: &LineRef,
+) -> QueryResult<Vec<(FinancialYear, Money)>> {
+    baseline_years::table
+        .filter(baseline_years::baseline.eq(baseline))
+        .filter(baseline_years::line_ref.eq(line_ref))
+        .order(baseline_years::year_start)
+        .select((baseline_years::year_start, baseline_years::amount_pence))
+        .load(conn)
+}
+
+/// The latest baseline that holds a line, if any.
+pub fn latest_baseline_of(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+) -> QueryResult<Option<String>> {
+    baselines::table
+        .filter(
+            baselines::name.eq_any(
+                baseline_lines::table
+                    .filter(baseline_lines::line_ref.eq(line_ref.clone()))
+                    .select(baseline_lines::baseline),
+            ),
+        )
+        .order((baselines::set_at.desc(), baselines::name))
+        .select(baselines::name)
+        .first(conn)
+        .optional()
+}
+
+/// Every write-off, of one line or all, in the order recorded.
+pub fn write_offs(conn: &mut DbConnection, line: Option<&LineRef>) -> QueryResult<Vec<WriteOff>> {
+    let mut query = write_offs::table
+        .order(write_offs::id)
+        .select(WriteOffRow::as_select())
+        .into_boxed::<db::MultiBackend>();
+    if let Some(line) = line {
+        query = query.filter(write_offs::line_ref.eq(line.clone()));
+    }
+    let rows: Vec<WriteOffRow> = query.load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut years: BTreeMap<i64, Vec<BaselineAmount>> = BTreeMap::new();
+    for chunk in ids.chunks(BATCH) {
+        let amounts: Vec<(i64, FinancialYear, Money)> = write_off_years::table
+            .filter(write_off_years::write_off.eq_any(chunk))
+            .order((write_off_years::write_off, write_off_years::year_start))
+            .select((
+                write_off_years::write_off,
+                write_off_years::year_start,
+                write_off_years::amount_pence,
+            ))
+            .load(conn)?;
+        for (id, year, amount) in amounts {
+            years
+                .entry(id)
+                .or_default()
+                .push(BaselineAmount { year, amount });
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let years = years.remove(&row.id).unwrap_or_default();
+            WriteOff {
+                total: years
+                    .iter()
+                    .map(|y| y.amount)
+                    .fold(Money::default(), |a, b| a + b),
+                years,
+                id: row.id,
+                line_ref: row.line_ref,
+                directorate: row.directorate,
+                decision_id: row.decision_id,
+                reason: row.reason,
+                funding: Funding {
+                    source: row.funding_source,
+                    line_ref: row.funding_ref,
+                },
+                recorded_by: row.recorded_by,
+                recorder: row.recorder,
+                recorded_at: db::time::utc(row.recorded_at),
+            }
+        })
+        .collect())
+}
+
+/// Savings written off by year, of one directorate or all, recorded at or before `at` (all when `None`).
+pub fn written_off(
+    conn: &mut DbConnection,
+    directorate: Option<&DirectorateCode>,
+    at: Option<PrimitiveDateTime>,
+) -> QueryResult<BTreeMap<FinancialYear, Money>> {
+    let mut query = write_off_years::table
+        .inner_join(write_offs::table)
+        .select((write_off_years::year_start, write_off_years::amount_pence))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(directorate) = directorate {
+        query = query.filter(write_offs::directorate.eq(directorate.clone()));
+    }
+    if let Some(at) = at {
+        query = query.filter(write_offs::recorded_at.le(at));
+    }
+    let rows: Vec<(FinancialYear, Money)> = query.load(conn)?;
+    let mut by_year: BTreeMap<FinancialYear, Money> = BTreeMap::new();
+    for (year, amount) in rows {
+        let total = by_year.entry(year).or_default();
+        *total = *total + amount;
+    }
+    Ok(by_year)
 }

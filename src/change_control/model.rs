@@ -86,10 +86,31 @@ pub struct CreateChangeSet {
 /// A change as proposed, with the line's version it was proposed against.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct RequestedChange {
-    #[serde(flatten)]
-    pub change: ProposedChange,
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub years: Option<Vec<YearAmount>>,
+    /// `null`: the owner cleared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub owner: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<LineStatus>,
     /// The line's version when proposed: approval is refused (409) if the line has changed since.
     pub base_version: i64,
+}
+
+impl RequestedChange {
+    /// The change as it was proposed.
+    pub fn change(&self) -> ProposedChange {
+        ProposedChange {
+            line_ref: self.line_ref.clone(),
+            years: self.years.clone(),
+            owner: self.owner.clone(),
+            status: self.status,
+        }
+    }
 }
 
 /// A change set and where it stands.

@@ -236,24 +236,22 @@ fn set_of(row: SetRow, requests: Vec<RequestRow>) -> QueryResult<ChangeSet> {
         let change = by_line
             .entry(request.line_ref.clone())
             .or_insert_with(|| RequestedChange {
-                change: ProposedChange {
-                    line_ref: request.line_ref.clone(),
-                    years: None,
-                    owner: None,
-                    status: None,
-                },
+                line_ref: request.line_ref.clone(),
+                years: None,
+                owner: None,
+                status: None,
                 base_version: request.base_version,
             });
         let read = |error: serde_json::Error| unreadable(format!("{}: {error}", request.field));
         match ControlledField::from_name(&request.field) {
             Some(ControlledField::Years) => {
-                change.change.years = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+                change.years = Some(serde_json::from_str(&request.proposed).map_err(read)?)
             }
             Some(ControlledField::Owner) => {
-                change.change.owner = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+                change.owner = Some(serde_json::from_str(&request.proposed).map_err(read)?)
             }
             Some(ControlledField::Status) => {
-                change.change.status = Some(serde_json::from_str(&request.proposed).map_err(read)?)
+                change.status = Some(serde_json::from_str(&request.proposed).map_err(read)?)
             }
             None => return Err(unreadable(format!("field `{}`", request.field))),
         }

@@ -148,7 +148,7 @@ pub fn approve(
     }
     let decision = decision(conn, request.decision_id)?;
     for requested in &set.changes {
-        let current = lines::service::find(conn, &requested.change.line_ref)?;
+        let current = lines::service::find(conn, &requested.line_ref)?;
         if current.version != requested.base_version {
             return Err(ApiError::Conflict(format!(
                 "line {} has changed since change set {id} was proposed (version {} then, {} now): reject it, \
@@ -162,8 +162,8 @@ pub fn approve(
         decision.id, decision.reference, set.reason
     );
     for requested in &set.changes {
-        let patch = patch_of(&requested.change, &reason);
-        lines::service::apply_approved(conn, actor, &requested.change.line_ref, &patch)?;
+        let patch = patch_of(&requested.change(), &reason);
+        lines::service::apply_approved(conn, actor, &requested.line_ref, &patch)?;
     }
     decided(
         conn,
@@ -230,7 +230,7 @@ fn pending(conn: &mut DbConnection, id: i64) -> Result<ChangeSet, ApiError> {
 /// An approver of every directorate the set's lines belong to.
 fn may_decide(conn: &mut DbConnection, actor: &Actor, set: &ChangeSet) -> Result<(), ApiError> {
     for requested in &set.changes {
-        let line = lines::service::find(conn, &requested.change.line_ref)?;
+        let line = lines::service::find(conn, &requested.line_ref)?;
         actor.require_approver_of(&line.directorate)?;
     }
     Ok(())

@@ -19,8 +19,8 @@ impl Audited for ChangeSet {
                 .changes
                 .iter()
                 .map(|requested| ChangeRequestV1 {
-                    line_ref: requested.change.line_ref.clone(),
-                    years: requested.change.years.as_ref().map(|years| {
+                    line_ref: requested.line_ref.clone(),
+                    years: requested.years.as_ref().map(|years| {
                         years
                             .iter()
                             .map(|entry| YearAmountV1 {
@@ -29,8 +29,8 @@ impl Audited for ChangeSet {
                             })
                             .collect()
                     }),
-                    owner: requested.change.owner.clone(),
-                    status: requested.change.status,
+                    owner: requested.owner.clone(),
+                    status: requested.status,
                     base_version: requested.base_version,
                 })
                 .collect(),

@@ -375,3 +375,29 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(change_sets, change_requests);
 diesel::allow_tables_to_appear_in_same_query!(baseline_lines, lines);
+
+diesel::table! {
+    write_offs (id) {
+        id -> BigInt,
+        line_ref -> Text,
+        directorate -> Text,
+        decision_id -> BigInt,
+        reason -> Text,
+        funding_source -> Text,
+        funding_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        recorder -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    write_off_years (write_off, year_start) {
+        write_off -> BigInt,
+        year_start -> Integer,
+        amount_pence -> BigInt,
+    }
+}
+
+diesel::joinable!(write_off_years -> write_offs (write_off));
+diesel::allow_tables_to_appear_in_same_query!(write_offs, write_off_years);

@@ -106,6 +106,13 @@ pub struct BudgetYear {
     pub current_plan: Money,
     /// `current_plan` − `revised_budget`: negative where less is planned than was approved.
     pub variance: Money,
+    /// The monitoring period the shortfall is as at; absent when no period of the year is assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// `revised_budget` − the savings forecast to be delivered in that period (`forecast`): what the budget
+    /// will not get. A withdrawn or re-profiled approved saving's loss counts here until it is written off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<Money>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -244,8 +251,18 @@ pub struct SummaryData {
     pub sums: Vec<AmountSum>,
     pub periods: Vec<MonitoringPeriod>,
     pub at_risk: Vec<AtRiskSum>,
-    /// The latest baseline then, its decision and its years over `only`'s lines.
-    pub baseline: Option<(String, i64, Vec<BaselineYear>)>,
+    /// The latest baseline then, over `only`'s lines.
+    pub baseline: Option<BudgetData>,
+}
+
+/// A baseline as a summary sets the plan against it: its name and decision, its years, and the savings
+/// written off since (by year).
+#[derive(Clone, Debug, Default)]
+pub struct BudgetData {
+    pub name: String,
+    pub decision_id: i64,
+    pub years: Vec<BaselineYear>,
+    pub written_off: BTreeMap<FinancialYear, Money>,
 }
 
 /// Which figures a summary reads.
@@ -277,10 +294,12 @@ fn load(
     };
     let baseline = match budget::repo::list_baselines(conn, then)?.into_iter().next() {
         None => None,
-        Some(row) => {
-            let years = budget::repo::years(conn, &row.name, filter.directorate.as_ref())?;
-            Some((row.name, row.decision_id, years))
-        }
+        Some(row) => Some(BudgetData {
+            years: budget::repo::years(conn, &row.name, filter.directorate.as_ref())?,
+            written_off: budget::repo::written_off(conn, filter.directorate.as_ref(), then)?,
+            name: row.name,
+            decision_id: row.decision_id,
+        }),
     };
     let data = match when {
         When::Now => Ok::<_, ApiError>(SummaryData {
@@ -415,13 +434,14 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         })
         .collect();
     let total = total_at_risk.rows(total.rows(&years));
-    let budget = data.baseline.filter(|_| view == View::Incremental).map(
-        |(baseline, decision_id, approved)| BudgetComparison {
-            baseline,
-            decision_id,
-            years: budget_years(&years, &approved, &total),
-        },
-    );
+    let budget = data
+        .baseline
+        .filter(|_| view == View::Incremental)
+        .map(|data| BudgetComparison {
+            years: budget_years(&years, &data, &total),
+            baseline: data.name,
+            decision_id: data.decision_id,
+        });
     let unit = query.unit;
     let rounding_differences = rounding_differences(unit, summed(&directorates, &total));
     Ok(SummaryReport {
@@ -436,25 +456,24 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
     })
 }
 
-/// Each year's savings against the baseline's: nothing is written off yet (write-offs come with their own
-/// records), so the revised budget is the baseline.
+/// Each year's savings against the baseline's, less what is written off; where a period is assessed, the
+/// shortfall: the revised budget less the savings forecast to be delivered (a withdrawn saving forecasts none).
 fn budget_years(
     years: &[FinancialYear],
-    approved: &[BaselineYear],
+    data: &BudgetData,
     total: &[SummaryRow],
 ) -> Vec<BudgetYear> {
     years
         .iter()
         .map(|&year| {
-            let baseline = approved
+            let baseline = data
+                .years
                 .iter()
                 .find(|approved| approved.year == year)
                 .map_or(Money::default(), |approved| approved.savings);
-            let current_plan = total
-                .iter()
-                .find(|row| row.plan.year == year)
-                .map_or(Money::default(), |row| row.plan.savings);
-            let written_off = Money::default();
+            let row = total.iter().find(|row| row.plan.year == year);
+            let current_plan = row.map_or(Money::default(), |row| row.plan.savings);
+            let written_off = data.written_off.get(&year).copied().unwrap_or_default();
             let revised_budget = baseline - written_off;
             BudgetYear {
                 year,
@@ -463,6 +482,10 @@ fn budget_years(
                 revised_budget,
                 current_plan,
                 variance: current_plan - revised_budget,
+                period: row.and_then(|row| row.period),
+                shortfall: row
+                    .and_then(|row| row.forecast)
+                    .map(|forecast| revised_budget - forecast),
             }
         })
         .collect()
@@ -657,7 +680,12 @@ mod tests {
         let report = build(
             &SummaryQuery::default(),
             SummaryData {
-                baseline: Some(("Budget Council, February 2021".to_owned(), 1, baseline)),
+                baseline: Some(BudgetData {
+                    name: "Budget Council, February 2021".to_owned(),
+                    decision_id: 1,
+                    years: baseline,
+                    written_off: BTreeMap::new(),
+                }),
                 ..data()
             },
         )

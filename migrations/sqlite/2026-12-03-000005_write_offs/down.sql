@@ -1,0 +1,2 @@
+DROP TABLE write_off_years;
+DROP TABLE write_offs;

@@ -1,0 +1,158 @@
+//! Write-offs: an approved saving removed from the budget, all or part of it, by a recorded decision, with the
+//! reason and the funding that covers it. Recorded by an approver of the saving's directorate; never changed.
+//! The revised budget is the baseline less these; a saving withdrawn without one keeps counting as planned.
+
+use std::collections::BTreeMap;
+
+use super::model::{CreateWriteOff, FundingSource, WriteOff};
+use super::repo::{self, NewWriteOff};
+use crate::audit::{self, Change, Entity};
+use crate::auth::Actor;
+use crate::db::{self, DbConnection};
+use crate::domain::text::{check_text, MAX_REASON};
+use crate::domain::{FieldErrors, FinancialYear, LineKind, Money};
+use crate::error::ApiError;
+use crate::lines;
+
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: CreateWriteOff,
+) -> Result<WriteOff, ApiError> {
+    let line = lines::repo::find(conn, &request.line_ref)?
+        .ok_or_else(|| ApiError::field("ref", format!("there is no line {}", request.line_ref)))?;
+    actor.require_approver_of(&line.directorate)?;
+    let mut errors = FieldErrors::default();
+    let reason = check_text(&request.reason, "reason", true, MAX_REASON, &mut errors);
+    if line.kind != LineKind::Saving {
+        errors.add(
+            "ref",
+            format!("{} is growth: only a saving is written off", line.line_ref),
+        );
+    }
+    let baseline = repo::latest_baseline_of(conn, &line.line_ref)?;
+    if baseline.is_none() {
+        errors.add(
+            "ref",
+            format!(
+                "{} is in no baseline: a saving not yet approved is changed, not written off",
+                line.line_ref
+            ),
+        );
+    }
+    if repo::find_decision(conn, request.decision_id)?.is_none() {
+        errors.add(
+            "decision_id",
+            format!(
+                "there is no decision {}: record it first",
+                request.decision_id
+            ),
+        );
+    }
+    match (request.funding.source, &request.funding.line_ref) {
+        (FundingSource::Saving | FundingSource::Growth, None) => errors.add(
+            "funding.ref",
+            "name the saving or growth line that covers the write-off",
+        ),
+        (FundingSource::Saving | FundingSource::Growth, Some(funding_ref)) => {
+            match lines::repo::find(conn, funding_ref)? {
+                None => errors.add("funding.ref", format!("there is no line {funding_ref}")),
+                Some(funding) => {
+                    let expected = match request.funding.source {
+                        FundingSource::Saving => LineKind::Saving,
+                        _ => LineKind::Growth,
+                    };
+                    if funding.kind != expected || funding.line_ref == line.line_ref {
+                        errors.add(
+                            "funding.ref",
+                            format!(
+                                "{funding_ref} is not another {} line",
+                                request.funding.source.as_str()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        (_, Some(_)) => errors.add(
+            "funding.ref",
+            "only funding from a saving or a growth line names one",
+        ),
+        (_, None) => {}
+    }
+    if request.years.is_empty() {
+        errors.add("years", "write off at least one year's amount");
+    }
+    // What the baseline holds for each year, less what is written off already.
+    let mut left: BTreeMap<FinancialYear, Money> = match &baseline {
+        Some(baseline) => repo::baseline_amounts(conn, baseline, &line.line_ref)?
+            .into_iter()
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    for earlier in repo::write_offs(conn, Some(&line.line_ref))? {
+        for year in earlier.years {
+            let remaining = left.entry(year.year).or_default();
+            *remaining = *remaining - year.amount;
+        }
+    }
+    let mut years: Vec<(FinancialYear, Money)> = Vec::with_capacity(request.years.len());
+    for (i, entry) in request.years.iter().enumerate() {
+        let field = format!("years[{i}].amount");
+        if years.iter().any(|(year, _)| *year == entry.year) {
+            errors.add(
+                format!("years[{i}].year"),
+                format!("{} is written off twice", entry.year),
+            );
+            continue;
+        }
+        if entry.amount.is_negative() || entry.amount.is_zero() {
+            errors.add(field, "must be more than 0.00");
+            continue;
+        }
+        let remaining = left.get(&entry.year).copied().unwrap_or_default();
+        if baseline.is_some() && entry.amount > remaining {
+            errors.add(
+                field,
+                format!(
+                    "{} is more than the {remaining} of {}'s {} saving left to write off in the baseline",
+                    entry.amount, line.line_ref, entry.year
+                ),
+            );
+            continue;
+        }
+        years.push((entry.year, entry.amount));
+    }
+    errors.into_result(()).map_err(ApiError::Validation)?;
+    let now = db::time::now();
+    let id = repo::insert_write_off(
+        conn,
+        &NewWriteOff {
+            line_ref: &line.line_ref,
+            directorate: &line.directorate,
+            decision_id: request.decision_id,
+            reason: &reason,
+            funding_source: request.funding.source,
+            funding_ref: request.funding.line_ref.as_ref(),
+            recorded_by: &actor.name,
+            recorder: &actor.person,
+            recorded_at: now,
+        },
+        &years,
+    )?;
+    let written = repo::write_offs(conn, Some(&line.line_ref))?
+        .into_iter()
+        .find(|write_off| write_off.id == id)
+        .ok_or_else(|| ApiError::Internal(format!("write-off {id} was not recorded")))?;
+    audit::record(
+        conn,
+        actor,
+        Change::created(
+            written.recorded_at,
+            Entity::WriteOff,
+            &id.to_string(),
+            &written,
+        ),
+    )?;
+    Ok(written)
+}
