@@ -1,7 +1,7 @@
 //! Change control as the API shows it: a change set proposes changes to approved lines (their profile, owner
 //! or status), for an approver who is not the proposer to approve or reject under a decision.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -55,7 +55,7 @@ pub struct ProposedChange {
     /// `null` clears the owner.
     #[serde(
         default,
-        deserialize_with = "present",
+        deserialize_with = "crate::lines::model::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
@@ -63,12 +63,6 @@ pub struct ProposedChange {
     /// `withdrawn` to withdraw the saving; a withdrawn line's reinstatement (`agreed`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<LineStatus>,
-}
-
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Changes to propose together: one decision approves them all.

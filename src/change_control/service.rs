@@ -20,7 +20,7 @@ use crate::domain::text::{check_text, MAX_REASON};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::ApiError;
 use crate::lines;
-use crate::lines::model::LinePatch;
+use crate::lines::model::{ControlledField, LinePatch};
 
 /// The most changes one set holds.
 pub const MAX_CHANGES: usize = 1_000;
@@ -106,10 +106,10 @@ pub fn propose(
         .filter(|(line_ref, field, _)| {
             request.changes.iter().any(|change| {
                 &change.line_ref == line_ref
-                    && match field.as_str() {
-                        "years" => change.years.is_some(),
-                        "owner" => change.owner.is_some(),
-                        _ => change.status.is_some(),
+                    && match ControlledField::from_name(field) {
+                        Some(ControlledField::Years) => change.years.is_some(),
+                        Some(ControlledField::Owner) => change.owner.is_some(),
+                        Some(ControlledField::Status) | None => change.status.is_some(),
                     }
             })
         })

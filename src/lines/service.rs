@@ -262,7 +262,7 @@ fn apply(
 }
 
 /// Refuses a direct change to an approved line's controlled fields, saying how to propose it.
-pub fn refuse_controlled(
+fn refuse_controlled(
     conn: &mut DbConnection,
     current: &Line,
     controlled: &[ControlledField],
