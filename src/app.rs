@@ -67,6 +67,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(change_control::api::approve)
         .service(change_control::api::reject)
         .service(change_control::api::withdraw)
+        .service(change_control::api::dispose)
         .service(audit::api::change_feed)
         .service(keys::api::list_keys)
         .service(keys::api::create_key)

@@ -177,3 +177,149 @@ mod imports {
         }
     }
 }
+
+/// A later plan proposed against the baseline by import: the July 2021 Children's Continuous Improvement Plan's
+/// seven MTFS sheets, as printed, make one change set.
+mod plan_versions {
+    use super::*;
+
+    /// The July 2021 plan's sheets as import rows: ref, kind, title, the project manager as owner, and the
+    /// amounts exactly as printed (in £000s; blank stays blank).
+    fn july_2021_rows() -> Value {
+        let versions: Value =
+            serde_json::from_str(include_str!("../data/plans/cfe-plan-versions.json")).unwrap();
+        let july = versions["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|version| version["date"] == "2021-07")
+            .unwrap();
+        let rows: Vec<Value> = july["lines"].as_array().unwrap().iter().map(|line| json!({
+            "ref": line["ref"], "kind": line["kind"], "directorate": "CFE", "title": line["title"],
+            "owner": line["project_manager"], "years": line["amounts_as_printed"],
+        })).collect();
+        assert_eq!(rows.len(), 7, "the July 2021 plan prints seven MTFS sheets");
+        json!({"rows": rows})
+    }
+
+    fn propose(api: &TestApi, query: &str, body: &Value) -> common::Reply {
+        api.send(
+            "POST",
+            &format!("/api/v1/imports/lines?{query}"),
+            "application/json",
+            &body.to_string(),
+        )
+    }
+
+    const PROPOSE: &str = "unit=thousands&mode=propose&reason=Children%27s%20Continuous%20Improvement%20Plan%2C%20July%202021";
+
+    fn refs(list: &Value, key: &str) -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item[key].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    on_both_backends! {
+        fn the_july_2021_plan_proposed_lists_what_dropped_off_and_needs_a_disposition_for_each(api: &TestApi) {
+            api.with_approved_demo();
+            let (editor, approver, decision) = people(api);
+            let proposed = propose(&editor, PROPOSE, &july_2021_rows());
+            assert_eq!(proposed.status, 201, "{}", proposed.body);
+            let set = proposed.json();
+            let id = set["id"].as_i64().unwrap();
+            // The Table 8 rows printed without a ref were numbered by the tracker when the demo loaded.
+            let baseline = api.get("/api/v1/baselines/Budget%20Council%2C%20February%202021").json();
+            let numbered: Vec<String> = baseline["lines"].as_array().unwrap().iter()
+                .filter(|line| line["title"] == "Release of one off investment / full year effect of savings from 2020/21"
+                    || line["title"] == "Staffing Review" || line["title"] == "Asylum Seekers Budget Correction")
+                .map(|line| line["ref"].as_str().unwrap().to_owned()).collect();
+            assert_eq!(numbered, ["CFE GRO09", "CFE SAV15", "CFE SAV16"]);
+            assert_eq!(refs(&set["absent"], "ref"), [
+                "CFE GRO01", "CFE GRO02", "CFE GRO03", "CFE GRO07", "CFE GRO08", "CFE GRO09",
+                "CFE SAV03", "CFE SAV08", "CFE SAV10", "CFE SAV12", "CFE SAV13", "CFE SAV14", "CFE SAV15", "CFE SAV16",
+            ]);
+            assert!(set["absent"].as_array().unwrap().iter().all(|absent| absent["disposition"].is_null()), "{set}");
+            // SAV04 re-profiled and its new lead officer; the other owners as the July plan names them.
+            let changes = set["changes"].as_array().unwrap();
+            assert_eq!(refs(&set["changes"], "ref"), ["CFE SAV04", "CFE SAV05", "CFE SAV09"]);
+            assert_eq!(changes[0]["years"], json!([
+                {"year": "2021/22", "amount": "126400.00"}, {"year": "2022/23", "amount": "126400.00"}, {"year": "2023/24", "amount": "126400.00"}]));
+            assert_eq!((&changes[0]["owner"], &changes[1]["owner"], &changes[2]["owner"]),
+                (&json!("Rodica Cobarzan"), &json!("Shaun Hanks"), &json!("Debby MacCormack")));
+            assert!(changes[1].get("years").is_none() && changes[2].get("years").is_none(), "{set}");
+            // SAV09's blank later years are not stated: kept, and listed.
+            assert_eq!(set["not_stated"], json!([{"ref": "CFE SAV09", "year": "2022/23"}, {"ref": "CFE SAV09", "year": "2023/24"}]));
+            // Nothing applied yet.
+            assert_eq!(savings_2021(api), ("9433000.00".into(), "9433000.00".into(), "0.00".into()));
+            let line_sets = api.get("/api/v1/change-sets?line=CFE-SAV10").json();
+            assert_eq!(line_sets.as_array().unwrap().len(), 1, "an absent line's sets list the plan");
+
+            // Not approved while any absent line has no disposition.
+            let approve = format!("/api/v1/change-sets/{id}/approve");
+            let problem = approver.post(&approve, &json!({"decision_id": decision})).assert_problem(409, "conflict");
+            assert!(problem["detail"].as_str().unwrap().contains("CFE GRO01, CFE GRO02"), "{problem}");
+            let absent = |line: &str| format!("/api/v1/change-sets/{id}/absent/{line}");
+            // Bad dispositions, each named.
+            editor.put(&absent("CFE-SAV03"), &json!({"disposition": "withdrawn"})).assert_field_error(422, "validation", "reason");
+            editor.put(&absent("CFE-SAV03"), &json!({"disposition": "merged", "reason": "Joined"})).assert_field_error(422, "validation", "into");
+            editor.put(&absent("CFE-SAV03"), &json!({"disposition": "merged", "into": "CFE SAV03", "reason": "Joined"})).assert_field_error(422, "validation", "into");
+            editor.put(&absent("CFE-SAV03"), &json!({"disposition": "merged", "into": "CFE GRO01", "reason": "Joined"})).assert_field_error(422, "validation", "into");
+            editor.put(&absent("CFE-GRO01"), &json!({"disposition": "written_off", "reason": "Gone", "funding": {"source": "reserves"}}))
+                .assert_field_error(422, "validation", "disposition");
+            editor.put(&absent("CFE-SAV10"), &json!({"disposition": "written_off", "reason": "Gone"})).assert_field_error(422, "validation", "funding");
+            editor.put(&absent("CFE-SAV10"), &json!({"disposition": "kept", "funding": {"source": "reserves"}})).assert_field_error(422, "validation", "funding");
+            editor.put(&absent("CFE-SAV10"), &json!({"disposition": "dropped"})).assert_problem(422, "validation");
+            editor.put(&absent("CFE-SAV04"), &json!({"disposition": "kept"})).assert_problem(404, "not-found");
+            editor.put(&format!("/api/v1/change-sets/{id}/absent/nine"), &json!({"disposition": "kept"})).assert_field_error(400, "invalid-parameter", "ref");
+            let reader = api.as_key(&api.create_key("pmo", "reader", &[]));
+            assert_eq!(reader.send("PUT", &absent("CFE-SAV10"), "application/json", "{not json").status, 403);
+            // Each absent line disposed: SAV10 written off, SAV03 withdrawn, SAV08 merged into SAV05, the rest kept.
+            let written_off = editor.put(&absent("cfe-sav10"), &json!({"disposition": "written_off",
+                "reason": "Not in the July plan: no further non-statutory reduction", "funding": {"source": "contingency"}}));
+            assert_eq!(written_off.status, 200, "{}", written_off.body);
+            assert_eq!(editor.put(&absent("CFE-SAV03"), &json!({"disposition": "withdrawn", "reason": "Adolescent services restructure stopped"})).status, 200);
+            assert_eq!(editor.put(&absent("CFE-SAV08"), &json!({"disposition": "merged", "into": "CFE SAV05", "reason": "Delivered through the children in care programme"})).status, 200);
+            for line in ["GRO01", "GRO02", "GRO03", "GRO07", "GRO08", "GRO09", "SAV12", "SAV13", "SAV14", "SAV15", "SAV16"] {
+                let kept = editor.put(&absent(&format!("CFE-{line}")), &json!({"disposition": "kept"}));
+                assert_eq!(kept.status, 200, "{line}: {}", kept.body);
+            }
+            let approved = approver.post(&approve, &json!({"decision_id": decision}));
+            assert_eq!(approved.status, 200, "{}", approved.body);
+            // 2021/22: SAV04 −257,600.00; SAV03 (1,608,000.00), SAV08 (272,000.00) and SAV10 (587,000.00)
+            // withdrawn; only SAV10 written off, so the revised budget is 8,846,000.00.
+            let summary = api.get("/api/v1/reports/summary?directorate=CFE").json();
+            let year = &summary["budget"]["years"][0];
+            assert_eq!((&year["baseline"], &year["written_off"], &year["revised_budget"], &year["current_plan"], &year["variance"]),
+                (&json!("9433000.00"), &json!("587000.00"), &json!("8846000.00"), &json!("6708400.00"), &json!("-2137600.00")));
+            let write_offs = api.get("/api/v1/write-offs?line=CFE-SAV10").json();
+            assert_eq!(write_offs[0]["years"], json!([{"year": "2021/22", "amount": "587000.00"}, {"year": "2022/23", "amount": "221000.00"}]));
+            assert_eq!((&write_offs[0]["decision_id"], &write_offs[0]["funding"]), (&json!(decision), &json!({"source": "contingency"})));
+            let sav08 = api.get("/api/v1/lines/CFE-SAV08").json();
+            assert_eq!(sav08["status"], "withdrawn");
+            assert!(sav08["withdrawal_reason"].as_str().unwrap().contains("Merged into CFE SAV05"), "{sav08}");
+            assert_eq!(api.get("/api/v1/lines/CFE-SAV12").json()["status"], "agreed");
+            assert_eq!(api.get("/api/v1/lines/CFE-SAV09").json()["owner"], "Debby MacCormack");
+        }
+
+        fn a_proposed_plan_is_refused_with_each_problem_named_and_nothing_recorded(api: &TestApi) {
+            api.with_approved_demo();
+            let (editor, _, _) = people(api);
+            let rows = july_2021_rows();
+            propose(&editor, "unit=thousands&mode=propose", &rows).assert_field_error(400, "invalid-parameter", "reason");
+            propose(&editor, &format!("{PROPOSE}&dry_run=true"), &rows).assert_field_error(400, "invalid-parameter", "dry_run");
+            propose(&editor, "unit=thousands&reason=July", &rows).assert_field_error(400, "invalid-parameter", "reason");
+            let new_line = json!({"rows": [{"kind": "saving", "directorate": "CFE", "title": "New", "years": {"2021/22": "5"}}]});
+            let problem = propose(&editor, PROPOSE, &new_line).assert_problem(422, "validation");
+            assert!(problem["errors"][0]["message"].as_str().unwrap().contains("without mode=propose"), "{problem}");
+            let bad = json!({"rows": [{"ref": "CFE SAV04", "kind": "saving", "directorate": "CFE", "years": {"2021/22": "-"}},
+                {"ref": "CFE SAV05", "kind": "saving", "directorate": "CFE", "years": {"2021/22": "1.234567"}}]});
+            let problem = propose(&editor, PROPOSE, &bad).assert_problem(422, "validation");
+            assert_eq!(problem["errors"][0]["field"], "row 2: 2021/22", "{problem}");
+            let reader = api.as_key(&api.create_key("pmo", "reader", &[]));
+            assert_eq!(reader.send("POST", &format!("/api/v1/imports/lines?{PROPOSE}"), "application/json", "{not json").status, 403);
+            assert_eq!(api.get("/api/v1/change-sets").json(), json!([]));
+        }
+    }
+}

@@ -221,6 +221,34 @@ pub struct ChangeSetSnapshotV1 {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub decision_id: Option<i64>,
     pub changes: Vec<ChangeRequestV1>,
+    /// A proposed plan's absent lines and blanks; left out when empty, so a set proposed line by line is
+    /// stored exactly as before.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub absent: Vec<AbsenceV1>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_stated: Vec<NotStatedV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsenceV1 {
+    pub line_ref: LineRef,
+    pub base_version: i64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub disposition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub merged_into: Option<LineRef>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub funding_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub funding_ref: Option<LineRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotStatedV1 {
+    pub line_ref: LineRef,
+    pub year: FinancialYear,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{CreateWriteOff, FundingSource, WriteOff};
+use super::model::{CreateWriteOff, Funding, FundingSource, WriteOff};
 use super::repo::{self, NewWriteOff};
 use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
 use crate::db::{self, DbConnection};
 use crate::domain::text::{check_text, MAX_REASON};
-use crate::domain::{FieldErrors, FinancialYear, LineKind, Money};
+use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, Money};
 use crate::error::ApiError;
 use crate::lines;
+use crate::lines::model::Line;
 
 pub fn record(
     conn: &mut DbConnection,
@@ -49,53 +50,14 @@ pub fn record(
             ),
         );
     }
-    match (request.funding.source, &request.funding.line_ref) {
-        (FundingSource::Saving | FundingSource::Growth, None) => errors.add(
-            "funding.ref",
-            "name the saving or growth line that covers the write-off",
-        ),
-        (FundingSource::Saving | FundingSource::Growth, Some(funding_ref)) => {
-            match lines::repo::find(conn, funding_ref)? {
-                None => errors.add("funding.ref", format!("there is no line {funding_ref}")),
-                Some(funding) => {
-                    let expected = match request.funding.source {
-                        FundingSource::Saving => LineKind::Saving,
-                        _ => LineKind::Growth,
-                    };
-                    if funding.kind != expected || funding.line_ref == line.line_ref {
-                        errors.add(
-                            "funding.ref",
-                            format!(
-                                "{funding_ref} is not another {} line",
-                                request.funding.source.as_str()
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        (_, Some(_)) => errors.add(
-            "funding.ref",
-            "only funding from a saving or a growth line names one",
-        ),
-        (_, None) => {}
-    }
+    check_funding(conn, &line, &request.funding, "funding", &mut errors)?;
     if request.years.is_empty() {
         errors.add("years", "write off at least one year's amount");
     }
-    // What the baseline holds for each year, less what is written off already.
-    let mut left: BTreeMap<FinancialYear, Money> = match &baseline {
-        Some(baseline) => repo::baseline_amounts(conn, baseline, &line.line_ref)?
-            .into_iter()
-            .collect(),
+    let left = match &baseline {
+        Some(baseline) => left_in(conn, baseline, &line.line_ref)?,
         None => BTreeMap::new(),
     };
-    for earlier in repo::write_offs(conn, Some(&line.line_ref))? {
-        for year in earlier.years {
-            let remaining = left.entry(year.year).or_default();
-            *remaining = *remaining - year.amount;
-        }
-    }
     let mut years: Vec<(FinancialYear, Money)> = Vec::with_capacity(request.years.len());
     for (i, entry) in request.years.iter().enumerate() {
         let field = format!("years[{i}].amount");
@@ -155,4 +117,69 @@ pub fn record(
         ),
     )?;
     Ok(written)
+}
+
+/// What the baseline holds of a saving for each year, less what is written off already.
+pub fn left_in(
+    conn: &mut DbConnection,
+    baseline: &str,
+    line_ref: &LineRef,
+) -> Result<BTreeMap<FinancialYear, Money>, ApiError> {
+    let mut left: BTreeMap<FinancialYear, Money> =
+        repo::baseline_amounts(conn, baseline, line_ref)?
+            .into_iter()
+            .collect();
+    for earlier in repo::write_offs(conn, Some(line_ref))? {
+        for year in earlier.years {
+            let remaining = left.entry(year.year).or_default();
+            *remaining = *remaining - year.amount;
+        }
+    }
+    Ok(left)
+}
+
+/// A write-off's funding for `line`: a saving or growth line that covers it is another line of that kind;
+/// contingency and reserves name none. Problems are added under `field`.
+pub fn check_funding(
+    conn: &mut DbConnection,
+    line: &Line,
+    funding: &Funding,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    match (funding.source, &funding.line_ref) {
+        (FundingSource::Saving | FundingSource::Growth, None) => errors.add(
+            format!("{field}.ref"),
+            "name the saving or growth line that covers the write-off",
+        ),
+        (FundingSource::Saving | FundingSource::Growth, Some(funding_ref)) => {
+            match lines::repo::find(conn, funding_ref)? {
+                None => errors.add(
+                    format!("{field}.ref"),
+                    format!("there is no line {funding_ref}"),
+                ),
+                Some(covering) => {
+                    let expected = match funding.source {
+                        FundingSource::Saving => LineKind::Saving,
+                        _ => LineKind::Growth,
+                    };
+                    if covering.kind != expected || covering.line_ref == line.line_ref {
+                        errors.add(
+                            format!("{field}.ref"),
+                            format!(
+                                "{funding_ref} is not another {} line",
+                                funding.source.as_str()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        (_, Some(_)) => errors.add(
+            format!("{field}.ref"),
+            "only funding from a saving or a growth line names one",
+        ),
+        (_, None) => {}
+    }
+    Ok(())
 }

@@ -1,18 +1,18 @@
 //! HTTP handlers for change sets: extract (the role first, the body last), call one service function, answer.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{
-    ApproveChangeSet, ChangeSet, ChangeSetStatus, CreateChangeSet, RejectChangeSet,
+    ApproveChangeSet, ChangeSet, ChangeSetStatus, CreateChangeSet, Dispose, RejectChangeSet,
 };
 use super::{repo, service};
 use crate::auth::{Actor, Approver, Editor};
 use crate::db;
 use crate::domain::LineRef;
 use crate::error::ApiError;
-use crate::http::{idempotency, ChangeSetPath, JsonBody, QueryParams};
+use crate::http::{idempotency, ChangeSetPath, JsonBody, LinePath, QueryParams};
 use crate::state::AppState;
 
 const MAX_SETS: i64 = 200;
@@ -163,5 +163,36 @@ pub async fn withdraw(
     ChangeSetPath(id): ChangeSetPath,
 ) -> Result<web::Json<ChangeSet>, ApiError> {
     let set = db::write(&state.pool, move |conn| service::withdraw(conn, &actor, id)).await?;
+    Ok(web::Json(set))
+}
+
+/// Gives the disposition of an approved line a pending proposed plan leaves out: `kept`, `withdrawn` (with a
+/// reason), `written_off` (a saving: all the baseline still holds of it, under the approving decision, with
+/// its `funding`; and withdrawn) or `merged` (`into` another line of its kind; withdrawn). An editor of the
+/// line's directorate; a later disposition replaces an earlier one until the set is decided. Applied only
+/// when the set is approved, which needs one for every absent line.
+#[utoipa::path(
+    tag = "change control",
+    params(ChangeSetPath, LinePath),
+    request_body = Dispose,
+    responses(
+        (status = 200, body = ChangeSet),
+        (status = 404, description = "No such change set, or it lists no such absent line", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The set is no longer pending", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/change-sets/{id}/absent/{ref}")]
+pub async fn dispose(
+    Editor(actor): Editor,
+    state: web::Data<AppState>,
+    ChangeSetPath(id): ChangeSetPath,
+    LinePath(line_ref): LinePath,
+    body: JsonBody<Dispose>,
+) -> Result<web::Json<ChangeSet>, ApiError> {
+    let request = body.0;
+    let set = db::write(&state.pool, move |conn| {
+        service::dispose(conn, &actor, id, &line_ref, request)
+    })
+    .await?;
     Ok(web::Json(set))
 }

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::domain::{LineRef, LineStatus, YearAmount};
+use crate::budget::model::Funding;
+use crate::domain::{FinancialYear, LineKind, LineRef, LineStatus, YearAmount};
 
 /// Where a change set stands.
 #[derive(
@@ -133,6 +134,93 @@ pub struct ChangeSet {
     pub decision_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome_reason: Option<String>,
+    /// For a plan proposed by import: the approved lines the plan leaves out ("dropped off"), each needing a
+    /// disposition before the set can be approved. Empty for a set proposed line by line.
+    pub absent: Vec<AbsentLine>,
+    /// For a plan proposed by import: the amounts it leaves blank, which are not stated and stay as they are.
+    pub not_stated: Vec<NotStated>,
+}
+
+/// What becomes of an approved line that a proposed plan leaves out.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Stays in the plan as it is.
+    Kept,
+    /// Withdrawn, with a reason: still in the revised budget, so its loss is a shortfall.
+    Withdrawn,
+    /// Written off (a saving only): all it has left in the baseline, under the set's decision, with the
+    /// funding that covers it; and withdrawn.
+    WrittenOff,
+    /// Merged into another line (`into`), which carries its amounts from now on; withdrawn.
+    Merged,
+}
+
+crate::domain::text_enum!(Disposition {
+    Kept => "kept",
+    Withdrawn => "withdrawn",
+    WrittenOff => "written_off",
+    Merged => "merged",
+});
+
+/// An approved line a proposed plan leaves out, and its disposition once given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AbsentLine {
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    pub kind: LineKind,
+    pub title: String,
+    /// The line's version when proposed: approval is refused (409) if it has changed since.
+    pub base_version: i64,
+    /// Null until given: the set cannot be approved while any is null.
+    pub disposition: Option<Disposition>,
+    pub reason: Option<String>,
+    /// The line it is merged into.
+    #[serde(rename = "into")]
+    #[schema(value_type = Option<String>)]
+    pub merged_into: Option<LineRef>,
+    /// What covers a write-off.
+    pub funding: Option<Funding>,
+    /// The person who gave the disposition.
+    pub decided_by: Option<String>,
+}
+
+/// A disposition for a line a proposed plan leaves out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"disposition": "withdrawn", "reason": "Not in the July 2021 plan: the review found no saving"}))]
+pub struct Dispose {
+    pub disposition: Disposition,
+    /// Why: needed for every disposition but `kept`; at most 2,000 bytes.
+    pub reason: Option<String>,
+    /// The line it is merged into (any printed form); only for `merged`.
+    #[serde(rename = "into")]
+    #[schema(value_type = Option<String>)]
+    pub merged_into: Option<LineRef>,
+    /// What covers the write-off; only for `written_off`.
+    pub funding: Option<Funding>,
+}
+
+/// An amount a proposed plan leaves blank: not stated, so kept as it is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+pub struct NotStated {
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    pub year: FinancialYear,
 }
 
 /// An approval: the decision that approves the set.

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use super::model::{ChangeSet, ChangeSetStatus, ProposedChange, RequestedChange};
-use crate::db::schema::{change_requests, change_sets};
+use super::model::{
+    AbsentLine, ChangeSet, ChangeSetStatus, Disposition, NotStated, ProposedChange, RequestedChange,
+};
+use crate::budget::model::{Funding, FundingSource};
+use crate::db::schema::{change_requests, change_set_absences, change_sets, lines};
 use crate::db::{self, DbConnection};
-use crate::domain::LineRef;
+use crate::domain::{LineKind, LineRef};
 use crate::lines::model::ControlledField;
 
 #[derive(Queryable, Selectable)]
@@ -25,6 +28,7 @@ struct SetRow {
     decided_at: Option<PrimitiveDateTime>,
     decision_id: Option<i64>,
     outcome_reason: Option<String>,
+    not_stated: String,
 }
 
 #[derive(Insertable)]
@@ -35,6 +39,28 @@ struct NewSetRow<'a> {
     proposed_by: &'a str,
     proposer: &'a str,
     proposed_at: PrimitiveDateTime,
+    not_stated: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = change_set_absences)]
+struct AbsenceRow {
+    change_set: i64,
+    line_ref: LineRef,
+    base_version: i64,
+    disposition: Option<String>,
+    reason: Option<String>,
+    merged_into: Option<LineRef>,
+    funding_source: Option<String>,
+    funding_ref: Option<LineRef>,
+    decided_by: Option<String>,
+}
+
+/// A plan's part of a set: the approved lines it leaves out (with their versions) and what it left blank.
+#[derive(Default)]
+pub struct PlanParts<'a> {
+    pub absent: &'a [(LineRef, i64)],
+    pub not_stated: &'a [NotStated],
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -54,14 +80,15 @@ pub struct NewRequest<'a> {
     pub base_version: i64,
 }
 
-/// Inserts a pending set and its requests; answers its id (writes are serialised: the highest id is this one).
+/// Inserts a pending set, its requests and a plan's parts; answers its id (writes are serialised: the highest
+/// id is this one).
 pub fn insert(
     conn: &mut DbConnection,
     reason: &str,
-    proposed_by: &str,
-    proposer: &str,
+    (proposed_by, proposer): (&str, &str),
     at: PrimitiveDateTime,
     requests: &[NewRequest],
+    plan: PlanParts,
 ) -> QueryResult<i64> {
     diesel::insert_into(change_sets::table)
         .values(&NewSetRow {
@@ -70,6 +97,7 @@ pub fn insert(
             proposed_by,
             proposer,
             proposed_at: at,
+            not_stated: json(&plan.not_stated),
         })
         .execute(conn)?;
     let id: Option<i64> = change_sets::table
@@ -109,7 +137,50 @@ pub fn insert(
     for chunk in rows.chunks(1_000) {
         crate::insert_rows!(conn, change_requests::table, chunk);
     }
+    let absences: Vec<AbsenceRow> = plan
+        .absent
+        .iter()
+        .map(|(line_ref, base_version)| AbsenceRow {
+            change_set: id,
+            line_ref: line_ref.clone(),
+            base_version: *base_version,
+            disposition: None,
+            reason: None,
+            merged_into: None,
+            funding_source: None,
+            funding_ref: None,
+            decided_by: None,
+        })
+        .collect();
+    for chunk in absences.chunks(1_000) {
+        crate::insert_rows!(conn, change_set_absences::table, chunk);
+    }
     Ok(id)
+}
+
+/// Records a pending set's disposition of a line it lists as absent; false when the set does not list it.
+pub fn dispose(
+    conn: &mut DbConnection,
+    id: i64,
+    absent: &AbsentLine,
+    by: &str,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        change_set_absences::table
+            .filter(change_set_absences::change_set.eq(id))
+            .filter(change_set_absences::line_ref.eq(&absent.line_ref)),
+    )
+    .set((
+        change_set_absences::disposition.eq(absent.disposition.map(|d| d.as_str())),
+        change_set_absences::reason.eq(absent.reason.as_deref()),
+        change_set_absences::merged_into.eq(absent.merged_into.as_ref()),
+        change_set_absences::funding_source.eq(absent.funding.as_ref().map(|f| f.source.as_str())),
+        change_set_absences::funding_ref
+            .eq(absent.funding.as_ref().and_then(|f| f.line_ref.as_ref())),
+        change_set_absences::decided_by.eq(by),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -154,7 +225,13 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChangeSet>> 
         .order((change_requests::line_ref, change_requests::field))
         .select(RequestRow::as_select())
         .load(conn)?;
-    set_of(row, requests).map(Some)
+    let absences: Vec<(AbsenceRow, String, String)> = change_set_absences::table
+        .inner_join(lines::table.on(lines::line_ref.eq(change_set_absences::line_ref)))
+        .filter(change_set_absences::change_set.eq(id))
+        .order(change_set_absences::line_ref)
+        .select((AbsenceRow::as_select(), lines::kind, lines::title))
+        .load(conn)?;
+    set_of(row, requests, absences).map(Some)
 }
 
 /// Sets, newest first, of a status or every one, at most `limit`, before the set `before`.
@@ -178,11 +255,17 @@ pub fn list(
     }
     if let Some(line) = line {
         query = query.filter(
-            change_sets::id.eq_any(
-                change_requests::table
-                    .filter(change_requests::line_ref.eq(line.clone()))
-                    .select(change_requests::change_set),
-            ),
+            change_sets::id
+                .eq_any(
+                    change_requests::table
+                        .filter(change_requests::line_ref.eq(line.clone()))
+                        .select(change_requests::change_set),
+                )
+                .or(change_sets::id.eq_any(
+                    change_set_absences::table
+                        .filter(change_set_absences::line_ref.eq(line.clone()))
+                        .select(change_set_absences::change_set),
+                )),
         );
     }
     let ids: Vec<i64> = query.load(conn)?;
@@ -225,7 +308,11 @@ pub fn decide(
     Ok(updated == 1)
 }
 
-fn set_of(row: SetRow, requests: Vec<RequestRow>) -> QueryResult<ChangeSet> {
+fn set_of(
+    row: SetRow,
+    requests: Vec<RequestRow>,
+    absences: Vec<(AbsenceRow, String, String)>,
+) -> QueryResult<ChangeSet> {
     let unreadable = |what: String| {
         diesel::result::Error::DeserializationError(format!("change set {}: {what}", row.id).into())
     };
@@ -256,7 +343,44 @@ fn set_of(row: SetRow, requests: Vec<RequestRow>) -> QueryResult<ChangeSet> {
             None => return Err(unreadable(format!("field `{}`", request.field))),
         }
     }
+    let mut absent = Vec::with_capacity(absences.len());
+    for (absence, kind, title) in absences {
+        let named =
+            |what: &str, text: &str| unreadable(format!("{}'s {what} `{text}`", absence.line_ref));
+        let disposition = absence
+            .disposition
+            .as_deref()
+            .map(|text| Disposition::from_name(text).ok_or_else(|| named("disposition", text)))
+            .transpose()?;
+        let funding = absence
+            .funding_source
+            .as_deref()
+            .map(|text| {
+                FundingSource::from_name(text)
+                    .map(|source| Funding {
+                        source,
+                        line_ref: absence.funding_ref.clone(),
+                    })
+                    .ok_or_else(|| named("funding", text))
+            })
+            .transpose()?;
+        absent.push(AbsentLine {
+            kind: LineKind::from_name(&kind).ok_or_else(|| named("kind", &kind))?,
+            title,
+            line_ref: absence.line_ref,
+            base_version: absence.base_version,
+            disposition,
+            reason: absence.reason,
+            merged_into: absence.merged_into,
+            funding,
+            decided_by: absence.decided_by,
+        });
+    }
+    let not_stated: Vec<NotStated> = serde_json::from_str(&row.not_stated)
+        .map_err(|error| unreadable(format!("not_stated: {error}")))?;
     Ok(ChangeSet {
+        absent,
+        not_stated,
         id: row.id,
         status,
         reason: row.reason,

@@ -4,20 +4,26 @@
 //! - an approver of every directorate in the set, who is not the person who proposed it, approves it under a
 //!   recorded decision: every line must still be at the version it was proposed against (409 otherwise), and
 //!   the changes are applied together, each line's event naming the set and the decision;
-//! - an approver rejects it with a reason; its proposer (the person, whatever key) withdraws it.
+//! - an approver rejects it with a reason; its proposer (the person, whatever key) withdraws it;
+//! - a later plan imported with `mode=propose` is one set (`propose_plan`): its changes, the approved lines of
+//!   its directorates it leaves out (each needing a disposition, `dispose`, before approval) and its blanks.
 
 use std::collections::HashSet;
 
 use super::model::{
-    ApproveChangeSet, ChangeSet, ChangeSetStatus, CreateChangeSet, RejectChangeSet,
+    AbsentLine, ApproveChangeSet, ChangeSet, ChangeSetStatus, CreateChangeSet, Dispose,
+    Disposition, NotStated, ProposedChange, RejectChangeSet,
 };
-use super::repo::{self, NewRequest};
+use super::repo::{self, NewRequest, PlanParts};
 use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
 use crate::budget;
+use crate::budget::model::CreateWriteOff;
 use crate::db::{self, DbConnection};
 use crate::domain::text::{check_text, MAX_REASON};
-use crate::domain::{FieldError, FieldErrors};
+use crate::domain::{
+    DirectorateCode, FieldError, FieldErrors, LineKind, LineRef, LineStatus, YearAmount,
+};
 use crate::error::ApiError;
 use crate::lines;
 use crate::lines::model::{ControlledField, LinePatch};
@@ -41,25 +47,102 @@ pub fn propose(
             ),
         ));
     }
+    let requests = checked(
+        conn,
+        actor,
+        &request.changes,
+        &reason,
+        errors,
+        &|i, field| format!("changes[{i}].{field}"),
+    )?;
+    insert(conn, actor, &reason, &requests, PlanParts::default())
+}
+
+/// A later plan, read from an import, to propose against the baseline as one change set.
+pub struct PlanProposal {
+    pub reason: String,
+    /// Each row that changes an approved line, with the file's row number.
+    pub changes: Vec<(usize, ProposedChange)>,
+    /// The directorates the file covers: their approved lines it does not name are absent.
+    pub directorates: Vec<DirectorateCode>,
+    /// Every ref the file names.
+    pub named: HashSet<LineRef>,
+    pub not_stated: Vec<NotStated>,
+}
+
+/// Proposes a plan: its changes to approved lines as one set, with every approved line of its directorates
+/// that it leaves out listed as absent (each needing a disposition before approval) and the amounts it
+/// leaves blank listed as not stated.
+pub fn propose_plan(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    plan: PlanProposal,
+) -> Result<ChangeSet, ApiError> {
+    let mut errors = FieldErrors::default();
+    let reason = check_text(&plan.reason, "reason", true, MAX_REASON, &mut errors);
+    if plan.changes.len() > MAX_CHANGES {
+        return Err(ApiError::field(
+            "rows",
+            format!(
+                "a proposed plan changes at most {MAX_CHANGES} lines; this one changes {}",
+                plan.changes.len()
+            ),
+        ));
+    }
+    let (rows, changes): (Vec<usize>, Vec<ProposedChange>) = plan.changes.into_iter().unzip();
+    let requests = checked(conn, actor, &changes, &reason, errors, &|i, field| {
+        format!("row {}: {field}", rows.get(i).copied().unwrap_or_default())
+    })?;
+    let absent: Vec<(LineRef, i64)> =
+        lines::repo::approved_of_directorates(conn, &plan.directorates)?
+            .into_iter()
+            .filter(|(line_ref, _)| !plan.named.contains(line_ref))
+            .collect();
+    if requests.is_empty() && absent.is_empty() {
+        return Err(ApiError::field(
+            "rows",
+            "the plan changes no approved line and leaves none out: there is nothing to propose",
+        ));
+    }
+    let parts = PlanParts {
+        absent: &absent,
+        not_stated: &plan.not_stated,
+    };
+    insert(conn, actor, &reason, &requests, parts)
+}
+
+/// Each change checked as `propose` needs it: its line approved, an editor's of the line's directorate, valid
+/// as a PATCH, changing a controlled field, and no other request pending for that line and field. `at` names
+/// a change's field for a problem.
+fn checked<'a>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    changes: &'a [ProposedChange],
+    reason: &str,
+    mut errors: FieldErrors,
+    at: &dyn Fn(usize, &str) -> String,
+) -> Result<Vec<NewRequest<'a>>, ApiError> {
     let mut seen = HashSet::new();
-    let mut requests = Vec::with_capacity(request.changes.len());
-    for (i, change) in request.changes.iter().enumerate() {
-        let at = |field: &str| format!("changes[{i}].{field}");
+    let mut requests = Vec::with_capacity(changes.len());
+    for (i, change) in changes.iter().enumerate() {
         if !seen.insert(&change.line_ref) {
             errors.add(
-                at("ref"),
+                at(i, "ref"),
                 format!("{} is changed twice in this set", change.line_ref),
             );
             continue;
         }
         let Some(current) = lines::repo::find(conn, &change.line_ref)? else {
-            errors.add(at("ref"), format!("there is no line {}", change.line_ref));
+            errors.add(
+                at(i, "ref"),
+                format!("there is no line {}", change.line_ref),
+            );
             continue;
         };
         actor.require_editor_of(&current.directorate)?;
         if lines::repo::approved_in(conn, &current.line_ref)?.is_none() {
             errors.add(
-                at("ref"),
+                at(i, "ref"),
                 format!(
                     "line {} is in no baseline: change it directly",
                     current.line_ref
@@ -67,11 +150,11 @@ pub fn propose(
             );
             continue;
         }
-        let patch = patch_of(change, &reason);
+        let patch = patch_of(change, reason);
         match patch.apply(&current) {
             Err(problems) => {
                 for problem in problems {
-                    errors.add(at(&problem.field), problem.message);
+                    errors.add(at(i, &problem.field), problem.message);
                 }
             }
             Ok((fields, years)) => {
@@ -80,7 +163,7 @@ pub fn propose(
                     .is_empty()
                 {
                     errors.add(
-                        at("ref"),
+                        at(i, "ref"),
                         format!(
                             "changes nothing of line {}'s years, owner or status",
                             current.line_ref
@@ -95,16 +178,12 @@ pub fn propose(
         });
     }
     errors.into_result(()).map_err(ApiError::Validation)?;
-    let refs: Vec<_> = request
-        .changes
-        .iter()
-        .map(|change| &change.line_ref)
-        .collect();
+    let refs: Vec<_> = changes.iter().map(|change| &change.line_ref).collect();
     let pending = repo::pending_of(conn, &refs)?;
     let clashes: Vec<String> = pending
         .iter()
         .filter(|(line_ref, field, _)| {
-            request.changes.iter().any(|change| {
+            changes.iter().any(|change| {
                 &change.line_ref == line_ref
                     && match ControlledField::from_name(field) {
                         Some(ControlledField::Years) => change.years.is_some(),
@@ -121,8 +200,25 @@ pub fn propose(
             clashes.join(", ")
         )));
     }
+    Ok(requests)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    reason: &str,
+    requests: &[NewRequest],
+    parts: PlanParts,
+) -> Result<ChangeSet, ApiError> {
     let now = db::time::now();
-    let id = repo::insert(conn, &reason, &actor.name, &actor.person, now, &requests)?;
+    let id = repo::insert(
+        conn,
+        reason,
+        (&actor.name, &actor.person),
+        now,
+        requests,
+        parts,
+    )?;
     let set = find(conn, id)?;
     audit::record(
         conn,
@@ -130,6 +226,104 @@ pub fn propose(
         Change::created(set.proposed_at, Entity::ChangeSet, &id.to_string(), &set),
     )?;
     Ok(set)
+}
+
+/// Gives the disposition of a line a pending plan leaves out: an editor of the line's directorate.
+pub fn dispose(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    line_ref: &LineRef,
+    request: Dispose,
+) -> Result<ChangeSet, ApiError> {
+    let set = pending(conn, id)?;
+    let Some(absent) = set
+        .absent
+        .iter()
+        .find(|absent| &absent.line_ref == line_ref)
+    else {
+        return Err(ApiError::NotFound(format!(
+            "change set {id} lists no absent line {line_ref}"
+        )));
+    };
+    let line = lines::service::find(conn, line_ref)?;
+    actor.require_editor_of(&line.directorate)?;
+    let mut errors = FieldErrors::default();
+    let reason = match (request.disposition, &request.reason) {
+        (Disposition::Kept, None) => None,
+        (_, Some(text)) => Some(check_text(text, "reason", true, MAX_REASON, &mut errors)),
+        (_, None) => {
+            errors.add("reason", "say why the line leaves the plan");
+            None
+        }
+    };
+    match (request.disposition, &request.merged_into) {
+        (Disposition::Merged, None) => errors.add("into", "name the line it is merged into"),
+        (Disposition::Merged, Some(into)) => match lines::repo::find(conn, into)? {
+            None => errors.add("into", format!("there is no line {into}")),
+            Some(target) => {
+                if target.line_ref == line.line_ref
+                    || target.kind != line.kind
+                    || target.status == LineStatus::Withdrawn
+                {
+                    errors.add(
+                        "into",
+                        format!(
+                            "{into} is not another {} line in the plan",
+                            line.kind.as_str()
+                        ),
+                    );
+                }
+            }
+        },
+        (_, Some(_)) => errors.add("into", "only a merged line names the line it joins"),
+        (_, None) => {}
+    }
+    match (request.disposition, &request.funding) {
+        (Disposition::WrittenOff, None) => {
+            errors.add("funding", "name the funding that covers the write-off")
+        }
+        (Disposition::WrittenOff, Some(funding)) => {
+            if line.kind != LineKind::Saving {
+                errors.add(
+                    "disposition",
+                    format!("{} is growth: only a saving is written off", line.line_ref),
+                );
+            }
+            budget::write_offs::check_funding(conn, &line, funding, "funding", &mut errors)?;
+        }
+        (_, Some(_)) => errors.add("funding", "only a write-off names its funding"),
+        (_, None) => {}
+    }
+    errors.into_result(()).map_err(ApiError::Validation)?;
+    let disposed = AbsentLine {
+        disposition: Some(request.disposition),
+        reason,
+        merged_into: request.merged_into,
+        funding: request.funding,
+        decided_by: Some(actor.person.clone()),
+        ..absent.clone()
+    };
+    if !repo::dispose(conn, id, &disposed, &actor.person)? {
+        return Err(ApiError::Conflict(format!(
+            "change set {id} was changed by another request"
+        )));
+    }
+    let after = find(conn, id)?;
+    audit::record(
+        conn,
+        actor,
+        Change::updated(
+            db::time::utc(db::time::now()),
+            Entity::ChangeSet,
+            &id.to_string(),
+            "disposed",
+            &set,
+            &after,
+            disposed.reason.as_deref(),
+        ),
+    )?;
+    Ok(after)
 }
 
 pub fn approve(
@@ -157,6 +351,28 @@ pub fn approve(
             )));
         }
     }
+    let undecided: Vec<String> = set
+        .absent
+        .iter()
+        .filter(|absent| absent.disposition.is_none())
+        .map(|absent| absent.line_ref.to_string())
+        .collect();
+    if !undecided.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "change set {id} leaves out {} with no disposition: give each one (PUT /api/v1/change-sets/{id}/absent/{{ref}}) first",
+            undecided.join(", ")
+        )));
+    }
+    for absent in &set.absent {
+        let current = lines::service::find(conn, &absent.line_ref)?;
+        if current.version != absent.base_version {
+            return Err(ApiError::Conflict(format!(
+                "line {} has changed since change set {id} was proposed (version {} then, {} now): reject it, \
+                 and propose the plan again against the lines as they are",
+                current.line_ref, absent.base_version, current.version
+            )));
+        }
+    }
     let reason = format!(
         "Change set {id}, approved under decision {} ({}): {}",
         decision.id, decision.reference, set.reason
@@ -164,6 +380,9 @@ pub fn approve(
     for requested in &set.changes {
         let patch = patch_of(&requested.change(), &reason);
         lines::service::apply_approved(conn, actor, &requested.line_ref, &patch)?;
+    }
+    for absent in &set.absent {
+        apply_disposition(conn, actor, absent, decision.id, &reason)?;
     }
     decided(
         conn,
@@ -227,10 +446,60 @@ fn pending(conn: &mut DbConnection, id: i64) -> Result<ChangeSet, ApiError> {
     Ok(set)
 }
 
+/// What an approved plan does to a line it leaves out: nothing when kept; else the line is withdrawn (with
+/// the reason, and the line it joins when merged), after a write-off of all the baseline still holds of it.
+fn apply_disposition(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    absent: &AbsentLine,
+    decision_id: i64,
+    reason: &str,
+) -> Result<(), ApiError> {
+    let given = absent.reason.as_deref().unwrap_or_default();
+    let why = match (absent.disposition, &absent.merged_into) {
+        (Some(Disposition::Kept) | None, _) => return Ok(()),
+        (Some(Disposition::Merged), Some(into)) => format!("{reason}. Merged into {into}: {given}"),
+        (Some(Disposition::WrittenOff), _) => format!("{reason}. Written off: {given}"),
+        _ => format!("{reason}. Left out of the plan: {given}"),
+    };
+    if let (Some(Disposition::WrittenOff), Some(funding)) = (absent.disposition, &absent.funding) {
+        if let Some(baseline) = budget::repo::latest_baseline_of(conn, &absent.line_ref)? {
+            let years: Vec<YearAmount> =
+                budget::write_offs::left_in(conn, &baseline, &absent.line_ref)?
+                    .into_iter()
+                    .filter(|(_, amount)| !amount.is_negative() && !amount.is_zero())
+                    .map(|(year, amount)| YearAmount { year, amount })
+                    .collect();
+            if !years.is_empty() {
+                let request = CreateWriteOff {
+                    line_ref: absent.line_ref.clone(),
+                    decision_id,
+                    reason: given.to_owned(),
+                    funding: funding.clone(),
+                    years,
+                };
+                budget::write_offs::record(conn, actor, request)?;
+            }
+        }
+    }
+    let patch = LinePatch {
+        status: Some(LineStatus::Withdrawn),
+        reason: Some(why),
+        ..LinePatch::default()
+    };
+    lines::service::apply_approved(conn, actor, &absent.line_ref, &patch)?;
+    Ok(())
+}
+
 /// An approver of every directorate the set's lines belong to.
 fn may_decide(conn: &mut DbConnection, actor: &Actor, set: &ChangeSet) -> Result<(), ApiError> {
-    for requested in &set.changes {
-        let line = lines::service::find(conn, &requested.line_ref)?;
+    let refs = set
+        .changes
+        .iter()
+        .map(|requested| &requested.line_ref)
+        .chain(set.absent.iter().map(|absent| &absent.line_ref));
+    for line_ref in refs {
+        let line = lines::service::find(conn, line_ref)?;
         actor.require_approver_of(&line.directorate)?;
     }
     Ok(())

@@ -359,6 +359,21 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decision_id -> Nullable<BigInt>,
         outcome_reason -> Nullable<Text>,
+        not_stated -> Text,
+    }
+}
+
+diesel::table! {
+    change_set_absences (change_set, line_ref) {
+        change_set -> BigInt,
+        line_ref -> Text,
+        base_version -> BigInt,
+        disposition -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
+        funding_source -> Nullable<Text>,
+        funding_ref -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
     }
 }
 
@@ -373,7 +388,8 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(change_sets, change_requests);
+diesel::allow_tables_to_appear_in_same_query!(change_sets, change_requests, change_set_absences);
+diesel::allow_tables_to_appear_in_same_query!(change_set_absences, lines);
 diesel::allow_tables_to_appear_in_same_query!(baseline_lines, lines);
 
 diesel::table! {

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::limits::{IMPORT_BODY_DEADLINE, MAX_IMPORT_BYTES};
 use super::model::{ImportReport, ImportRow};
 use super::plan::{self, Known};
-use super::{read, scope, write};
+use super::{propose, read, scope, write};
 use crate::auth::Editor;
+use crate::change_control;
 use crate::db;
 use crate::domain::money::Unit;
 use crate::error::ApiError;
@@ -35,6 +36,22 @@ pub struct ImportParams {
     pub unit: Option<Unit>,
     /// Check every row and report what would happen, writing nothing.
     pub dry_run: Option<bool>,
+    /// `apply` (the default) writes the rows; `propose` makes the file one change set against the baseline:
+    /// the approved lines whose years, owner or status differ, the approved lines of the file's directorates
+    /// that it leaves out (each needing a disposition), and its blank amounts (not stated, kept). Nothing is
+    /// written to the lines until an approver approves the set. Every row must name an approved line.
+    pub mode: Option<ImportMode>,
+    /// Why the plan is proposed (its name and date, say): needed with `mode=propose`; at most 2,000 bytes.
+    pub reason: Option<String>,
+}
+
+/// What an import does with its rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    #[default]
+    Apply,
+    Propose,
 }
 
 /// An import file: CSV (`text/csv`), an XLSX workbook, or JSON.
@@ -111,6 +128,7 @@ impl ImportFile {
     ),
     responses(
         (status = 200, body = ImportReport),
+        (status = 201, description = "`mode=propose`: the plan as one pending change set", body = crate::change_control::model::ChangeSet, headers(("Location" = String, description = "The change set's URL"))),
         (status = 403, description = "A reader key, or an editor's rows for directorates it may not change", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "A file past 16 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A problem in the file, or a limit passed: each by row and column, the first 100 listed", body = crate::error::Problem, content_type = "application/problem+json")
@@ -128,10 +146,33 @@ pub async fn import(
     let kind = ImportFile::kind_of(&req)?;
     check_declared_length(&req, MAX_IMPORT_BYTES)?;
     let file = kind(read_body(payload.into_inner(), MAX_IMPORT_BYTES, IMPORT_BODY_DEADLINE).await?);
+    let params = params.0;
     let (unit, dry_run) = (
-        params.0.unit.unwrap_or_default(),
-        params.0.dry_run.unwrap_or(false),
+        params.unit.unwrap_or_default(),
+        params.dry_run.unwrap_or(false),
     );
+    let proposing = params.mode.unwrap_or_default() == ImportMode::Propose;
+    if proposing && dry_run {
+        return Err(ApiError::parameter(
+            "dry_run",
+            "a proposal writes only a pending change set, which its proposer may withdraw: leave dry_run out",
+        ));
+    }
+    if !proposing && params.reason.is_some() {
+        return Err(ApiError::parameter(
+            "reason",
+            "only a proposed plan (mode=propose) takes a reason; give each row's in its reason column",
+        ));
+    }
+    let reason = match (proposing, params.reason) {
+        (true, None) => {
+            return Err(ApiError::parameter(
+                "reason",
+                "say why the plan is proposed (its name and date, say)",
+            ))
+        }
+        (_, reason) => reason.unwrap_or_default(),
+    };
     let body = file.bytes().clone();
 
     // Reading and the key's scope: one linear pass, off the HTTP workers.
@@ -146,6 +187,22 @@ pub async fn import(
     // Planning against a read, outside the write turn: other writers go on meanwhile.
     let to_load = Arc::clone(&rows);
     let known = db::scan(&state.pool, move |conn| Known::load(conn, &to_load)).await?;
+    if proposing {
+        let (planner, to_plan) = (actor.clone(), Arc::clone(&rows));
+        let proposed = web::block(request_id::carry(move || {
+            propose::propose_rows(&known, &planner, &to_plan, unit, reason)
+        }))
+        .await??;
+        if !proposed.problems.is_empty() {
+            return Err(proposed.problems.into_error());
+        }
+        // The write turn: the service checks each change again against the lines as they are now.
+        return respond_once(&state.pool, &req, &body, actor, move |conn, actor| {
+            let set = change_control::service::propose_plan(conn, actor, proposed.proposal)?;
+            StoredResponse::created(Some(format!("/api/v1/change-sets/{}", set.id)), &set)
+        })
+        .await;
+    }
     let (planner, to_plan) = (actor.clone(), Arc::clone(&rows));
     let plan = web::block(request_id::carry(move || {
         plan::plan_rows(&known, &planner, &to_plan, unit, &|_| {})

@@ -11,7 +11,8 @@ use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::domain::money::Unit;
 use crate::domain::{
-    DirectorateCode, FieldError, FieldErrors, LineKind, LineNature, LineRef, LineStatus, YearAmount,
+    DirectorateCode, FieldError, FieldErrors, FinancialYear, LineKind, LineNature, LineRef,
+    LineStatus, YearAmount,
 };
 use crate::error::ApiError;
 use crate::lines::model::{CreateLine, Line, LinePatch};
@@ -27,10 +28,10 @@ pub enum Planned {
 /// What planning checks rows against: the lines the file names and the known directorates, read up front in a
 /// few queries.
 pub struct Known {
-    lines: HashMap<LineRef, Line>,
-    directorates: HashSet<DirectorateCode>,
+    pub lines: HashMap<LineRef, Line>,
+    pub directorates: HashSet<DirectorateCode>,
     /// Those of the lines a baseline holds: their years, owner and status change only by change request.
-    approved: HashSet<LineRef>,
+    pub approved: HashSet<LineRef>,
 }
 
 /// What a plan relied on: the version of every line the file names (none for a ref still free), and the
@@ -145,21 +146,30 @@ impl Plan {
     }
 }
 
-/// Checks a row against every rule and the tracker as it is, without writing.
-fn plan_row(
-    known: &Known,
-    claimed: &mut HashMap<LineRef, usize>,
-    actor: &Actor,
-    row: &ImportRow,
-    unit: Unit,
-    warnings: &mut Capped,
-) -> Result<Planned, ApiError> {
-    let text = |name: &str| {
-        row.cells
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
+/// A row's cells read into values, each checked on its own.
+pub struct RowValues {
+    pub kind: LineKind,
+    pub directorate: DirectorateCode,
+    pub status: Option<LineStatus>,
+    pub nature: Option<LineNature>,
+    pub line_ref: Option<LineRef>,
+    /// The amounts it states; a blank cell states none.
+    pub years: Vec<YearAmount>,
+    /// The years whose cells it leaves blank.
+    pub blank: Vec<FinancialYear>,
+}
+
+/// A cell's text, trimmed; `None` when blank or absent.
+pub fn cell(row: &ImportRow, name: &str) -> Option<String> {
+    row.cells
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Reads a row's cells into values, every problem named by its column; warnings for doubtful amounts.
+pub fn read_row(row: &ImportRow, unit: Unit, warnings: &mut Capped) -> Result<RowValues, ApiError> {
+    let text = |name: &str| cell(row, name);
     let mut errors = FieldErrors::default();
     let kind = match text("kind").as_deref().map(LineKind::from_name) {
         Some(Some(kind)) => Some(kind),
@@ -208,8 +218,10 @@ fn plan_row(
         None => None,
     };
     let mut years = Vec::new();
+    let mut blank = Vec::new();
     for (year, written) in &row.years {
         if written.trim().is_empty() {
+            blank.push(*year);
             continue;
         }
         match amounts::amount(written, unit, kind) {
@@ -244,7 +256,36 @@ fn plan_row(
             "a missing kind or directorate is reported above".to_owned(),
         ));
     };
+    Ok(RowValues {
+        kind,
+        directorate,
+        status,
+        nature,
+        line_ref,
+        years,
+        blank,
+    })
+}
 
+/// Checks a row against every rule and the tracker as it is, without writing.
+fn plan_row(
+    known: &Known,
+    claimed: &mut HashMap<LineRef, usize>,
+    actor: &Actor,
+    row: &ImportRow,
+    unit: Unit,
+    warnings: &mut Capped,
+) -> Result<Planned, ApiError> {
+    let text = |name: &str| cell(row, name);
+    let RowValues {
+        kind,
+        directorate,
+        status,
+        nature,
+        line_ref,
+        years,
+        ..
+    } = read_row(row, unit, warnings)?;
     if let Some(line_ref) = &line_ref {
         if let Some(first) = claimed.insert(line_ref.clone(), row.row) {
             return Err(ApiError::field(
@@ -340,7 +381,7 @@ fn plan_row(
 }
 
 /// Names each field as the file's column: `years[2].amount` is that year's column.
-fn in_columns(errors: Vec<FieldError>, years: &[YearAmount]) -> Vec<FieldError> {
+pub fn in_columns(errors: Vec<FieldError>, years: &[YearAmount]) -> Vec<FieldError> {
     errors
         .into_iter()
         .map(|mut error| {

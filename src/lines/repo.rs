@@ -620,6 +620,27 @@ pub fn approved_among(conn: &mut DbConnection, refs: &[&LineRef]) -> QueryResult
     Ok(approved)
 }
 
+/// Every line some baseline holds in these directorates and not withdrawn now, with its version, in ref order:
+/// what a plan for those directorates is expected to name.
+pub fn approved_of_directorates(
+    conn: &mut DbConnection,
+    directorates: &[DirectorateCode],
+) -> QueryResult<Vec<(LineRef, i64)>> {
+    lines::table
+        .filter(lines::directorate.eq_any(directorates))
+        .filter(lines::status.ne(LineStatus::Withdrawn.as_str()))
+        .filter(
+            lines::line_ref.eq_any(
+                baseline_lines::table
+                    .filter(baseline_lines::directorate.eq_any(directorates))
+                    .select(baseline_lines::line_ref),
+            ),
+        )
+        .order(lines::line_ref)
+        .select((lines::line_ref, lines::version))
+        .load(conn)
+}
+
 /// Which of these refs are in use, read a chunk at a time.
 pub fn taken(conn: &mut DbConnection, refs: &[&LineRef]) -> QueryResult<HashSet<LineRef>> {
     let mut taken = HashSet::new();
