@@ -160,6 +160,27 @@ mod write_offs {
         api.get("/api/v1/reports/summary?directorate=CFE").json()["budget"]["years"][0].clone()
     }
 
+    /// The at-risk report's P3 figures against the budget: revised budget, current plan, not in plan, forecast,
+    /// shortfall.
+    fn at_risk_budget(api: &TestApi) -> [String; 5] {
+        let report = api
+            .get("/api/v1/reports/at-risk?year=2021/22&period=P3&directorate=CFE")
+            .json();
+        let budget = &report["budget"];
+        assert_eq!(
+            budget["baseline"], "Budget Council, February 2021",
+            "{report}"
+        );
+        [
+            "revised_budget",
+            "current_plan",
+            "not_in_plan",
+            "forecast",
+            "shortfall",
+        ]
+        .map(|figure| budget[figure].as_str().unwrap_or_default().to_owned())
+    }
+
     on_both_backends! {
         fn a_withdrawn_saving_is_a_shortfall_until_it_is_written_off(api: &TestApi) {
             api.with_approved_demo();
@@ -167,6 +188,7 @@ mod write_offs {
             // At P3 the shortfall is what is at risk: 1,317,000.00.
             assert_eq!(first_year(api)["shortfall"], "1317000.00");
             assert_eq!(first_year(api)["period"], "P3");
+            assert_eq!(at_risk_budget(api), ["9433000.00", "9433000.00", "0.00", "8116000.00", "1317000.00"]);
             // SAV10 withdrawn (approved, no write-off): the revised budget stays, the shortfall takes its whole
             // 587,000.00 instead of its 15,000.00 at risk: 1,065,000.00 + 237,000.00 + 587,000.00.
             let set = editor.post("/api/v1/change-sets", &json!({"reason": "Not deliverable", "changes": [{"ref": "CFE SAV10", "status": "withdrawn"}]}));
@@ -174,6 +196,8 @@ mod write_offs {
             assert_eq!(approver.post(&format!("/api/v1/change-sets/{id}/approve"), &json!({"decision_id": decision})).status, 200);
             let year = first_year(api);
             assert_eq!((year["revised_budget"].as_str(), year["shortfall"].as_str()), (Some("9433000.00"), Some("1889000.00")));
+            // The at-risk report counts it too: 587,000.00 no longer in the plan, on top of 1,302,000.00 at risk.
+            assert_eq!(at_risk_budget(api), ["9433000.00", "8846000.00", "587000.00", "7544000.00", "1889000.00"]);
             // Written off by Cabinet, funded from contingency: the revised budget is 8,846,000.00.
             let written = approver.post("/api/v1/write-offs", &json!({"ref": "CFE SAV10", "decision_id": decision,
                 "reason": "Undeliverable", "funding": {"source": "contingency"},
@@ -184,6 +208,7 @@ mod write_offs {
             assert_eq!((year["baseline"].as_str(), year["written_off"].as_str(), year["revised_budget"].as_str()),
                 (Some("9433000.00"), Some("587000.00"), Some("8846000.00")));
             assert_eq!(year["shortfall"], "1302000.00");
+            assert_eq!(at_risk_budget(api), ["8846000.00", "8846000.00", "0.00", "7544000.00", "1302000.00"]);
             assert_eq!(api.get("/api/v1/write-offs?line=CFE-SAV10").json().as_array().unwrap().len(), 1);
             // Bad write-offs: each named, nothing recorded.
             let bad = |body: Value, field: &str| {

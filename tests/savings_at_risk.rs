@@ -86,10 +86,11 @@ fn assessment(
     })
 }
 
-const ROW_KEYS: [&str; 13] = [
+const ROW_KEYS: [&str; 14] = [
     "ref",
     "directorate",
     "title",
+    "withdrawn",
     "planned",
     "forecast",
     "at_risk",
@@ -140,7 +141,7 @@ fn scrutiny_row(
     since: Option<(&str, &str)>,
 ) -> Value {
     json!({
-        "ref": line_ref, "directorate": "CFE", "title": title,
+        "ref": line_ref, "directorate": "CFE", "title": title, "withdrawn": false,
         "planned": planned, "forecast": forecast, "at_risk": at_risk, "rag": rag,
         "reason": reason, "mitigation": null, "substitutes": [], "slips_to": null,
         "previous_period": since.map(|(period, _)| period),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::budget::comparison::BudgetData;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -68,6 +69,52 @@ pub struct AtRiskReport {
     /// In thousands: each total whose rounded rows do not add up to it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rounding_differences: Vec<RoundingDifference>,
+    /// The year's savings against the approved budget (the latest baseline then): absent when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<AtRiskBudget>,
+}
+
+/// The shortfall against the revised budget, and what makes it up: the savings at risk in the plan, and the
+/// approved savings withdrawn or re-profiled out of it and not written off (a withdrawal is not a write-off).
+#[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AtRiskBudget {
+    /// The baseline's name, and the decision that approved it.
+    pub baseline: String,
+    pub decision_id: i64,
+    /// The year's savings in the baseline, less those written off since.
+    pub revised_budget: Money,
+    /// The year's savings planned now: the assessed savings' `planned` (withdrawn ones left out) and those not
+    /// assessed.
+    pub current_plan: Money,
+    /// `revised_budget` − `current_plan`: approved savings no longer in the plan, not written off.
+    pub not_in_plan: Money,
+    /// What is forecast to be delivered: the assessed savings' `forecast` (a withdrawn saving forecasts
+    /// nothing) and the planned amounts of those not assessed.
+    pub forecast: Money,
+    /// `revised_budget` − `forecast`, which is `not_in_plan` + the total `at_risk`.
+    pub shortfall: Money,
+}
+
+impl AtRiskBudget {
+    /// The report's figures against the budget, for the report's year.
+    pub fn of(report: &AtRiskReport, budget: &BudgetData) -> AtRiskBudget {
+        let (_, _, revised_budget) = budget.revised_budget(report.period.year);
+        let in_plan = report.rows.iter().filter(|row| !row.withdrawn);
+        let (planned, forecast) = in_plan.fold((Money::ZERO, Money::ZERO), |(p, f), row| {
+            (p + row.planned, f + row.forecast)
+        });
+        let current_plan = planned + report.not_assessed.planned;
+        let forecast = forecast + report.not_assessed.planned;
+        AtRiskBudget {
+            baseline: budget.name.clone(),
+            decision_id: budget.decision_id,
+            revised_budget,
+            current_plan,
+            not_in_plan: revised_budget - current_plan,
+            forecast,
+            shortfall: revised_budget - forecast,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,6 +123,8 @@ pub struct AtRiskRow {
     pub line_ref: LineRef,
     pub directorate: DirectorateCode,
     pub title: String,
+    /// The saving is withdrawn since it was assessed: against the budget it forecasts nothing.
+    pub withdrawn: bool,
     pub planned: Money,
     pub forecast: Money,
     pub at_risk: Money,
@@ -181,7 +230,8 @@ pub async fn at_risk_report(
     let directorate = params.directorate.map(|code| code.0);
     let (year, period) = (params.year, params.period);
     let unit = params.unit.unwrap_or_default();
-    let report = match params.as_at {
+    let (then, budget_scope) = (params.as_at.map(db::time::stored), directorate.clone());
+    let mut report = match params.as_at {
         // Live: what the page needs, found by index: the period's assessed savings and what they compare to,
         // the page of savings not assessed and their count and total. Still ~10 ms a report (one directorate's
         // assessed rows built and written), so it takes its turn as a scan: run unqueued on the blocking pool, 32
@@ -204,6 +254,11 @@ pub async fn at_risk_report(
             build(&monitoring, &lines, year, period, unit, &paging)?
         }
     };
+    let budget = db::read(&state.pool, move |conn| {
+        Ok::<_, ApiError>(BudgetData::load(conn, budget_scope.as_ref(), then)?)
+    })
+    .await?;
+    report.budget = budget.map(|budget| AtRiskBudget::of(&report, &budget));
     let output = Output {
         format: params.format,
         unit: report.unit,
@@ -234,6 +289,7 @@ fn load_live(
             assessment: row.assessment,
             directorate: row.directorate,
             title: row.title,
+            withdrawn: row.withdrawn,
         })
         .collect();
     // One more than the page, to know whether another follows.
@@ -306,6 +362,7 @@ pub fn build(
                 assessment: assessment.clone(),
                 directorate: line.directorate.clone(),
                 title: line.title.clone(),
+                withdrawn: line.status == LineStatus::Withdrawn,
                 previous: previous
                     .get(&assessment.line_ref)
                     .map(|p| (p.period, p.at_risk)),
@@ -329,6 +386,7 @@ struct AssessedSaving {
     assessment: Assessment,
     directorate: DirectorateCode,
     title: String,
+    withdrawn: bool,
     previous: Option<(Period, Money)>,
 }
 
@@ -346,6 +404,7 @@ fn assemble(
         assessment,
         directorate,
         title,
+        withdrawn,
         previous,
     } in assessed
     {
@@ -360,6 +419,7 @@ fn assemble(
             line_ref: assessment.line_ref,
             directorate,
             title,
+            withdrawn,
             planned: assessment.planned,
             forecast: assessment.forecast,
             at_risk: assessment.at_risk,
@@ -399,6 +459,7 @@ fn assemble(
         not_assessed,
         unit,
         rounding_differences,
+        budget: None,
     }
 }
 

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::budget;
-use crate::budget::model::BaselineYear;
+use crate::budget::comparison::BudgetData;
 use crate::db;
 use crate::directorates;
 use crate::directorates::Directorate;
@@ -255,16 +254,6 @@ pub struct SummaryData {
     pub baseline: Option<BudgetData>,
 }
 
-/// A baseline as a summary sets the plan against it: its name and decision, its years, and the savings
-/// written off since (by year).
-#[derive(Clone, Debug, Default)]
-pub struct BudgetData {
-    pub name: String,
-    pub decision_id: i64,
-    pub years: Vec<BaselineYear>,
-    pub written_off: BTreeMap<FinancialYear, Money>,
-}
-
 /// Which figures a summary reads.
 #[derive(Clone, Copy)]
 enum When {
@@ -292,15 +281,7 @@ fn load(
         When::Now => None,
         When::Kept(at) | When::Replayed(at) => Some(db::time::stored(at)),
     };
-    let baseline = match budget::repo::list_baselines(conn, then)?.into_iter().next() {
-        None => None,
-        Some(row) => Some(BudgetData {
-            years: budget::repo::years(conn, &row.name, filter.directorate.as_ref())?,
-            written_off: budget::repo::written_off(conn, filter.directorate.as_ref(), then)?,
-            name: row.name,
-            decision_id: row.decision_id,
-        }),
-    };
+    let baseline = BudgetData::load(conn, filter.directorate.as_ref(), then)?;
     let data = match when {
         When::Now => Ok::<_, ApiError>(SummaryData {
             directorates: directorates::repo::list(conn)?,
@@ -466,15 +447,9 @@ fn budget_years(
     years
         .iter()
         .map(|&year| {
-            let baseline = data
-                .years
-                .iter()
-                .find(|approved| approved.year == year)
-                .map_or(Money::default(), |approved| approved.savings);
+            let (baseline, written_off, revised_budget) = data.revised_budget(year);
             let row = total.iter().find(|row| row.plan.year == year);
             let current_plan = row.map_or(Money::default(), |row| row.plan.savings);
-            let written_off = data.written_off.get(&year).copied().unwrap_or_default();
-            let revised_budget = baseline - written_off;
             BudgetYear {
                 year,
                 baseline,
