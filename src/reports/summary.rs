@@ -538,6 +538,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+    use crate::budget::model::BaselineYear;
     use crate::reports::cfe::{self, money, year};
 
     fn period(text: &str) -> Period {
