@@ -75,6 +75,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(reports::summary::summary_report)
         .service(reports::changes::changes_report)
         .service(reports::at_risk::at_risk_report)
+        .service(reports::variance::variance_report)
         .service(reports::reconciliation::reconcile)
         .service(ops::metrics);
 }

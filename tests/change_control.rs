@@ -79,6 +79,49 @@ on_both_backends! {
         assert!(last["reason"].as_str().unwrap().starts_with(&format!("Change set {id}, approved under decision {decision}")), "{last}");
         // Decided once.
         approver.post(&format!("/api/v1/change-sets/{id}/approve"), &json!({"decision_id": decision})).assert_problem(409, "conflict");
+        // The variance report: SAV04 −257,600.00 in each year, with the change set and its decision.
+        let report = api.get("/api/v1/reports/variance?directorate=cfe&kind=saving").json();
+        assert_eq!((&report["baseline"], &report["years"]), (&json!("Budget Council, February 2021"), &json!(["2021/22", "2022/23", "2023/24"])));
+        let sav04 = report["lines"].as_array().unwrap().iter().find(|line| line["ref"] == "CFE SAV04").unwrap().clone();
+        assert_eq!(sav04["years"][0], json!({"year": "2021/22", "baseline": "384000.00", "written_off": "0.00",
+            "revised_budget": "384000.00", "current_plan": "126400.00", "variance": "-257600.00"}));
+        let gaps: Vec<&str> = sav04["years"].as_array().unwrap().iter().map(|y| y["variance"].as_str().unwrap()).collect();
+        assert_eq!(gaps, ["-257600.00", "-257600.00", "-257600.00"]);
+        assert_eq!(sav04["changes"].as_array().unwrap().len(), 1, "{sav04}");
+        assert_eq!((&sav04["changes"][0]["change_set"], &sav04["changes"][0]["decision_id"], &sav04["changes"][0]["decision"], &sav04["changes"][0]["changed"]),
+            (&json!(id), &json!(decision), &json!("Children's Improvement Board, 26 July 2021"), &json!(["years"])));
+        let unchanged = report["lines"].as_array().unwrap().iter().find(|line| line["ref"] == "CFE SAV05").unwrap();
+        assert_eq!((&unchanged["years"][0]["variance"], &unchanged["changes"]), (&json!("0.00"), &json!([])));
+        let totals = report["totals"].as_array().unwrap();
+        assert_eq!(totals.len(), 2, "CFE's savings, then all savings: {totals:?}");
+        assert_eq!((&totals[0]["directorate"], &totals[1]["directorate"]), (&json!("CFE"), &Value::Null));
+        assert_eq!(totals[1]["years"][0], json!({"year": "2021/22", "baseline": "9433000.00", "written_off": "0.00",
+            "revised_budget": "9433000.00", "current_plan": "9175400.00", "variance": "-257600.00"}));
+        // In £000s, as a spreadsheet, and as it stood before the approval.
+        let thousands = api.get("/api/v1/reports/variance?kind=saving&unit=thousands").json();
+        assert_eq!(thousands["totals"][1]["years"][0]["variance"], "-258");
+        let csv = api.get("/api/v1/reports/variance?kind=saving&format=csv");
+        assert_eq!(csv.status, 200);
+        assert!(csv.body.lines().any(|row| row.starts_with("CFE SAV04,CFE,saving,") && row.contains(",2021/22,384000.00,0.00,384000.00,126400.00,-257600.00,")
+            && row.contains(&format!("change set {id} (years), decision {decision}"))), "{}", csv.body);
+        let before = api.get(&format!("/api/v1/reports/variance?kind=saving&as_at={}", approved["proposed_at"].as_str().unwrap().replace('+', "%2B"))).json();
+        assert_eq!(before["totals"][1]["years"][0]["variance"], "0.00", "{before}");
+        // Table 8 as printed agrees with the baseline, no longer with the plan.
+        let table8 = |against: Value| {
+            let mut table = json!({"unit": "thousands", "rows": [{"ref": "CFE SAV04", "years": {"2021/22": "(384)", "2022/23": "(384)", "2023/24": "(384)"}}],
+                "totals": [{"directorate": "CFE", "measure": "savings", "years": {"2021/22": "(9,433)"}}]});
+            table.as_object_mut().unwrap().extend(against.as_object().unwrap().clone());
+            api.post("/api/v1/reconciliations", &table)
+        };
+        let now = table8(json!({})).json();
+        assert_eq!((&now["different"], &now["rows"][0]["years"][0]["tracker"], &now["totals"][0]["outcome"]), (&json!(1), &json!("126"), &json!("different")));
+        let approved = table8(json!({"baseline": "Budget Council, February 2021"})).json();
+        assert_eq!((&approved["matched"], &approved["totals"][0]["outcome"]), (&json!(1), &json!("matched")), "{approved}");
+        table8(json!({"baseline": "Nope"})).assert_field_error(422, "validation", "baseline");
+        table8(json!({"baseline": "Budget Council, February 2021", "as_at": "2021-03-01T00:00:00Z"})).assert_field_error(422, "validation", "baseline");
+        api.get("/api/v1/reports/variance?baseline=Nope").assert_problem(404, "not-found");
+        api.get("/api/v1/reports/variance?kind=both").assert_field_error(400, "invalid-parameter", "kind");
+        api.get("/api/v1/reports/variance?as_at=2020-01-01T00:00:00Z").assert_problem(404, "not-found");
     }
 
     fn a_change_set_is_refused_when_its_line_moved_and_can_be_rejected_or_withdrawn(api: &TestApi) {

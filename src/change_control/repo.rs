@@ -395,3 +395,75 @@ fn set_of(
         outcome_reason: row.outcome_reason,
     })
 }
+
+/// A line's change by an approved set: the set, its decision and when, and the fields changed (`years`,
+/// `owner`, `status`; a proposed plan's absent line: its disposition, e.g. `withdrawn`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedChange {
+    pub change_set: i64,
+    pub decision_id: i64,
+    pub decided_at: PrimitiveDateTime,
+    pub line_ref: LineRef,
+    pub field: String,
+}
+
+/// Every change approved after `from` and at or before `to` (now when `None`), by set and line.
+pub fn approved_changes(
+    conn: &mut DbConnection,
+    from: PrimitiveDateTime,
+    to: Option<PrimitiveDateTime>,
+) -> QueryResult<Vec<ApprovedChange>> {
+    let mut sets = change_sets::table
+        .filter(change_sets::status.eq(ChangeSetStatus::Approved.as_str()))
+        .filter(change_sets::decided_at.gt(from))
+        .select((
+            change_sets::id,
+            change_sets::decision_id,
+            change_sets::decided_at,
+        ))
+        .into_boxed::<db::MultiBackend>();
+    if let Some(to) = to {
+        sets = sets.filter(change_sets::decided_at.le(to));
+    }
+    let sets: Vec<(i64, Option<i64>, Option<PrimitiveDateTime>)> = sets.load(conn)?;
+    let mut changes = Vec::new();
+    for chunk in sets.chunks(1_000) {
+        let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| *id).collect();
+        let decided: BTreeMap<i64, (i64, PrimitiveDateTime)> = chunk
+            .iter()
+            .filter_map(|(id, decision, at)| Some((*id, ((*decision)?, (*at)?))))
+            .collect();
+        let requested: Vec<(i64, LineRef, String)> = change_requests::table
+            .filter(change_requests::change_set.eq_any(&ids))
+            .select((
+                change_requests::change_set,
+                change_requests::line_ref,
+                change_requests::field,
+            ))
+            .load(conn)?;
+        let disposed: Vec<(i64, LineRef, Option<String>)> = change_set_absences::table
+            .filter(change_set_absences::change_set.eq_any(&ids))
+            .filter(change_set_absences::disposition.ne(Disposition::Kept.as_str()))
+            .select((
+                change_set_absences::change_set,
+                change_set_absences::line_ref,
+                change_set_absences::disposition,
+            ))
+            .load(conn)?;
+        let disposed = disposed
+            .into_iter()
+            .map(|(id, line_ref, disposition)| (id, line_ref, disposition.unwrap_or_default()));
+        for (id, line_ref, field) in requested.into_iter().chain(disposed) {
+            if let Some((decision_id, decided_at)) = decided.get(&id) {
+                changes.push(ApprovedChange {
+                    change_set: id,
+                    decision_id: *decision_id,
+                    decided_at: *decided_at,
+                    line_ref,
+                    field,
+                });
+            }
+        }
+    }
+    Ok(changes)
+}

@@ -8,3 +8,4 @@ mod cfe;
 pub mod changes;
 pub mod reconciliation;
 pub mod summary;
+pub mod variance;

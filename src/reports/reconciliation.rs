@@ -8,11 +8,15 @@ use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::budget;
+use crate::budget::model::BaselineLine;
 use crate::db;
 use crate::domain::money::{Unit, MAX_PENCE};
 use crate::domain::printed_amount;
 use crate::domain::summary::SummaryTotals;
-use crate::domain::{DirectorateCode, FieldError, FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::{
+    DirectorateCode, FieldError, FinancialYear, LineKind, LineRef, LineStatus, Money,
+};
 use crate::error::ApiError;
 use crate::http::JsonBody;
 use crate::lines::history;
@@ -48,6 +52,11 @@ pub struct PublishedTable {
     #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub as_at: Option<OffsetDateTime>,
+    /// Compare with this baseline (the approved budget as it was set) instead of the lines; not with `as_at`:
+    /// a baseline never changes.
+    #[serde(default)]
+    #[schema(example = "Budget Council, February 2021")]
+    pub baseline: Option<String>,
     #[serde(default)]
     #[schema(max_items = 50000)]
     pub rows: Vec<PublishedRow>,
@@ -196,19 +205,31 @@ pub async fn reconcile(
 ) -> Result<HttpResponse, ApiError> {
     let table = body.0;
     table.check()?;
-    let as_at = table.as_at;
-    let lines = db::scan(&state.pool, move |conn| match as_at {
-        None => Ok(line_repo::list(
+    let (as_at, baseline) = (table.as_at, table.baseline.clone());
+    let against = db::scan(&state.pool, move |conn| match (baseline, as_at) {
+        (Some(name), _) => {
+            if budget::repo::find_baseline(conn, &name)?.is_none() {
+                return Err(ApiError::field(
+                    "baseline",
+                    format!("there is no baseline {name:?}"),
+                ));
+            }
+            Ok(Against::Baseline(budget::repo::lines_of(conn, &name)?))
+        }
+        (None, None) => Ok(Against::Lines(line_repo::list(
             conn,
             &LineFilter::default(),
             None,
             i64::MAX,
-        )?),
-        Some(at) => history::lines_at(conn, at),
+        )?)),
+        (None, Some(at)) => history::lines_at(conn, at).map(Against::Lines),
     })
     .await?;
     let body = web::block(request_id::carry(move || {
-        let result = build(&table, &lines);
+        let result = match &against {
+            Against::Lines(lines) => build(&table, lines),
+            Against::Baseline(lines) => build(&table, lines),
+        };
         thousands::to_json(table.unit, &result)
             .map_err(|e| ApiError::Internal(format!("writing: {e}")))
     }))
@@ -218,9 +239,21 @@ pub async fn reconcile(
         .body(body))
 }
 
+/// What the table is compared with, as loaded.
+enum Against {
+    Lines(Vec<Line>),
+    Baseline(Vec<BaselineLine>),
+}
+
 impl PublishedTable {
     /// The limits, and every printed amount within the largest there is once in pounds, before any work.
     fn check(&self) -> Result<(), ApiError> {
+        if self.baseline.is_some() && self.as_at.is_some() {
+            return Err(ApiError::field(
+                "baseline",
+                "a baseline never changes: give `baseline` or `as_at`, not both",
+            ));
+        }
         if self.rows.len() > MAX_ROWS {
             return Err(ApiError::field(
                 "rows",
@@ -278,23 +311,85 @@ impl OutOfRange {
     }
 }
 
-/// The tracker's lines indexed once: by ref, and by title (trimmed, any case) where the title is unique.
-struct Lookup<'a> {
-    by_ref: HashMap<&'a LineRef, &'a Line>,
-    by_title: HashMap<String, Option<&'a Line>>,
+/// What a published table is checked against: the tracker's lines (now or as at an instant), or the lines as
+/// a baseline holds them.
+pub trait Checked {
+    fn line_ref(&self) -> &LineRef;
+    fn title(&self) -> &str;
+    fn directorate(&self) -> &DirectorateCode;
+    fn kind(&self) -> LineKind;
+    fn amounts(&self) -> Vec<(FinancialYear, Money)>;
+    /// Whether it counts in a directorate's totals: a withdrawn line does not.
+    fn counted(&self) -> bool;
+
+    fn amount_in(&self, year: FinancialYear) -> Money {
+        self.amounts()
+            .into_iter()
+            .find(|(y, _)| *y == year)
+            .map_or(Money::ZERO, |(_, amount)| amount)
+    }
 }
 
-impl<'a> Lookup<'a> {
-    fn new(lines: &'a [Line]) -> Lookup<'a> {
-        let mut by_title: HashMap<String, Option<&'a Line>> = HashMap::with_capacity(lines.len());
+impl Checked for Line {
+    fn line_ref(&self) -> &LineRef {
+        &self.line_ref
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn directorate(&self) -> &DirectorateCode {
+        &self.directorate
+    }
+    fn kind(&self) -> LineKind {
+        self.kind
+    }
+    fn amounts(&self) -> Vec<(FinancialYear, Money)> {
+        self.years.iter().map(|e| (e.year, e.amount)).collect()
+    }
+    fn counted(&self) -> bool {
+        self.status != LineStatus::Withdrawn
+    }
+}
+
+impl Checked for BaselineLine {
+    fn line_ref(&self) -> &LineRef {
+        &self.line_ref
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn directorate(&self) -> &DirectorateCode {
+        &self.directorate
+    }
+    fn kind(&self) -> LineKind {
+        self.kind
+    }
+    fn amounts(&self) -> Vec<(FinancialYear, Money)> {
+        self.years.iter().map(|e| (e.year, e.amount)).collect()
+    }
+    /// A baseline holds only approved lines, every one counted.
+    fn counted(&self) -> bool {
+        true
+    }
+}
+
+/// The lines indexed once: by ref, and by title (trimmed, any case) where the title is unique.
+struct Lookup<'a, L> {
+    by_ref: HashMap<&'a LineRef, &'a L>,
+    by_title: HashMap<String, Option<&'a L>>,
+}
+
+impl<'a, L: Checked> Lookup<'a, L> {
+    fn new(lines: &'a [L]) -> Lookup<'a, L> {
+        let mut by_title: HashMap<String, Option<&'a L>> = HashMap::with_capacity(lines.len());
         for line in lines {
             by_title
-                .entry(line.title.trim().to_lowercase())
+                .entry(line.title().trim().to_lowercase())
                 .and_modify(|found| *found = None) // a title two lines share finds neither
                 .or_insert(Some(line));
         }
         Lookup {
-            by_ref: lines.iter().map(|line| (&line.line_ref, line)).collect(),
+            by_ref: lines.iter().map(|line| (line.line_ref(), line)).collect(),
             by_title,
         }
     }
@@ -307,7 +402,7 @@ fn printed_pounds(amount: &PrintedAmount, unit: Unit) -> Money {
 
 /// The published table compared with `lines` (the tracker's, now or as at the table's instant). Pure: no
 /// connection, no request.
-pub fn build(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
+pub fn build<L: Checked>(table: &PublishedTable, lines: &[L]) -> Reconciliation {
     let unit = table.unit;
     let lookup = Lookup::new(lines);
     let rows: Vec<ReconciledRow> = table
@@ -321,11 +416,7 @@ pub fn build(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
                     .years
                     .iter()
                     .map(|(&year, amount)| {
-                        let tracker = line
-                            .years
-                            .iter()
-                            .find(|e| e.year == year)
-                            .map_or(Money::ZERO, |e| e.amount);
+                        let tracker = line.amount_in(year);
                         let printed = printed_pounds(amount, unit);
                         // A line's sign is the paper's choice: compare magnitudes.
                         let printed = if printed.is_negative() {
@@ -346,7 +437,7 @@ pub fn build(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
             ReconciledRow {
                 row: index + 1,
                 outcome,
-                line_ref: found.map(|(line, _)| line.line_ref.clone()),
+                line_ref: found.map(|(line, _)| line.line_ref().clone()),
                 matched_by: found.map(|(_, by)| by.to_owned()),
                 years,
             }
@@ -370,29 +461,29 @@ pub fn build(table: &PublishedTable, lines: &[Line]) -> Reconciliation {
 }
 
 /// The tracker's totals of every directorate the table prints totals for, in one pass over the lines.
-fn directorate_totals<'a>(
+fn directorate_totals<'a, L: Checked>(
     table: &'a PublishedTable,
-    lines: &[Line],
+    lines: &[L],
 ) -> HashMap<&'a DirectorateCode, SummaryTotals> {
     let wanted: HashSet<&DirectorateCode> = table.totals.iter().map(|t| &t.directorate).collect();
     let mut totals: HashMap<&DirectorateCode, SummaryTotals> = HashMap::new();
-    for line in lines.iter().filter(|l| l.status != LineStatus::Withdrawn) {
-        let Some(&code) = wanted.get(&line.directorate) else {
+    for line in lines.iter().filter(|l| l.counted()) {
+        let Some(&code) = wanted.get(line.directorate()) else {
             continue;
         };
         let sums = totals.entry(code).or_default();
-        for entry in &line.years {
-            sums.add(line.kind, entry.year, entry.amount);
+        for (year, amount) in line.amounts() {
+            sums.add(line.kind(), year, amount);
         }
     }
     totals
 }
 
 /// The tracker's line for a printed row: by ref in any printed form, else by a unique exact title.
-fn find_line<'a>(
+fn find_line<'a, L>(
     published: &PublishedRow,
-    lookup: &Lookup<'a>,
-) -> Option<(&'a Line, &'static str)> {
+    lookup: &Lookup<'a, L>,
+) -> Option<(&'a L, &'static str)> {
     if let Some(line_ref) = published
         .line_ref
         .as_deref()
