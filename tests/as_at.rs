@@ -88,6 +88,15 @@ fn upgrade_to_kept_states(api: &TestApi) {
 
 /// A live answer (`at` None) or one as at an instant: its status and, on a 200, its body, the next-page link
 /// (which carries the as_at) left out.
+/// A live answer less what is answered now only (a line's baselines and pending changes).
+fn now_only_removed(mut body: Value) -> Value {
+    if let Some(object) = body.as_object_mut() {
+        object.remove("baselines");
+        object.remove("pending_changes");
+    }
+    body
+}
+
 fn answer(api: &TestApi, path: &str, at: Option<&str>) -> (u16, Value) {
     let reply = match at {
         None => api.get(path),
@@ -103,7 +112,7 @@ fn answer(api: &TestApi, path: &str, at: Option<&str>) -> (u16, Value) {
         // as a database from before them has no baseline: the summary's budget is not what is compared here.
         object.remove("budget");
     }
-    (reply.status, body)
+    (reply.status, now_only_removed(body))
 }
 
 fn change_the_plan(api: &TestApi) {
@@ -125,7 +134,7 @@ on_both_backends! {
     fn reproduces_earlier_answers_to_the_penny(api: &TestApi) {
         api.with_demo();
         let then = now();
-        let answered: Vec<Value> = READS.iter().map(|path| api.get(path).json()).collect();
+        let answered: Vec<Value> = READS.iter().map(|path| now_only_removed(api.get(path).json())).collect();
         change_the_plan(api);
         assert_ne!(api.get(READS[4]).json(), answered[4], "the plan changed");
         for (path, earlier) in READS.iter().zip(&answered) {
@@ -151,7 +160,7 @@ on_both_backends! {
         change_the_plan(api);
         let at = now();
         for path in READS.iter().chain(&["/api/v1/lines?status=withdrawn", "/api/v1/lines?include_withdrawn=true&limit=3&cursor=CFE-GRO08", "/api/v1/lines?q=NANA"]) {
-            let live = api.get(path).json();
+            let live = now_only_removed(api.get(path).json());
             let mut rebuilt = api.get(&with_as_at(path, &at)).json();
             if let Some(next) = rebuilt.get_mut("next") {
                 *next = live["next"].clone();

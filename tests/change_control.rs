@@ -49,6 +49,11 @@ on_both_backends! {
         assert_eq!(savings_2021(api), ("9433000.00".into(), "9433000.00".into(), "0.00".into()));
         let pending = api.get("/api/v1/change-sets?status=pending&line=CFE-SAV04").json();
         assert_eq!(pending.as_array().unwrap().len(), 1);
+        let line = api.get("/api/v1/lines/CFE-SAV04").json();
+        assert_eq!(line["baselines"], json!(["Budget Council, February 2021"]));
+        assert_eq!((&line["pending_changes"][0]["change_set"], &line["pending_changes"][0]["field"], &line["pending_changes"][0]["proposer"]),
+            (&json!(id), &json!("years"), &json!("Finance BP")));
+        assert_eq!(line["pending_changes"][0]["proposed"], sav04_as_in_july()["years"]);
         // One pending request per line and field.
         editor.post("/api/v1/change-sets", &json!({"reason": "Again", "changes": [sav04_as_in_july()]})).assert_problem(409, "conflict");
         // The proposer may not approve, whatever key: another key of the same person is refused too.
@@ -68,6 +73,7 @@ on_both_backends! {
         assert_eq!((approved["status"].as_str(), approved["decider"].as_str(), approved["decision_id"].as_i64()),
             (Some("approved"), Some("Debbie Jones"), Some(decision)));
         assert_eq!(savings_2021(api), ("9433000.00".into(), "9175400.00".into(), "-257600.00".into()));
+        assert_eq!(api.get("/api/v1/lines/CFE-SAV04").json()["pending_changes"], json!([]), "decided: pending no more");
         let summary = api.get("/api/v1/reports/summary?directorate=CFE").json();
         let variance: Vec<&str> = summary["budget"]["years"].as_array().unwrap().iter().map(|y| y["variance"].as_str().unwrap()).collect();
         assert_eq!(variance, ["-257600.00", "-257600.00", "-257600.00"]);
@@ -115,10 +121,15 @@ on_both_backends! {
         };
         let now = table8(json!({})).json();
         assert_eq!((&now["different"], &now["rows"][0]["years"][0]["tracker"], &now["totals"][0]["outcome"]), (&json!(1), &json!("126"), &json!("different")));
-        let approved = table8(json!({"baseline": "Budget Council, February 2021"})).json();
-        assert_eq!((&approved["matched"], &approved["totals"][0]["outcome"]), (&json!(1), &json!("matched")), "{approved}");
+        let against_baseline = table8(json!({"baseline": "Budget Council, February 2021"})).json();
+        assert_eq!((&against_baseline["matched"], &against_baseline["totals"][0]["outcome"]), (&json!(1), &json!("matched")), "{against_baseline}");
         table8(json!({"baseline": "Nope"})).assert_field_error(422, "validation", "baseline");
         table8(json!({"baseline": "Budget Council, February 2021", "as_at": "2021-03-01T00:00:00Z"})).assert_field_error(422, "validation", "baseline");
+        // The changes report names the decision for the change to the approved line.
+        let from = approved["proposed_at"].as_str().unwrap().replace('+', "%2B");
+        let changes = api.get(&format!("/api/v1/reports/changes?from={from}&directorate=CFE")).json();
+        assert_eq!(changes["approvals"], json!([{"ref": "CFE SAV04", "change_set": id, "decision_id": decision,
+            "decision": "Children's Improvement Board, 26 July 2021", "approved_at": approved["decided_at"], "changed": ["years"]}]));
         api.get("/api/v1/reports/variance?baseline=Nope").assert_problem(404, "not-found");
         api.get("/api/v1/reports/variance?kind=both").assert_field_error(400, "invalid-parameter", "kind");
         api.get("/api/v1/reports/variance?as_at=2020-01-01T00:00:00Z").assert_problem(404, "not-found");
@@ -322,6 +333,8 @@ mod plan_versions {
             let written_off = editor.put(&absent("cfe-sav10"), &json!({"disposition": "written_off",
                 "reason": "Not in the July plan: no further non-statutory reduction", "funding": {"source": "contingency"}}));
             assert_eq!(written_off.status, 200, "{}", written_off.body);
+            let pending = &api.get("/api/v1/lines/CFE-SAV10").json()["pending_changes"];
+            assert_eq!((&pending[0]["change_set"], &pending[0]["field"], &pending[0]["proposed"]), (&json!(id), &json!("absent"), &json!("written_off")));
             assert_eq!(editor.put(&absent("CFE-SAV03"), &json!({"disposition": "withdrawn", "reason": "Adolescent services restructure stopped"})).status, 200);
             assert_eq!(editor.put(&absent("CFE-SAV08"), &json!({"disposition": "merged", "into": "CFE SAV05", "reason": "Delivered through the children in care programme"})).status, 200);
             for line in ["GRO01", "GRO02", "GRO03", "GRO07", "GRO08", "GRO09", "SAV12", "SAV13", "SAV14", "SAV15", "SAV16"] {

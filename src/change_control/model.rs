@@ -239,3 +239,20 @@ pub struct RejectChangeSet {
     pub reason: String,
     pub decision_id: Option<i64>,
 }
+
+/// A line's change approved under a decision: the set, the decision and its reference, when, and what it
+/// changed (`years`, `owner`, `status`, or a proposed plan's disposition of a line it left out: `withdrawn`,
+/// `written_off`, `merged`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LineApproval {
+    #[serde(rename = "ref")]
+    #[schema(value_type = String)]
+    pub line_ref: LineRef,
+    pub change_set: i64,
+    pub decision_id: i64,
+    /// The decision's reference (a minute number).
+    pub decision: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub approved_at: OffsetDateTime,
+    pub changed: Vec<String>,
+}

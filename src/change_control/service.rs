@@ -8,11 +8,13 @@
 //! - a later plan imported with `mode=propose` is one set (`propose_plan`): its changes, the approved lines of
 //!   its directorates it leaves out (each needing a disposition, `dispose`, before approval) and its blanks.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use time::PrimitiveDateTime;
 
 use super::model::{
     AbsentLine, ApproveChangeSet, ChangeSet, ChangeSetStatus, CreateChangeSet, Dispose,
-    Disposition, NotStated, ProposedChange, RejectChangeSet,
+    Disposition, LineApproval, NotStated, ProposedChange, RejectChangeSet,
 };
 use super::repo::{self, NewRequest, PlanParts};
 use crate::audit::{self, Change, Entity};
@@ -562,4 +564,39 @@ fn patch_of(change: &super::model::ProposedChange, reason: &str) -> LinePatch {
         reason: Some(reason.to_owned()),
         ..LinePatch::default()
     }
+}
+
+/// Every line's change approved after `from` and at or before `to` (now when `None`), by line and set, each
+/// naming its decision.
+pub fn approvals(
+    conn: &mut DbConnection,
+    from: PrimitiveDateTime,
+    to: Option<PrimitiveDateTime>,
+) -> Result<Vec<LineApproval>, ApiError> {
+    let mut references: HashMap<i64, String> = HashMap::new();
+    let mut by_line: BTreeMap<(LineRef, i64), LineApproval> = BTreeMap::new();
+    for change in repo::approved_changes(conn, from, to)? {
+        if !references.contains_key(&change.decision_id) {
+            let reference = budget::repo::find_decision(conn, change.decision_id)?
+                .map(|decision| decision.reference)
+                .unwrap_or_default();
+            references.insert(change.decision_id, reference);
+        }
+        by_line
+            .entry((change.line_ref.clone(), change.change_set))
+            .or_insert_with(|| LineApproval {
+                line_ref: change.line_ref,
+                change_set: change.change_set,
+                decision_id: change.decision_id,
+                decision: references
+                    .get(&change.decision_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                approved_at: db::time::utc(change.decided_at),
+                changed: Vec::new(),
+            })
+            .changed
+            .push(change.field);
+    }
+    Ok(by_line.into_values().collect())
 }

@@ -277,7 +277,8 @@ pub async fn create_line(
     .await
 }
 
-/// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`).
+/// One line, found by its ref in any printed form (`CFE-SAV05`, `CFE%20SAV05`, `cfesav05`); now, with the
+/// baselines that hold it and its pending changes.
 #[utoipa::path(
     tag = "lines",
     params(
@@ -285,7 +286,7 @@ pub async fn create_line(
         AsAtParams,
     ),
     responses(
-        (status = 200, body = Line, headers(("ETag" = String, description = "The line's version, for `If-Match`"))),
+        (status = 200, body = super::model::LineWithControl, headers(("ETag" = String, description = "The line's version, for `If-Match`"))),
         (status = 404, description = "No such line", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -298,14 +299,22 @@ pub async fn get_line(
     let as_at = params.0.as_at;
     // Its stored JSON, else (none in the current format, no such line) the line decoded, or the 404.
     let found = match as_at {
+        // Now: with the baselines holding it and its pending changes, two reads by index.
         None => {
-            db::read(&state.pool, move |conn| {
-                match repo::find_stored(conn, &line_ref)? {
-                    Some(line) => Ok(Found::Stored(line)),
-                    None => service::find(conn, &line_ref).map(Found::Decoded),
-                }
+            let (body, version) = db::read(&state.pool, move |conn| {
+                let line = match repo::find_stored(conn, &line_ref)? {
+                    Some(line) => serde_json::from_str(&line.body).map_err(|error| {
+                        ApiError::Internal(format!("{line_ref}'s stored JSON: {error}"))
+                    })?,
+                    None => serde_json::to_value(service::find(conn, &line_ref)?)
+                        .map_err(|error| ApiError::Internal(format!("{line_ref}: {error}")))?,
+                };
+                with_control(conn, &line_ref, line)
             })
-            .await
+            .await?;
+            return Ok(HttpResponse::Ok()
+                .insert_header((header::ETAG, format!("\"{version}\"")))
+                .json(body));
         }
         // A few index reads either way: its kept state, or its own last event before states were kept.
         Some(at) => {
@@ -325,6 +334,30 @@ pub async fn get_line(
             .body(line.body),
         Found::Decoded(line) => line_response(line),
     })
+}
+
+/// The line's JSON with the baselines holding it and its pending changes, as `LineWithControl` writes them;
+/// and its version.
+fn with_control(
+    conn: &mut db::DbConnection,
+    line_ref: &LineRef,
+    mut line: serde_json::Value,
+) -> Result<(serde_json::Value, i64), ApiError> {
+    let version = line["version"].as_i64().unwrap_or_default();
+    let baselines = repo::baselines_holding(conn, line_ref)?;
+    let pending = repo::pending_changes(conn, line_ref)?;
+    let written = |error: serde_json::Error| ApiError::Internal(format!("{line_ref}: {error}"));
+    if let Some(object) = line.as_object_mut() {
+        object.insert(
+            "baselines".to_owned(),
+            serde_json::to_value(baselines).map_err(written)?,
+        );
+        object.insert(
+            "pending_changes".to_owned(),
+            serde_json::to_value(pending).map_err(written)?,
+        );
+    }
+    Ok((line, version))
 }
 
 /// A line as read: its stored JSON, or decoded.

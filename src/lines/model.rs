@@ -52,6 +52,35 @@ pub struct Line {
     pub version: i64,
 }
 
+/// A line as `GET /lines/{ref}` answers it: the line, and (now, not `as_at`) where change control has it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineWithControl {
+    #[serde(flatten)]
+    pub line: Line,
+    /// The baselines that hold it, oldest first: it is approved when any does, and its years, owner and status
+    /// then change only by a change set. Absent with `as_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselines: Option<Vec<String>>,
+    /// Its changes proposed and not yet decided. Absent with `as_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_changes: Option<Vec<PendingChange>>,
+}
+
+/// A change to a line proposed in a change set and not yet decided.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct PendingChange {
+    pub change_set: i64,
+    /// `years`, `owner` or `status`; `absent` for a proposed plan that leaves the line out.
+    pub field: String,
+    /// The value proposed (years, owner or status); for `absent`, the disposition given so far, or null.
+    #[schema(value_type = Object)]
+    pub proposed: serde_json::Value,
+    /// The person who proposed it, and when.
+    pub proposer: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub proposed_at: OffsetDateTime,
+}
+
 /// A request to record a new line.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

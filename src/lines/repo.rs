@@ -8,10 +8,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use time::PrimitiveDateTime;
 
-use super::model::{Line, LineFields, NewLine};
+use super::model::{Line, LineFields, NewLine, PendingChange};
 use super::stored::{self, StoredLine};
 use crate::db::fixed_sql::{Bind, FixedSql};
-use crate::db::schema::{baseline_lines, line_years, lines};
+use crate::db::schema::{
+    baseline_lines, baselines, change_requests, change_set_absences, change_sets, line_years, lines,
+};
 use crate::db::{self, DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
 use crate::domain::{
@@ -603,6 +605,77 @@ pub fn approved_in(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<O
         .select(baseline_lines::baseline)
         .first(conn)
         .optional()
+}
+
+/// The baselines that hold the line, the oldest first.
+pub fn baselines_holding(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Vec<String>> {
+    baseline_lines::table
+        .inner_join(baselines::table.on(baselines::name.eq(baseline_lines::baseline)))
+        .filter(baseline_lines::line_ref.eq(line_ref))
+        .order((baselines::set_at, baselines::name))
+        .select(baseline_lines::baseline)
+        .load(conn)
+}
+
+/// The line's changes in pending change sets: each request, and each proposed plan that leaves it out.
+pub fn pending_changes(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+) -> QueryResult<Vec<PendingChange>> {
+    // `change_control` sits above lines, so its status is named here as stored.
+    let pending = "pending";
+    let requested: Vec<(i64, String, String, String, PrimitiveDateTime)> = change_requests::table
+        .inner_join(change_sets::table.on(change_sets::id.eq(change_requests::change_set)))
+        .filter(change_requests::line_ref.eq(line_ref))
+        .filter(change_requests::open.eq(1))
+        .order((change_requests::change_set, change_requests::field))
+        .select((
+            change_requests::change_set,
+            change_requests::field,
+            change_requests::proposed,
+            change_sets::proposer,
+            change_sets::proposed_at,
+        ))
+        .load(conn)?;
+    let absent: Vec<(i64, Option<String>, String, PrimitiveDateTime)> = change_set_absences::table
+        .inner_join(change_sets::table.on(change_sets::id.eq(change_set_absences::change_set)))
+        .filter(change_set_absences::line_ref.eq(line_ref))
+        .filter(change_sets::status.eq(pending))
+        .order(change_set_absences::change_set)
+        .select((
+            change_set_absences::change_set,
+            change_set_absences::disposition,
+            change_sets::proposer,
+            change_sets::proposed_at,
+        ))
+        .load(conn)?;
+    let mut changes = Vec::with_capacity(requested.len() + absent.len());
+    for (change_set, field, proposed, proposer, proposed_at) in requested {
+        let proposed = serde_json::from_str(&proposed).map_err(|error| {
+            diesel::result::Error::DeserializationError(
+                format!("change set {change_set}'s {field}: {error}").into(),
+            )
+        })?;
+        changes.push(PendingChange {
+            change_set,
+            field,
+            proposed,
+            proposer,
+            proposed_at: db::time::utc(proposed_at),
+        });
+    }
+    changes.extend(
+        absent.into_iter().map(
+            |(change_set, disposition, proposer, proposed_at)| PendingChange {
+                change_set,
+                field: "absent".to_owned(),
+                proposed: disposition.map_or(serde_json::Value::Null, serde_json::Value::String),
+                proposer,
+                proposed_at: db::time::utc(proposed_at),
+            },
+        ),
+    );
+    Ok(changes)
 }
 
 /// Which of these refs some baseline holds, read a chunk at a time.

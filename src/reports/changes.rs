@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::change_control;
+use crate::change_control::model::LineApproval;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -62,6 +64,9 @@ pub struct ChangesReport {
     /// the summary at `from` plus these equals the summary at `to`.
     pub totals: Vec<YearSummary>,
     pub unit: Unit,
+    /// Every change to an approved line approved between `from` and `to`, each with its change set and the
+    /// decision it was approved under.
+    pub approvals: Vec<LineApproval>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,8 +109,23 @@ pub async fn changes_report(
         directorate: params.directorate.map(|code| code.0),
         ..LineFilter::default()
     };
-    let (before, after) = db::scan(&state.pool, move |conn| {
-        Ok((history::lines_at(conn, from)?, history::lines_at(conn, to)?))
+    let scope = filter.directorate.clone();
+    let (before, after, approvals) = db::scan(&state.pool, move |conn| {
+        let (since, until) = (db::time::stored(from), db::time::stored(to));
+        let approvals: Vec<LineApproval> =
+            change_control::service::approvals(conn, since, Some(until))?
+                .into_iter()
+                .filter(|approval| {
+                    scope
+                        .as_ref()
+                        .is_none_or(|d| approval.line_ref.directorate() == d)
+                })
+                .collect();
+        Ok((
+            history::lines_at(conn, from)?,
+            history::lines_at(conn, to)?,
+            approvals,
+        ))
     })
     .await?;
     let unit = params.unit.unwrap_or_default();
@@ -114,7 +134,9 @@ pub async fn changes_report(
         unit,
         as_at: Some(to),
     };
-    present(&req, output, &build(from, to, &filter, before, after, unit))
+    let mut report = build(from, to, &filter, before, after, unit);
+    report.approvals = approvals;
+    present(&req, output, &report)
 }
 
 /// The changes between the lines as they stood at `from` (`before`) and at `to` (`after`), of those `filter`
@@ -142,6 +164,7 @@ pub fn build(
         withdrawn: Vec::new(),
         reinstated: Vec::new(),
         changed: Vec::new(),
+        approvals: Vec::new(),
         totals: Vec::new(),
         unit,
     };

@@ -13,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::budget;
 use crate::budget::model::{BaselineLine, WriteOff};
 use crate::budget::repo::BaselineRow;
-use crate::change_control::repo::ApprovedChange;
+use crate::change_control;
+use crate::change_control::model::LineApproval;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
@@ -83,7 +84,7 @@ pub struct VarianceLine {
     pub in_baseline: bool,
     pub years: Vec<VarianceYear>,
     /// Every change to it approved since the baseline was set, with the decision approving it.
-    pub changes: Vec<VarianceChange>,
+    pub changes: Vec<LineApproval>,
 }
 
 /// One year of a line or total against the baseline.
@@ -100,19 +101,6 @@ pub struct VarianceYear {
     pub variance: Money,
 }
 
-/// A change approved under a decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct VarianceChange {
-    pub change_set: i64,
-    pub decision_id: i64,
-    /// The decision's reference (a minute number).
-    pub decision: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub approved_at: OffsetDateTime,
-    /// What it changed: `years`, `owner`, `status`, or a proposed plan's disposition (`withdrawn`, ...).
-    pub changed: Vec<String>,
-}
-
 #[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct VarianceTotal {
     /// Null on the total over every directorate.
@@ -127,9 +115,7 @@ pub struct VarianceData {
     pub held: Vec<BaselineLine>,
     pub lines: Vec<Line>,
     pub write_offs: Vec<WriteOff>,
-    pub changes: Vec<ApprovedChange>,
-    /// The references of the decisions `changes` name.
-    pub decisions: HashMap<i64, String>,
+    pub changes: Vec<LineApproval>,
 }
 
 /// The plan against a baseline, per line, directorate and year.
@@ -223,21 +209,13 @@ pub fn load(
                 && at.is_none_or(|at| write_off.recorded_at <= at)
         })
         .collect();
-    let changes = crate::change_control::repo::approved_changes(conn, baseline.set_at, then)?;
-    let mut decisions = HashMap::new();
-    for id in changes.iter().map(|change| change.decision_id) {
-        if let std::collections::hash_map::Entry::Vacant(entry) = decisions.entry(id) {
-            let found = budget::repo::find_decision(conn, id)?;
-            entry.insert(found.map(|d| d.reference).unwrap_or_default());
-        }
-    }
+    let changes = change_control::service::approvals(conn, baseline.set_at, then)?;
     Ok(VarianceData {
         baseline,
         held,
         lines,
         write_offs,
         changes,
-        decisions,
     })
 }
 
@@ -261,24 +239,12 @@ pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
             *sum = *sum + entry.amount;
         }
     }
-    let mut changes: HashMap<&LineRef, BTreeMap<i64, VarianceChange>> = HashMap::new();
+    let mut changes: HashMap<&LineRef, Vec<LineApproval>> = HashMap::new();
     for change in &data.changes {
-        let by_set = changes.entry(&change.line_ref).or_default();
-        by_set
-            .entry(change.change_set)
-            .or_insert_with(|| VarianceChange {
-                change_set: change.change_set,
-                decision_id: change.decision_id,
-                decision: data
-                    .decisions
-                    .get(&change.decision_id)
-                    .cloned()
-                    .unwrap_or_default(),
-                approved_at: db::time::utc(change.decided_at),
-                changed: Vec::new(),
-            })
-            .changed
-            .push(change.field.clone());
+        changes
+            .entry(&change.line_ref)
+            .or_default()
+            .push(change.clone());
     }
     let refs: BTreeSet<&LineRef> = held.keys().chain(now.keys()).copied().collect();
     let mut years: BTreeSet<FinancialYear> = BTreeSet::new();
@@ -319,10 +285,7 @@ pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
             Some(VarianceLine {
                 status: current.map(|line| line.status),
                 in_baseline: approved.is_some(),
-                changes: changes
-                    .get(line_ref)
-                    .map(|by_set| by_set.values().cloned().collect())
-                    .unwrap_or_default(),
+                changes: changes.remove(line_ref).unwrap_or_default(),
                 line_ref: line_ref.clone(),
                 directorate,
                 kind,
