@@ -8,6 +8,7 @@
 //! - a later plan imported with `mode=propose` is one set (`propose_plan`): its changes, the approved lines of
 //!   its directorates it leaves out (each needing a disposition, `dispose`, before approval) and its blanks.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use time::PrimitiveDateTime;
@@ -576,11 +577,9 @@ pub fn approvals(
     let mut references: HashMap<i64, String> = HashMap::new();
     let mut by_line: BTreeMap<(LineRef, i64), LineApproval> = BTreeMap::new();
     for change in repo::approved_changes(conn, from, to)? {
-        if !references.contains_key(&change.decision_id) {
-            let reference = budget::repo::find_decision(conn, change.decision_id)?
-                .map(|decision| decision.reference)
-                .unwrap_or_default();
-            references.insert(change.decision_id, reference);
+        if let Entry::Vacant(entry) = references.entry(change.decision_id) {
+            let found = budget::repo::find_decision(conn, change.decision_id)?;
+            entry.insert(found.map(|decision| decision.reference).unwrap_or_default());
         }
         by_line
             .entry((change.line_ref.clone(), change.change_set))
