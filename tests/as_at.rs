@@ -72,7 +72,8 @@ fn upgrade_to_kept_states(api: &TestApi) {
     upgrade_through(
         api,
         &[
-            ("20261203000005", "write-offs came last"),
+            ("20261203000006", "DSG transfers by decision came last"),
+            ("20261203000005", "write-offs came before them"),
             ("20261203000004", "change control came before them"),
             ("20261203000003", "the approved budget came before it"),
             ("20261203000002", "the created ETag came before it"),

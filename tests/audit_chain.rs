@@ -134,7 +134,8 @@ on_both_backends! {
         common::migrations::upgrade_through(
             api,
             &[
-                ("20261203000005", "write-offs came last"),
+                ("20261203000006", "DSG transfers by decision came last"),
+                ("20261203000005", "write-offs came before them"),
                 ("20261203000004", "change control came before them"),
                 ("20261203000003", "the approved budget came before it"),
                 ("20261203000002", "the created ETag came before it"),
