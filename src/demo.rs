@@ -207,6 +207,7 @@ fn load_within(
             movement: row.movement,
             closing_balance: Some(row.closing_balance),
             funding: None,
+            allocation_before_recoupment: None,
             expenditure: None,
             note: None,
         };

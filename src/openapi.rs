@@ -313,10 +313,11 @@ const MONEY: &str = r"^-?0*[0-9]{1,12}(\.[0-9]{1,2})?$";
 
 /// Amounts that are magnitudes (the line's kind or the figure's name gives the direction): by schema and
 /// property, and whether `null` is allowed.
-const MAGNITUDES: [(&str, &str, bool); 4] = [
+const MAGNITUDES: [(&str, &str, bool); 5] = [
     ("YearAmount", "amount", false),
     ("SetYearAmount", "amount", false),
     ("SetBalance", "funding", true),
+    ("SetBalance", "allocation_before_recoupment", true),
     ("SetBalance", "expenditure", true),
 ];
 

@@ -35,6 +35,27 @@ fn post_transfer(api: &TestApi, year: &str, body: &Value) -> Reply {
     api.post(&format!("/api/v1/dsg/{year}/transfers"), body)
 }
 
+/// Records a decision of `body` taken on 14 January 2021 and returns its id.
+fn decision(api: &TestApi, body: &str, reference: &str) -> i64 {
+    let recorded = expect(api.post("/api/v1/decisions", &json!({"body": body, "decided_on": "2021-01-14",
+        "reference": reference, "summary": "A transfer from the Schools block to the High Needs block"})), 201);
+    recorded["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("id of {recorded}"))
+}
+
+/// A transfer out of the Schools block into High Needs, resting on the decisions given.
+fn out_of_schools(amount: &str, forum: Option<&Value>, secretary_of_state: Option<i64>) -> Value {
+    let mut body = json!({"from_block": "schools", "to_block": "high_needs", "amount": amount});
+    if let Some(forum) = forum {
+        body["forum"] = forum.clone();
+    }
+    if let Some(id) = secretary_of_state {
+        body["secretary_of_state"] = json!({"decision_id": id});
+    }
+    body
+}
+
 /// An amount with the position the council's sign convention gives it.
 fn figure(amount: &str) -> Value {
     let position = if amount
@@ -150,15 +171,15 @@ fn event(actor: &str, entity: &str, entity_ref: &str, action: &str) -> EventRow 
 }
 
 /// 2021/22's four blocks, carried forward from the demo's 2020/21 closings (central school services new this
-/// year), with the Schools block's funding recorded for the 0.5% rule. Its movement agrees with expenditure −
-/// funding once 400,000.00 has been transferred out of it.
+/// year), with the Schools block's funding and its allocation before academy recoupment recorded for the 0.5%
+/// rule. Its movement agrees with expenditure − funding once 400,000.00 has been transferred out of it.
 fn record_2021_22(api: &TestApi) {
     put_balance(
         api,
         "2021-22",
         "schools",
         &json!({"opening_balance": "-1423000.00", "movement": "500000.01",
-        "funding": "200000000.00", "expenditure": "200100000.01"}),
+        "funding": "200000000.00", "allocation_before_recoupment": "450000000.00", "expenditure": "200100000.01"}),
     );
     put_balance(
         api,
@@ -229,8 +250,8 @@ on_both_backends! {
                 "year": "2020/21", "block": printed["block"],
                 "opening_balance": printed_figure("opening_balance"), "movement": printed_figure("movement"),
                 "closing_balance": printed_figure("closing_balance"), "closing_as_reported": true,
-                "allocation": null, "transfers_in": "0.00", "transfers_out": "0.00", "funding": null, "expenditure": null,
-                "note": null, "version": 1
+                "allocation": null, "allocation_before_recoupment": null, "transfers_in": "0.00", "transfers_out": "0.00",
+                "funding": null, "expenditure": null, "note": null, "version": 1
             }));
         }
         // Spelled out, so the dataset and the service cannot drift together.
@@ -377,8 +398,8 @@ on_both_backends! {
             "opening_balance": {"amount": "24222000.00", "position": "deficit"},
             "movement": {"amount": "3000000.00", "position": "deficit"},
             "closing_balance": {"amount": "27222000.00", "position": "deficit"}, "closing_as_reported": false,
-            "allocation": null, "transfers_in": "0.00", "transfers_out": "0.00", "funding": null, "expenditure": null,
-            "note": null, "version": 1
+            "allocation": null, "allocation_before_recoupment": null, "transfers_in": "0.00", "transfers_out": "0.00",
+            "funding": null, "expenditure": null, "note": null, "version": 1
         }));
         // An admin revises: 200, version 2.
         let revised_figures = json!({"opening_balance": "24222000.00", "movement": "2999999.99", "closing_balance": "27221999.99",
@@ -443,16 +464,24 @@ on_both_backends! {
     fn block_transfers_and_the_half_percent_rule_at_its_boundary(api: &TestApi) {
         let transfer = |from: &str, to: &str, amount: &str, approved_by: &str, reference: &str| json!({
             "from_block": from, "to_block": to, "amount": amount, "approved_by": approved_by, "reference": reference});
-        // No Schools funding recorded for 2021/22: the 0.5% rule cannot be applied.
-        post_transfer(api, "2021-22", &transfer("schools", "high_needs", "1.00", "schools_forum", "SF 14/01/21 item 6"))
+        let forum = decision(api, "schools_forum", "Schools Forum 14 January 2021, item 6");
+        let secretary_of_state = decision(api, "secretary_of_state", "DfE letter 2021/0042");
+        let approved = json!({"decision_id": forum, "outcome": "approved"});
+        // No Schools figures recorded for 2021/22, then none before academy recoupment: the 0.5% rule cannot be
+        // applied, and the refusal says what to record.
+        let problem = post_transfer(api, "2021-22", &out_of_schools("1.00", Some(&approved), None))
             .assert_field_error(422, "validation", "from_block");
-        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "0.00", "movement": "0.00"}));
-        post_transfer(api, "2021-22", &transfer("schools", "high_needs", "1.00", "schools_forum", "SF 14/01/21 item 6"))
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("allocation_before_recoupment"), "{problem}");
+        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "0.00", "movement": "0.00", "funding": "80000000.00"}));
+        post_transfer(api, "2021-22", &out_of_schools("1.00", Some(&approved), None))
             .assert_field_error(422, "validation", "from_block");
 
-        // Schools: funding 200,000,000.00; its movement agrees with expenditure − funding only after transfers out.
-        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "-1423000.00", "movement": "500000.01",
-            "funding": "200000000.00", "expenditure": "199500000.00"}));
+        // Schools: 200,000,000.00 before academy recoupment (the 0.5% base), 80,000,000.00 after it (its funding);
+        // its movement agrees with expenditure − funding only after transfers out.
+        let schools = put_balance(api, "2021-22", "schools", &json!({"opening_balance": "-1423000.00", "movement": "500000.01",
+            "funding": "80000000.00", "allocation_before_recoupment": "200000000.00", "expenditure": "79500000.00"}));
+        assert_eq!((&schools["allocation"], &schools["allocation_before_recoupment"]),
+            (&json!("80000000.00"), &json!("200000000.00")));
         put_balance(api, "2021-22", "central_school_services", &json!({"opening_balance": "0.00", "movement": "0.00"}));
         put_balance(api, "2021-22", "early_years", &json!({"opening_balance": "-2960000.00", "movement": "-1000.00"}));
         // High needs: agrees only after transfers in.
@@ -466,27 +495,32 @@ on_both_backends! {
                 "expected": "2234567.89", "movement": "1234567.88", "difference": "-1000000.01"}
         ]));
 
-        // Exactly 0.5% of 200,000,000.00 is within the Schools Forum's approval.
-        let first = expect(post_transfer(api, "2021-22", &transfer("schools", "high_needs", "1000000.00", "schools_forum",
-            "Schools Forum 14 January 2021, item 6")), 201);
+        // Exactly 0.5% of 200,000,000.00 is within the Schools Forum's approval. It is 1.25% of the allocation
+        // after recoupment, 0.5% of which (400,000.00) the rule no longer uses.
+        let first = expect(post_transfer(api, "2021-22", &out_of_schools("1000000.00", Some(&approved), None)), 201);
         let first_id = first["id"].as_str().unwrap().to_owned();
         assert!(!first_id.is_empty());
         let created_at = first["created_at"].as_str().unwrap().to_owned();
         assert!(OffsetDateTime::parse(&created_at, &Rfc3339).is_ok());
         assert_eq!(first, json!({"id": first_id, "year": "2021/22", "from_block": "schools", "to_block": "high_needs",
             "amount": "1000000.00", "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6",
-            "created_at": created_at}));
-        // One penny more in the year needs the Secretary of State; nothing is recorded.
-        let problem = post_transfer(api, "2021-22", &transfer("schools", "high_needs", "0.01", "schools_forum", "SF 11 March 2021"))
-            .assert_field_error(422, "validation", "approved_by");
-        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("1000000.01"), "{problem}");
+            "forum": {"decision_id": forum, "outcome": "approved"}, "secretary_of_state": null,
+            "allocation_before_recoupment": "200000000.00", "created_at": created_at}));
+        // One penny more in the year needs the Secretary of State, whatever the Forum approved; nothing is recorded.
+        let problem = post_transfer(api, "2021-22", &out_of_schools("0.01", Some(&approved), None))
+            .assert_field_error(422, "validation", "secretary_of_state");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        for figure in ["1000000.01", "1000000.00", "200000000.00", "Secretary of State"] {
+            assert!(message.contains(figure), "{figure} in {problem}");
+        }
         assert_eq!(get_ok(api, "/api/v1/dsg/2021-22/transfers"), json!([first]));
         assert_eq!(get_ok(api, "/api/v1/dsg/2021-22")["blocks"][0]["transfers_out"], "1000000.00");
-        // With the Secretary of State's approval and its reference it is recorded.
-        let second = expect(post_transfer(api, "2021-22", &transfer("schools", "high_needs", "0.01", "secretary_of_state",
-            "DfE letter 2021/0042")), 201);
-        assert_eq!((&second["amount"], &second["approved_by"], &second["reference"]),
-            (&json!("0.01"), &json!("secretary_of_state"), &json!("DfE letter 2021/0042")));
+        // With the Secretary of State's recorded decision it is recorded, approved by them under its reference.
+        let second = expect(post_transfer(api, "2021-22", &out_of_schools("0.01", Some(&approved), Some(secretary_of_state))), 201);
+        assert_eq!(second, json!({"id": second["id"], "year": "2021/22", "from_block": "schools", "to_block": "high_needs",
+            "amount": "0.01", "approved_by": "secretary_of_state", "reference": "DfE letter 2021/0042",
+            "forum": {"decision_id": forum, "outcome": "approved"}, "secretary_of_state": {"decision_id": secretary_of_state},
+            "allocation_before_recoupment": "200000000.00", "created_at": second["created_at"]}));
         assert_ne!(second["id"], first["id"]);
 
         // Other refusals, each naming its field.
@@ -517,7 +551,8 @@ on_both_backends! {
         let schools = &after["blocks"][0];
         assert_eq!(schools["block"], "schools");
         assert_eq!((&schools["allocation"], &schools["transfers_in"], &schools["transfers_out"], &schools["funding"]),
-            (&json!("200000000.00"), &json!("0.00"), &json!("1000000.01"), &json!("198999999.99")));
+            (&json!("80000000.00"), &json!("0.00"), &json!("1000000.01"), &json!("78999999.99")));
+        assert_eq!(schools["allocation_before_recoupment"], "200000000.00");
         let high_needs = &after["blocks"][3];
         assert_eq!(high_needs["block"], "high_needs");
         assert_eq!((&high_needs["allocation"], &high_needs["transfers_in"], &high_needs["transfers_out"], &high_needs["funding"]),
@@ -622,6 +657,7 @@ on_both_backends! {
         let reader = api.as_key(&api.create_key("dsg-reader", "reader", &[]));
         let cfe_editor = api.as_key(&api.create_key("cfe-editor", "editor", &["CFE"]));
         let editor = api.as_key(&api.create_key("council-finance", "editor", &[]));
+        let forum = decision(api, "schools_forum", "Schools Forum 14 January 2021, item 6");
         let start = feed_end(api);
         let path = "/api/v1/dsg/2021-22/high_needs";
         let figures = json!({"opening_balance": "24222000.00", "movement": "3000000.00"});
@@ -641,12 +677,11 @@ on_both_backends! {
         let revised = json!({"opening_balance": "24222000.00", "movement": "2999999.99"});
         assert_eq!(editor.put(path, &revised).status, 200);
         assert_eq!(api.put("/api/v1/dsg/2021-22/schools", &json!({"opening_balance": "-1423000.00", "movement": "0.00",
-            "funding": "200000000.00"})).status, 201);
-        let transfer = json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000000.00",
-            "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6"});
-        let mut too_much = transfer.clone();
-        too_much["amount"] = json!("1000000.01");
-        post_transfer(&editor, "2021-22", &too_much).assert_field_error(422, "validation", "approved_by");
+            "funding": "80000000.00", "allocation_before_recoupment": "200000000.00"})).status, 201);
+        let approved = json!({"decision_id": forum, "outcome": "approved"});
+        let transfer = out_of_schools("1000000.00", Some(&approved), None);
+        let too_much = out_of_schools("1000000.01", Some(&approved), None);
+        post_transfer(&editor, "2021-22", &too_much).assert_field_error(422, "validation", "secretary_of_state");
         post_transfer(&reader, "2021-22", &transfer).assert_problem(403, "forbidden");
         let recorded = expect(post_transfer(&editor, "2021-22", &transfer), 201);
         reader.put(PLAN, &recovery_plan()).assert_problem(403, "forbidden");
@@ -668,7 +703,12 @@ on_both_backends! {
         assert_eq!(events[0]["before"], Value::Null);
         assert_eq!((&events[0]["after"]["movement"], &events[0]["after"]["opening"]), (&json!("3000000.00"), &json!("24222000.00")));
         assert_eq!((&events[1]["before"]["movement"], &events[1]["after"]["movement"]), (&json!("3000000.00"), &json!("2999999.99")));
-        assert_eq!(events[3]["after"], recorded, "the transfer as the API answered it");
+        assert_eq!(events[2]["after"]["allocation_before_recoupment"], "200000000.00");
+        assert_eq!(events[2]["after"]["snapshot_version"], 2);
+        // The transfer as the API answered it, in its second stored shape.
+        let mut stored_transfer = events[3]["after"].clone();
+        let version = stored_transfer.as_object_mut().unwrap().remove("snapshot_version");
+        assert_eq!((version, stored_transfer), (Some(json!(2)), recorded));
         assert_eq!(events[4]["after"], get_ok(api, PLAN), "the plan as the API answers it");
     }
 
@@ -676,8 +716,10 @@ on_both_backends! {
         api.with_demo();
         let before_anything = "2020-01-01T00:00:00Z";
         record_2021_22(api);
-        expect(post_transfer(api, "2021-22", &json!({"from_block": "schools", "to_block": "high_needs", "amount": "400000.00",
-            "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6"})), 201);
+        let forum = json!({"decision_id": decision(api, "schools_forum", "Schools Forum 14 January 2021, item 6"),
+            "outcome": "approved"});
+        let secretary_of_state = decision(api, "secretary_of_state", "DfE letter 2021/0042");
+        expect(post_transfer(api, "2021-22", &out_of_schools("400000.00", Some(&forum), None)), 201);
         assert_eq!(api.put(PLAN, &recovery_plan()).status, 201);
         let then = now();
         let reads = [
@@ -697,8 +739,7 @@ on_both_backends! {
         put_balance(api, "2021-22", "high_needs", &json!({"opening_balance": "24222000.00", "movement": "4500000.00",
             "closing_balance": "28543987.65"}));
         put_balance(api, "2022-23", "high_needs", &json!({"opening_balance": "28543987.65", "movement": "1111111.11"}));
-        expect(post_transfer(api, "2021-22", &json!({"from_block": "schools", "to_block": "high_needs", "amount": "600000.01",
-            "approved_by": "secretary_of_state", "reference": "DfE letter 2021/0042"})), 201);
+        expect(post_transfer(api, "2021-22", &out_of_schools("600000.01", Some(&forum), Some(secretary_of_state))), 201);
         let mut revised_plan = recovery_plan();
         revised_plan["movements"][2]["movement"] = json!("4100000.00");
         assert_eq!(api.put(PLAN, &revised_plan).status, 200);
@@ -734,5 +775,155 @@ on_both_backends! {
         api.get(&with_as_at(PLAN, before_anything)).assert_problem(404, "not-found");
         api.get(&with_as_at(VARIANCE, before_anything)).assert_problem(404, "not-found");
         api.get(&with_as_at("/api/v1/dsg", before_anything)).assert_problem(404, "not-found");
+    }
+
+    fn a_refused_forum_needs_the_secretary_of_state_and_the_limit_counts_the_years_transfers(api: &TestApi) {
+        let refused = json!({"decision_id": decision(api, "schools_forum", "Schools Forum 13 January 2022, item 5"),
+            "outcome": "refused"});
+        let approved = json!({"decision_id": decision(api, "schools_forum", "Schools Forum 10 March 2022, item 2"),
+            "outcome": "approved"});
+        let secretary_of_state = decision(api, "secretary_of_state", "DfE disapplication 2022/0107");
+        // 0.5% of 123,456,789.99 is 617,283.94995: the year's transfers out may total 617,283.94, not a penny more.
+        put_balance(api, "2022-23", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "funding": "60000000.00", "allocation_before_recoupment": "123456789.99"}));
+        // The Forum refused: well within 0.5%, it still needs the Secretary of State.
+        let problem = post_transfer(api, "2022-23", &out_of_schools("100000.00", Some(&refused), None))
+            .assert_field_error(422, "validation", "secretary_of_state");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("refused") && message.contains(&refused["decision_id"].to_string()), "{problem}");
+        let overruled = expect(post_transfer(api, "2022-23", &out_of_schools("100000.00", Some(&refused), Some(secretary_of_state))), 201);
+        assert_eq!((&overruled["approved_by"], &overruled["reference"], &overruled["forum"], &overruled["secretary_of_state"],
+            &overruled["allocation_before_recoupment"]),
+            (&json!("secretary_of_state"), &json!("DfE disapplication 2022/0107"), &refused,
+            &json!({"decision_id": secretary_of_state}), &json!("123456789.99")));
+        // The Forum's approval covers the rest of 0.5%, counting every transfer out of the block that year.
+        let second = expect(post_transfer(api, "2022-23", &out_of_schools("400000.00", Some(&approved), None)), 201);
+        assert_eq!((&second["approved_by"], &second["reference"]), (&json!("schools_forum"), &json!("Schools Forum 10 March 2022, item 2")));
+        let problem = post_transfer(api, "2022-23", &out_of_schools("117283.95", Some(&approved), None))
+            .assert_field_error(422, "validation", "secretary_of_state");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("617283.95") && message.contains("617283.94"), "{problem}");
+        // Another year's transfers and transfers into the block do not count.
+        expect(post_transfer(api, "2022-23", &json!({"from_block": "high_needs", "to_block": "schools", "amount": "50000.00",
+            "approved_by": "schools_forum", "reference": "Schools Forum 10 March 2022, item 3"})), 201);
+        put_balance(api, "2023-24", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "100000000.00"}));
+        expect(post_transfer(api, "2023-24", &out_of_schools("500000.00", Some(&approved), None)), 201);
+        let third = expect(post_transfer(api, "2022-23", &out_of_schools("117283.94", Some(&approved), None)), 201);
+        assert_eq!(third["allocation_before_recoupment"], "123456789.99");
+        let schools = &get_ok(api, "/api/v1/dsg/2022-23")["blocks"][0];
+        assert_eq!((&schools["transfers_out"], &schools["transfers_in"], &schools["funding"]),
+            (&json!("617283.94"), &json!("50000.00"), &json!("59432716.06")));
+        post_transfer(api, "2022-23", &out_of_schools("0.01", Some(&approved), None))
+            .assert_field_error(422, "validation", "secretary_of_state");
+        // A changed base applies to transfers after it; those recorded keep the base they were checked against.
+        put_balance(api, "2022-23", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "funding": "60000000.00", "allocation_before_recoupment": "123456791.99"}));
+        let fourth = expect(post_transfer(api, "2022-23", &out_of_schools("0.01", Some(&approved), None)), 201);
+        assert_eq!(fourth["allocation_before_recoupment"], "123456791.99");
+        let recorded = get_ok(api, "/api/v1/dsg/2022-23/transfers");
+        let bases: Vec<&Value> = recorded.as_array().unwrap().iter().map(|t| &t["allocation_before_recoupment"]).collect();
+        assert_eq!(bases, [&json!("123456789.99"), &json!("123456789.99"), &Value::Null, &json!("123456789.99"), &json!("123456791.99")]);
+    }
+
+    fn a_transfer_out_of_the_schools_block_names_recorded_decisions_of_the_right_bodies(api: &TestApi) {
+        let forum = decision(api, "schools_forum", "Schools Forum 14 January 2021, item 6");
+        let cabinet = decision(api, "cabinet", "Cabinet 18 January 2021, minute 4");
+        let secretary_of_state = decision(api, "secretary_of_state", "DfE letter 2021/0042");
+        let named = expect(api.post("/api/v1/decisions", &json!({"body": "other", "body_name": "Secretary of State",
+            "decided_on": "2021-01-14", "reference": "DfE letter 2021/0043", "summary": "Not the body the rule reads"})), 201);
+        let approved = |id: i64| json!({"decision_id": id, "outcome": "approved"});
+        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "200000000.00"}));
+
+        // No decision named at all: the Forum's, or the Secretary of State's.
+        let problem = post_transfer(api, "2021-22", &out_of_schools("1000.00", None, None))
+            .assert_field_error(422, "validation", "forum");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("secretary_of_state"), "{problem}");
+        // No such decision.
+        let problem = post_transfer(api, "2021-22", &out_of_schools("1000.00", Some(&approved(999_999)), None))
+            .assert_field_error(422, "validation", "forum.decision_id");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("there is no decision 999999"), "{problem}");
+        post_transfer(api, "2021-22", &out_of_schools("1000.00", None, Some(999_999)))
+            .assert_field_error(422, "validation", "secretary_of_state.decision_id");
+        // Decisions of the wrong body, an `other` named as the Secretary of State included.
+        let problem = post_transfer(api, "2021-22", &out_of_schools("1000.00", Some(&approved(cabinet)), None))
+            .assert_field_error(422, "validation", "forum.decision_id");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("cabinet"), "{problem}");
+        post_transfer(api, "2021-22", &out_of_schools("1000.00", Some(&approved(secretary_of_state)), None))
+            .assert_field_error(422, "validation", "forum.decision_id");
+        post_transfer(api, "2021-22", &out_of_schools("1000.00", Some(&approved(forum)), Some(forum)))
+            .assert_field_error(422, "validation", "secretary_of_state.decision_id");
+        post_transfer(api, "2021-22", &out_of_schools("1000.00", None, Some(named["id"].as_i64().unwrap())))
+            .assert_field_error(422, "validation", "secretary_of_state.decision_id");
+        // The old shape, a free-text approver and reference, is refused out of the Schools block, saying why.
+        let old = json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000.00",
+            "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6"});
+        let problem = post_transfer(api, "2021-22", &old).assert_field_error(422, "validation", "approved_by");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("decision_id"), "{problem}");
+        post_transfer(api, "2021-22", &old).assert_field_error(422, "validation", "reference");
+        // Between other blocks: an approver and a reference, as before, and no decisions.
+        let mut between = json!({"from_block": "early_years", "to_block": "high_needs", "amount": "1000.00",
+            "forum": approved(forum)});
+        post_transfer(api, "2021-22", &between).assert_field_error(422, "validation", "forum");
+        post_transfer(api, "2021-22", &between).assert_field_error(422, "validation", "approved_by");
+        post_transfer(api, "2021-22", &between).assert_field_error(422, "validation", "reference");
+        between.as_object_mut().unwrap().remove("forum");
+        between["secretary_of_state"] = json!({"decision_id": secretary_of_state});
+        between["approved_by"] = json!("secretary_of_state");
+        between["reference"] = json!("DfE letter 2021/0042");
+        post_transfer(api, "2021-22", &between).assert_field_error(422, "validation", "secretary_of_state");
+        assert_eq!(get_ok(api, "/api/v1/dsg/2021-22/transfers"), json!([]), "nothing recorded");
+
+        // The base is the Schools block's alone, and an allocation.
+        let figures = json!({"opening_balance": "0.00", "movement": "0.00", "allocation_before_recoupment": "1000.00"});
+        api.put("/api/v1/dsg/2021-22/high_needs", &figures)
+            .assert_field_error(422, "validation", "allocation_before_recoupment");
+        api.put("/api/v1/dsg/2021-22/schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "-0.01"})).assert_field_error(422, "validation", "allocation_before_recoupment");
+        api.put("/api/v1/dsg/2021-22/schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "1.001"})).assert_field_error(422, "validation", "allocation_before_recoupment");
+        let blocks = get_ok(api, "/api/v1/dsg/2021-22")["blocks"].clone();
+        assert_eq!(blocks.as_array().unwrap().len(), 1, "{blocks}");
+        assert_eq!(blocks[0]["allocation_before_recoupment"], "200000000.00");
+        // A decision of the new body is recorded and read as any other.
+        assert_eq!(get_ok(api, &format!("/api/v1/decisions/{secretary_of_state}"))["body"], "secretary_of_state");
+    }
+
+    fn a_database_with_transfers_and_decisions_upgrades_and_keeps_them(api: &TestApi) {
+        api.with_cfe();
+        let forum = decision(api, "schools_forum", "Schools Forum 14 January 2021, item 6");
+        let secretary_of_state = decision(api, "secretary_of_state", "DfE letter 2021/0042");
+        // Decisions other tables refer to: the decisions table is rebuilt under them on SQLite.
+        expect(api.post("/api/v1/baselines", &json!({"name": "Budget Council, February 2021", "decision_id": forum})), 201);
+        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "200000000.00"}));
+        let approved = json!({"decision_id": forum, "outcome": "approved"});
+        expect(post_transfer(api, "2021-22", &out_of_schools("1000000.01", Some(&approved), Some(secretary_of_state))), 201);
+        expect(post_transfer(api, "2021-22", &json!({"from_block": "early_years", "to_block": "high_needs", "amount": "5.00",
+            "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 7"})), 201);
+        // Taken back to before transfers named decisions, then upgraded as such a database would be: the
+        // transfers recorded then read as they were, with no decisions and no base; the Secretary of State's
+        // decision, which that release could only name as `other`, stays so.
+        common::migrations::upgrade_through(api, &[("20261203000006", "DSG transfers by decision")]);
+        let transfers = get_ok(api, "/api/v1/dsg/2021-22/transfers");
+        let kept: Vec<(&Value, &Value, &Value, &Value, &Value, &Value)> = transfers.as_array().unwrap().iter()
+            .map(|t| (&t["amount"], &t["approved_by"], &t["reference"], &t["forum"], &t["secretary_of_state"],
+                &t["allocation_before_recoupment"]))
+            .collect();
+        assert_eq!(kept, [
+            (&json!("1000000.01"), &json!("secretary_of_state"), &json!("DfE letter 2021/0042"), &Value::Null, &Value::Null, &Value::Null),
+            (&json!("5.00"), &json!("schools_forum"), &json!("Schools Forum 14 January 2021, item 7"), &Value::Null, &Value::Null, &Value::Null),
+        ]);
+        let sos = get_ok(api, &format!("/api/v1/decisions/{secretary_of_state}"));
+        assert_eq!((&sos["body"], &sos["body_name"]), (&json!("other"), &json!("Secretary of State")));
+        assert_eq!(get_ok(api, "/api/v1/baselines")[0]["decision"]["id"], forum);
+        // After the upgrade the rule holds again: the base is to be recorded first.
+        post_transfer(api, "2021-22", &out_of_schools("1.00", Some(&approved), None))
+            .assert_field_error(422, "validation", "from_block");
+        put_balance(api, "2021-22", "schools", &json!({"opening_balance": "0.00", "movement": "0.00",
+            "allocation_before_recoupment": "300000000.00"}));
+        let sos = decision(api, "secretary_of_state", "DfE letter 2021/0050");
+        expect(post_transfer(api, "2021-22", &out_of_schools("500000.00", Some(&approved), Some(sos))), 201);
     }
 }

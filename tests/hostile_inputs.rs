@@ -243,7 +243,7 @@ on_both_backends! {
             (
                 "POST",
                 "/api/v1/dsg/2020-21/transfers".to_owned(),
-                json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000.00",
+                json!({"from_block": "high_needs", "to_block": "early_years", "amount": "1000.00",
                     "approved_by": "schools_forum", "reference": "Forum\u{0}minute"}),
                 "reference",
             ),

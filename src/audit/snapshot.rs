@@ -396,6 +396,46 @@ impl Snapshot for DsgBalanceSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A DSG balance with the Schools block's allocation before academy recoupment (issue 16); a V1 balance had none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsgBalanceSnapshotV2 {
+    pub year: FinancialYear,
+    pub block: DsgBlock,
+    pub opening: Money,
+    pub movement: Money,
+    pub closing_reported: Option<Money>,
+    pub allocation: Option<Money>,
+    pub allocation_before_recoupment: Option<Money>,
+    pub expenditure: Option<Money>,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for DsgBalanceSnapshotV2 {
+    const ENTITY: Entity = Entity::DsgBalance;
+    const VERSION: u32 = 2;
+    fn upgrade(version: u32, stored: &str) -> Result<Self, String> {
+        match version {
+            1 => read::<DsgBalanceSnapshotV1>(stored).map(|v1| DsgBalanceSnapshotV2 {
+                year: v1.year,
+                block: v1.block,
+                opening: v1.opening,
+                movement: v1.movement,
+                closing_reported: v1.closing_reported,
+                allocation: v1.allocation,
+                allocation_before_recoupment: None,
+                expenditure: v1.expenditure,
+                note: v1.note,
+                updated_at: v1.updated_at,
+                version: v1.version,
+            }),
+            _ => Err(format!("a DSG balance state of version {version}")),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalV1 {
@@ -419,6 +459,65 @@ pub struct DsgTransferSnapshotV1 {
 impl Snapshot for DsgTransferSnapshotV1 {
     const ENTITY: Entity = Entity::DsgTransfer;
     const VERSION: u32 = 1;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForumOutcomeV2 {
+    Approved,
+    Refused,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForumDecisionV2 {
+    pub decision_id: i64,
+    pub outcome: ForumOutcomeV2,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretaryOfStateDecisionV2 {
+    pub decision_id: i64,
+}
+
+/// A transfer with the decisions it rests on and the base of the 0.5% limit it was checked against (issue 16);
+/// a V1 transfer had neither (its `approved_by` and `reference` say who approved it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsgTransferSnapshotV2 {
+    pub id: String,
+    pub year: FinancialYear,
+    pub from_block: DsgBlock,
+    pub to_block: DsgBlock,
+    pub amount: Money,
+    pub approved_by: ApprovalV1,
+    pub reference: String,
+    pub forum: Option<ForumDecisionV2>,
+    pub secretary_of_state: Option<SecretaryOfStateDecisionV2>,
+    pub allocation_before_recoupment: Option<Money>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl Snapshot for DsgTransferSnapshotV2 {
+    const ENTITY: Entity = Entity::DsgTransfer;
+    const VERSION: u32 = 2;
+    fn upgrade(version: u32, stored: &str) -> Result<Self, String> {
+        match version {
+            1 => read::<DsgTransferSnapshotV1>(stored).map(|v1| DsgTransferSnapshotV2 {
+                id: v1.id,
+                year: v1.year,
+                from_block: v1.from_block,
+                to_block: v1.to_block,
+                amount: v1.amount,
+                approved_by: v1.approved_by,
+                reference: v1.reference,
+                forum: None,
+                secretary_of_state: None,
+                allocation_before_recoupment: None,
+                created_at: v1.created_at,
+            }),
+            _ => Err(format!("a DSG transfer state of version {version}")),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,9 @@ pub enum DecisionBody {
     ExecutiveDirector,
     SchoolsForum,
     ImprovementBoard,
+    /// The Secretary of State for Education (through the DfE): e.g. a disapplication allowing a transfer out of
+    /// the DSG's Schools block.
+    SecretaryOfState,
     /// Another body, named in `body_name`.
     Other,
 }
@@ -45,6 +48,7 @@ crate::domain::text_enum!(DecisionBody {
     ExecutiveDirector => "executive_director",
     SchoolsForum => "schools_forum",
     ImprovementBoard => "improvement_board",
+    SecretaryOfState => "secretary_of_state",
     Other => "other",
 });
 

@@ -127,6 +127,7 @@ diesel::table! {
         note -> Nullable<Text>,
         updated_at -> Timestamp,
         version -> BigInt,
+        allocation_before_recoupment_pence -> Nullable<BigInt>,
     }
 }
 
@@ -140,6 +141,10 @@ diesel::table! {
         approved_by -> Text,
         reference -> Text,
         created_at -> Timestamp,
+        forum_decision_id -> Nullable<BigInt>,
+        forum_outcome -> Nullable<Text>,
+        secretary_of_state_decision_id -> Nullable<BigInt>,
+        limit_base_pence -> Nullable<BigInt>,
     }
 }
 

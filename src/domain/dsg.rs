@@ -218,14 +218,23 @@ pub fn checks(years: &[(FinancialYear, Vec<BlockYear>)]) -> Vec<Check> {
     found
 }
 
-/// A transfer out of the Schools block above this share of its funding needs the Secretary of State's approval.
+/// The year's transfers out of the Schools block above this share (per mille) of its allocation before academy
+/// recoupment need the Secretary of State's approval; up to it, the Schools Forum's.
 pub const SCHOOLS_TRANSFER_LIMIT_PER_MILLE: i64 = 5;
 
-/// Whether a transfer of `amount` out of the Schools block, whose funding is `schools_funding`, is above 0.5%.
-/// Exact: compared in whole pence, amount × 1000 against funding × 5.
-pub fn above_schools_limit(amount: Money, schools_funding: Money) -> bool {
-    i128::from(amount.pence()) * 1000
-        > i128::from(schools_funding.pence()) * i128::from(SCHOOLS_TRANSFER_LIMIT_PER_MILLE)
+/// Whether `total_out`, the year's transfers out of the Schools block, is above 0.5% of `base`, its allocation
+/// before academy recoupment. Exact: compared in whole pence, total × 1000 against base × 5.
+pub fn above_schools_limit(total_out: Money, base: Money) -> bool {
+    i128::from(total_out.pence()) * 1000
+        > i128::from(base.pence()) * i128::from(SCHOOLS_TRANSFER_LIMIT_PER_MILLE)
+}
+
+/// The most the year's transfers out of the Schools block may total within 0.5% of `base`: 0.5% of it, rounded
+/// down to the penny (a total of that is not above 0.5%, a penny more is).
+pub fn schools_limit(base: Money) -> Money {
+    let pence = i128::from(base.pence()) * i128::from(SCHOOLS_TRANSFER_LIMIT_PER_MILLE) / 1000;
+    // 0.5% of an amount is smaller than it, so it fits.
+    Money::from_pence(i64::try_from(pence).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -241,6 +250,12 @@ mod tests {
         let funding = money("200000000.00");
         assert!(!above_schools_limit(money("1000000.00"), funding));
         assert!(above_schools_limit(money("1000000.01"), funding));
+        assert_eq!(schools_limit(funding), money("1000000.00"));
+        // 0.5% of 123,456,789.99 is 617,283.94995: a total of 617,283.94 is within it, a penny more is not.
+        let base = money("123456789.99");
+        assert_eq!(schools_limit(base), money("617283.94"));
+        assert!(!above_schools_limit(money("617283.94"), base));
+        assert!(above_schools_limit(money("617283.95"), base));
     }
 
     #[test]

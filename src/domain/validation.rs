@@ -26,6 +26,15 @@ impl FieldErrors {
         });
     }
 
+    /// How many have been added: a rule that depends on earlier checks can see whether any failed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// `Ok(value)` when nothing was added, else every error.
     pub fn into_result<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.0.is_empty() {

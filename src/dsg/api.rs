@@ -176,8 +176,11 @@ pub async fn list_transfers(
     ))
 }
 
-/// Records a block transfer; it is reflected in both blocks' funding. A transfer out of the Schools block that
-/// takes the year's transfers out of it above 0.5% of its funding needs the Secretary of State's approval.
+/// Records a block transfer; it is reflected in both blocks' funding. A transfer out of the Schools block names
+/// the recorded decisions it rests on (`POST /decisions`): the Schools Forum's approval while the year's transfers
+/// out of the block total no more than 0.5% of its allocation before academy recoupment (recorded first, as
+/// `allocation_before_recoupment` on the block's figures); above that, or where the Forum refused, the Secretary
+/// of State's (a disapplication). Each refusal is a 422 naming the field and saying what is needed.
 #[utoipa::path(
     tag = "dsg",
     params(

@@ -27,12 +27,15 @@ pub struct StoredBalance {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub version: i64,
+    /// The Schools block only: its allocation as announced, before academy recoupment (the 0.5% limit's base).
+    pub allocation_before_recoupment: Option<Money>,
 }
 
 /// The body of `PUT /dsg/{year}/{block}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"opening_balance": "18478000.00", "movement": "5744000.00", "closing_balance": "24222000.00", "note": "High Needs overspend: EHCP growth"}))]
+#[schema(example = json!({"opening_balance": "-1423000.00", "movement": "500000.01", "funding": "81234567.00",
+    "allocation_before_recoupment": "200000000.00", "expenditure": "81734567.01"}))]
 pub struct SetBalance {
     /// Positive = cumulative deficit, negative = surplus.
     pub opening_balance: Money,
@@ -43,6 +46,11 @@ pub struct SetBalance {
     pub closing_balance: Option<Money>,
     /// The year's allocation after recoupment, before the block transfers recorded in the tracker.
     pub funding: Option<Money>,
+    /// The Schools block only (422 on any other): its allocation as the DfE announced it, before academy
+    /// recoupment (for 2021/22, the "total schools block of which a percentage can be transferred"). The year's
+    /// transfers out of the Schools block up to 0.5% of it need the Schools Forum's approval, above it the
+    /// Secretary of State's; a transfer out of the Schools block needs it recorded first.
+    pub allocation_before_recoupment: Option<Money>,
     pub expenditure: Option<Money>,
     /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
     #[schema(max_length = 2000)]
@@ -61,6 +69,9 @@ pub struct DsgBalance {
     pub closing_as_reported: bool,
     /// The allocation after recoupment, before transfers.
     pub allocation: Option<Money>,
+    /// The Schools block's allocation before academy recoupment, the base of the 0.5% limit on transfers out of
+    /// it; null on other blocks and when not recorded.
+    pub allocation_before_recoupment: Option<Money>,
     pub transfers_in: Money,
     pub transfers_out: Money,
     /// The allocation after the transfers recorded for the year.
@@ -123,7 +134,8 @@ pub struct DsgRange {
 #[serde(rename_all = "snake_case")]
 pub enum Approval {
     SchoolsForum,
-    /// Needed for a transfer out of the Schools block above 0.5% of its funding.
+    /// Needed for the year's transfers out of the Schools block above 0.5% of its allocation before academy
+    /// recoupment, or where the Schools Forum refused (a disapplication).
     SecretaryOfState,
 }
 
@@ -132,29 +144,103 @@ crate::domain::text_enum!(Approval {
     SecretaryOfState => "secretary_of_state",
 });
 
+/// What the Schools Forum decided on a transfer out of the Schools block.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum ForumOutcome {
+    Approved,
+    /// The transfer then needs the Secretary of State's approval.
+    Refused,
+}
+
+crate::domain::text_enum!(ForumOutcome {
+    Approved => "approved",
+    Refused => "refused",
+});
+
+/// The Schools Forum's decision on a transfer out of the Schools block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision_id": 3, "outcome": "approved"}))]
+pub struct ForumDecision {
+    /// A recorded decision (`POST /decisions`) of body `schools_forum`.
+    pub decision_id: i64,
+    pub outcome: ForumOutcome,
+}
+
+/// The Secretary of State's approval of a transfer out of the Schools block (a disapplication).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision_id": 4}))]
+pub struct SecretaryOfStateDecision {
+    /// A recorded decision (`POST /decisions`) of body `secretary_of_state`.
+    pub decision_id: i64,
+}
+
+/// A block transfer to record.
+///
+/// **Out of the Schools block** it names the decisions it rests on, never `approved_by` or `reference`: the
+/// Schools Forum's approval (`forum`, outcome `approved`) while the year's transfers out of the block total no
+/// more than 0.5% of its allocation before academy recoupment (recorded on its figures first); above that, or
+/// where the Forum refused, the Secretary of State's (`secretary_of_state`). **Between other blocks**, as
+/// before: `approved_by` and `reference`, and no decisions.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000000.00", "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6"}))]
+#[schema(example = json!({"from_block": "schools", "to_block": "high_needs", "amount": "1000000.00",
+    "forum": {"decision_id": 3, "outcome": "approved"}}))]
 pub struct CreateTransfer {
     pub from_block: DsgBlock,
     pub to_block: DsgBlock,
     pub amount: Money,
-    pub approved_by: Approval,
-    /// The decision's reference (minute, letter).
+    /// Between other blocks only (required there): who approved it.
+    pub approved_by: Option<Approval>,
+    /// Between other blocks only (required there): the decision's reference (minute, letter).
     /// At most 200 bytes of UTF-8 (one line, no control characters).
     #[schema(max_length = 200)]
-    pub reference: String,
+    pub reference: Option<String>,
+    /// Out of the Schools block: the Schools Forum's decision on it.
+    pub forum: Option<ForumDecision>,
+    /// Out of the Schools block: the Secretary of State's approval, needed above 0.5% or where the Forum refused.
+    pub secretary_of_state: Option<SecretaryOfStateDecision>,
 }
 
+/// A block transfer as recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "1", "year": "2021/22", "from_block": "schools", "to_block": "high_needs",
+    "amount": "1000000.00", "approved_by": "schools_forum", "reference": "Schools Forum 14 January 2021, item 6",
+    "forum": {"decision_id": 3, "outcome": "approved"}, "secretary_of_state": null,
+    "allocation_before_recoupment": "200000000.00", "created_at": "2021-01-15T09:00:00Z"}))]
 pub struct Transfer {
     pub id: String,
     pub year: FinancialYear,
     pub from_block: DsgBlock,
     pub to_block: DsgBlock,
     pub amount: Money,
+    /// Who approved it: out of the Schools block, the Secretary of State when their decision is named, else the
+    /// Schools Forum.
     pub approved_by: Approval,
+    /// The approving decision's reference: out of the Schools block, that recorded decision's.
     pub reference: String,
+    /// Out of the Schools block: the Schools Forum's decision; null between other blocks and on transfers
+    /// recorded before transfers named decisions.
+    pub forum: Option<ForumDecision>,
+    /// Out of the Schools block: the Secretary of State's approval, when it rests on one.
+    pub secretary_of_state: Option<SecretaryOfStateDecision>,
+    /// Out of the Schools block: the allocation before academy recoupment whose 0.5% the year's transfers were
+    /// checked against when this one was recorded.
+    pub allocation_before_recoupment: Option<Money>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }

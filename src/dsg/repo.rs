@@ -4,7 +4,10 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
-use super::model::{Approval, DsgPlan, PlannedMovement, StoredBalance, Transfer};
+use super::model::{
+    Approval, DsgPlan, ForumDecision, ForumOutcome, PlannedMovement, SecretaryOfStateDecision,
+    StoredBalance, Transfer,
+};
 use crate::db::columns::Json;
 use crate::db::schema::{dsg_balances, dsg_plans, dsg_transfers};
 use crate::db::{self, DbConnection};
@@ -30,6 +33,8 @@ struct BalanceRow {
     note: Option<String>,
     updated_at: PrimitiveDateTime,
     version: i64,
+    #[diesel(column_name = allocation_before_recoupment_pence)]
+    allocation_before_recoupment: Option<Money>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -45,6 +50,11 @@ struct TransferRow {
     approved_by: Approval,
     reference: String,
     created_at: PrimitiveDateTime,
+    forum_decision_id: Option<i64>,
+    forum_outcome: Option<ForumOutcome>,
+    secretary_of_state_decision_id: Option<i64>,
+    #[diesel(column_name = limit_base_pence)]
+    allocation_before_recoupment: Option<Money>,
 }
 
 #[derive(Insertable)]
@@ -59,6 +69,11 @@ struct NewTransferRow {
     approved_by: Approval,
     reference: String,
     created_at: PrimitiveDateTime,
+    forum_decision_id: Option<i64>,
+    forum_outcome: Option<ForumOutcome>,
+    secretary_of_state_decision_id: Option<i64>,
+    #[diesel(column_name = limit_base_pence)]
+    allocation_before_recoupment: Option<Money>,
 }
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -111,6 +126,7 @@ pub fn save_balance(
         note: balance.note.clone(),
         updated_at: db::time::stored(balance.updated_at),
         version: balance.version,
+        allocation_before_recoupment: balance.allocation_before_recoupment,
     };
     if is_new {
         diesel::insert_into(dsg_balances::table)
@@ -134,6 +150,10 @@ pub fn insert_transfer(conn: &mut DbConnection, transfer: &Transfer) -> QueryRes
         approved_by: transfer.approved_by,
         reference: transfer.reference.clone(),
         created_at: db::time::stored(transfer.created_at),
+        forum_decision_id: transfer.forum.as_ref().map(|f| f.decision_id),
+        forum_outcome: transfer.forum.as_ref().map(|f| f.outcome),
+        secretary_of_state_decision_id: transfer.secretary_of_state.as_ref().map(|s| s.decision_id),
+        allocation_before_recoupment: transfer.allocation_before_recoupment,
     };
     diesel::insert_into(dsg_transfers::table)
         .values(&row)
@@ -199,6 +219,7 @@ fn balance_from_row(row: BalanceRow) -> StoredBalance {
         note: row.note,
         updated_at: db::time::utc(row.updated_at),
         version: row.version,
+        allocation_before_recoupment: row.allocation_before_recoupment,
     }
 }
 
@@ -211,6 +232,18 @@ fn transfer_from_row(row: TransferRow) -> Transfer {
         amount: row.amount,
         approved_by: row.approved_by,
         reference: row.reference,
+        // The outcome is stored exactly when the decision is (a CHECK on both engines).
+        forum: row
+            .forum_decision_id
+            .zip(row.forum_outcome)
+            .map(|(decision_id, outcome)| ForumDecision {
+                decision_id,
+                outcome,
+            }),
+        secretary_of_state: row
+            .secretary_of_state_decision_id
+            .map(|decision_id| SecretaryOfStateDecision { decision_id }),
+        allocation_before_recoupment: row.allocation_before_recoupment,
         created_at: db::time::utc(row.created_at),
     }
 }

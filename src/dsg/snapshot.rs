@@ -1,21 +1,25 @@
 //! DSG balances, transfers and plans as the audit trail stores them, and back.
 
-use super::model::{Approval, DsgPlan, PlannedMovement, StoredBalance, Transfer};
+use super::model::{
+    Approval, DsgPlan, ForumDecision, ForumOutcome, PlannedMovement, SecretaryOfStateDecision,
+    StoredBalance, Transfer,
+};
 use crate::audit::snapshot::{
-    ApprovalV1, Audited, DsgBalanceSnapshotV1, DsgPlanSnapshotV1, DsgTransferSnapshotV1,
-    PlannedMovementV1, Replayed,
+    ApprovalV1, Audited, DsgBalanceSnapshotV2, DsgPlanSnapshotV1, DsgTransferSnapshotV2,
+    ForumDecisionV2, ForumOutcomeV2, PlannedMovementV1, Replayed, SecretaryOfStateDecisionV2,
 };
 
 impl Audited for StoredBalance {
-    type Snapshot = DsgBalanceSnapshotV1;
-    fn snapshot(&self) -> DsgBalanceSnapshotV1 {
-        DsgBalanceSnapshotV1 {
+    type Snapshot = DsgBalanceSnapshotV2;
+    fn snapshot(&self) -> DsgBalanceSnapshotV2 {
+        DsgBalanceSnapshotV2 {
             year: self.year,
             block: self.block,
             opening: self.opening,
             movement: self.movement,
             closing_reported: self.closing_reported,
             allocation: self.allocation,
+            allocation_before_recoupment: self.allocation_before_recoupment,
             expenditure: self.expenditure,
             note: self.note.clone(),
             updated_at: self.updated_at,
@@ -25,7 +29,7 @@ impl Audited for StoredBalance {
 }
 
 impl Replayed for StoredBalance {
-    fn from_snapshot(b: DsgBalanceSnapshotV1) -> StoredBalance {
+    fn from_snapshot(b: DsgBalanceSnapshotV2) -> StoredBalance {
         StoredBalance {
             year: b.year,
             block: b.block,
@@ -33,6 +37,7 @@ impl Replayed for StoredBalance {
             movement: b.movement,
             closing_reported: b.closing_reported,
             allocation: b.allocation,
+            allocation_before_recoupment: b.allocation_before_recoupment,
             expenditure: b.expenditure,
             note: b.note,
             updated_at: b.updated_at,
@@ -42,9 +47,9 @@ impl Replayed for StoredBalance {
 }
 
 impl Audited for Transfer {
-    type Snapshot = DsgTransferSnapshotV1;
-    fn snapshot(&self) -> DsgTransferSnapshotV1 {
-        DsgTransferSnapshotV1 {
+    type Snapshot = DsgTransferSnapshotV2;
+    fn snapshot(&self) -> DsgTransferSnapshotV2 {
+        DsgTransferSnapshotV2 {
             id: self.id.clone(),
             year: self.year,
             from_block: self.from_block,
@@ -55,13 +60,26 @@ impl Audited for Transfer {
                 Approval::SecretaryOfState => ApprovalV1::SecretaryOfState,
             },
             reference: self.reference.clone(),
+            forum: self.forum.as_ref().map(|f| ForumDecisionV2 {
+                decision_id: f.decision_id,
+                outcome: match f.outcome {
+                    ForumOutcome::Approved => ForumOutcomeV2::Approved,
+                    ForumOutcome::Refused => ForumOutcomeV2::Refused,
+                },
+            }),
+            secretary_of_state: self.secretary_of_state.as_ref().map(|s| {
+                SecretaryOfStateDecisionV2 {
+                    decision_id: s.decision_id,
+                }
+            }),
+            allocation_before_recoupment: self.allocation_before_recoupment,
             created_at: self.created_at,
         }
     }
 }
 
 impl Replayed for Transfer {
-    fn from_snapshot(t: DsgTransferSnapshotV1) -> Transfer {
+    fn from_snapshot(t: DsgTransferSnapshotV2) -> Transfer {
         Transfer {
             id: t.id,
             year: t.year,
@@ -73,6 +91,17 @@ impl Replayed for Transfer {
                 ApprovalV1::SecretaryOfState => Approval::SecretaryOfState,
             },
             reference: t.reference,
+            forum: t.forum.map(|f| ForumDecision {
+                decision_id: f.decision_id,
+                outcome: match f.outcome {
+                    ForumOutcomeV2::Approved => ForumOutcome::Approved,
+                    ForumOutcomeV2::Refused => ForumOutcome::Refused,
+                },
+            }),
+            secretary_of_state: t.secretary_of_state.map(|s| SecretaryOfStateDecision {
+                decision_id: s.decision_id,
+            }),
+            allocation_before_recoupment: t.allocation_before_recoupment,
             created_at: t.created_at,
         }
     }
@@ -142,24 +171,48 @@ mod tests {
     fn dsg_states_stored_before_snapshots_replay_and_are_stored_as_they_were() {
         let balance = StoredBalance::from_snapshot(snapshot::read(STORED[0]).unwrap());
         assert_eq!(balance.closing_reported.unwrap().to_string(), "24222000.00");
-        assert_eq!(snapshot::stored(&balance.snapshot()).to_string(), STORED[0]);
-        assert_eq!(
-            serde_json::to_value(&balance).unwrap().to_string(),
-            STORED[0]
-        );
+        assert_eq!(balance.allocation_before_recoupment, None);
         let transfer = Transfer::from_snapshot(snapshot::read(STORED[1]).unwrap());
         assert_eq!(transfer.approved_by, Approval::SchoolsForum);
         assert_eq!(
-            snapshot::stored(&transfer.snapshot()).to_string(),
-            STORED[1]
+            (&transfer.forum, &transfer.secretary_of_state),
+            (&None, &None)
         );
-        assert_eq!(
-            serde_json::to_value(&transfer).unwrap().to_string(),
-            STORED[1]
-        );
+        assert_eq!(transfer.allocation_before_recoupment, None);
         let plan = DsgPlan::from_snapshot(snapshot::read(STORED[2]).unwrap());
         assert_eq!(plan.movements[0].movement.to_string(), "4000000.00");
         assert_eq!(snapshot::stored(&plan.snapshot()).to_string(), STORED[2]);
         assert_eq!(serde_json::to_value(&plan).unwrap().to_string(), STORED[2]);
+    }
+
+    /// A V1 balance and transfer are written again as V2: the same fields, the new ones null, and the version.
+    #[test]
+    fn a_balance_and_a_transfer_are_stored_as_v2_and_read_back() {
+        let balance = StoredBalance::from_snapshot(snapshot::read(STORED[0]).unwrap());
+        let stored = r#"{"allocation":null,"allocation_before_recoupment":null,"block":"high_needs","closing_reported":"24222000.00","expenditure":null,"movement":"5744000.00","note":null,"opening":"18478000.00","snapshot_version":2,"updated_at":"2021-04-01T09:00:00Z","version":1,"year":"2020/21"}"#;
+        assert_eq!(snapshot::stored(&balance.snapshot()).to_string(), stored);
+        assert_eq!(
+            StoredBalance::from_snapshot(snapshot::read(stored).unwrap()),
+            balance
+        );
+        let transfer = Transfer {
+            forum: Some(ForumDecision {
+                decision_id: 3,
+                outcome: ForumOutcome::Refused,
+            }),
+            secretary_of_state: Some(SecretaryOfStateDecision { decision_id: 4 }),
+            allocation_before_recoupment: Some(
+                crate::domain::Money::parse("200000000.00").unwrap(),
+            ),
+            approved_by: Approval::SecretaryOfState,
+            reference: "DfE letter 2021/0042".to_owned(),
+            ..Transfer::from_snapshot(snapshot::read(STORED[1]).unwrap())
+        };
+        let stored = r#"{"allocation_before_recoupment":"200000000.00","amount":"1000000.00","approved_by":"secretary_of_state","created_at":"2021-01-14T18:00:00Z","forum":{"decision_id":3,"outcome":"refused"},"from_block":"schools","id":"1","reference":"DfE letter 2021/0042","secretary_of_state":{"decision_id":4},"snapshot_version":2,"to_block":"high_needs","year":"2020/21"}"#;
+        assert_eq!(snapshot::stored(&transfer.snapshot()).to_string(), stored);
+        assert_eq!(
+            Transfer::from_snapshot(snapshot::read(stored).unwrap()),
+            transfer
+        );
     }
 }

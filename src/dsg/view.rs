@@ -69,6 +69,7 @@ impl DsgData {
             closing_balance: Figure::of(block_year.closing()),
             closing_as_reported: stored.closing_reported.is_some(),
             allocation: stored.allocation,
+            allocation_before_recoupment: stored.allocation_before_recoupment,
             transfers_in,
             transfers_out,
             funding: block_year.funding,
