@@ -73,7 +73,10 @@ fn upgrade_to_kept_states(api: &TestApi) {
         api,
         &[
             ("20261203000007", "plan proposals came last"),
-            ("20261203000006", "DSG transfers by decision came before them"),
+            (
+                "20261203000006",
+                "DSG transfers by decision came before them",
+            ),
             ("20261203000005", "write-offs came before them"),
             ("20261203000004", "change control came before them"),
             ("20261203000003", "the approved budget came before it"),

@@ -56,3 +56,18 @@ pub fn with_as_at(path: &str, at: &str) -> String {
     let separator = if path.contains('?') { '&' } else { '?' };
     format!("{path}{separator}as_at={at}")
 }
+
+/// A line read now, as its writes answer it: without what `GET /lines/{ref}` adds now only (the baselines that
+/// hold it and its pending changes), which must be there.
+#[allow(dead_code)]
+pub fn line_now(api: &TestApi, path: &str) -> Value {
+    let mut line = get_ok(api, path);
+    let object = line.as_object_mut().expect("a line is an object");
+    for added in ["baselines", "pending_changes"] {
+        assert!(
+            object.remove(added).is_some_and(|v| v.is_array()),
+            "{path}: no {added}"
+        );
+    }
+    line
+}
