@@ -312,21 +312,8 @@ pub fn dispose(
             "change set {id} was changed by another request"
         )));
     }
-    let after = find(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        Change::updated(
-            db::time::utc(db::time::now()),
-            Entity::ChangeSet,
-            &id.to_string(),
-            "disposed",
-            &set,
-            &after,
-            disposed.reason.as_deref(),
-        ),
-    )?;
-    Ok(after)
+    let reason = disposed.reason.as_deref();
+    recorded(conn, actor, &set, db::time::now(), "disposed", reason)
 }
 
 pub fn approve(
@@ -540,20 +527,30 @@ fn decided(
             "change set {id} was decided by another request"
         )));
     }
-    let after = find(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        Change::updated(
-            db::time::utc(now),
-            Entity::ChangeSet,
-            &id.to_string(),
-            status.as_str(),
-            &set,
-            &after,
-            outcome_reason,
-        ),
-    )?;
+    recorded(conn, actor, &set, now, status.as_str(), outcome_reason)
+}
+
+/// The set as it is after a change made at `at`, with that change's event (`before` is the set as it was).
+fn recorded(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    before: &ChangeSet,
+    at: PrimitiveDateTime,
+    action: &str,
+    reason: Option<&str>,
+) -> Result<ChangeSet, ApiError> {
+    let after = find(conn, before.id)?;
+    let key = before.id.to_string();
+    let change = Change::updated(
+        db::time::utc(at),
+        Entity::ChangeSet,
+        &key,
+        action,
+        before,
+        &after,
+        reason,
+    );
+    audit::record(conn, actor, change)?;
     Ok(after)
 }
 

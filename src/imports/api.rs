@@ -40,6 +40,7 @@ pub struct ImportParams {
     /// the approved lines whose years, owner or status differ, the approved lines of the file's directorates
     /// that it leaves out (each needing a disposition), and its blank amounts (not stated, kept). Nothing is
     /// written to the lines until an approver approves the set. Every row must name an approved line.
+    #[param(inline)]
     pub mode: Option<ImportMode>,
     /// Why the plan is proposed (its name and date, say): needed with `mode=propose`; at most 2,000 bytes.
     pub reason: Option<String>,
