@@ -198,6 +198,14 @@ fn documented(
         .required(Required::True)
         .description(Some(description))
         .schema(Some(schema))
-        .example(example.map(|example| serde_json::Value::String(example.to_owned())))
+        .example(example.map(example_of))
         .build()
+}
+
+/// A whole number's example as a JSON number (an id's schema is an integer), any other as text.
+fn example_of(example: &str) -> serde_json::Value {
+    match example.parse::<i64>() {
+        Ok(number) => serde_json::Value::from(number),
+        Err(_) => serde_json::Value::String(example.to_owned()),
+    }
 }

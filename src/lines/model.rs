@@ -73,7 +73,6 @@ pub struct PendingChange {
     /// `years`, `owner` or `status`; `absent` for a proposed plan that leaves the line out.
     pub field: String,
     /// The value proposed (years, owner or status); for `absent`, the disposition given so far, or null.
-    #[schema(value_type = Object)]
     pub proposed: serde_json::Value,
     /// The person who proposed it, and when.
     pub proposer: String,

@@ -56,7 +56,7 @@ pub struct VarianceParams {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VarianceReport {
+pub struct BaselineVarianceReport {
     /// The baseline's name, the decision that approved it, and when it was set.
     pub baseline: String,
     pub decision_id: i64,
@@ -64,14 +64,14 @@ pub struct VarianceReport {
     pub set_at: OffsetDateTime,
     pub years: Vec<FinancialYear>,
     /// Every line the baseline holds or the plan has now (within the filters), by ref.
-    pub lines: Vec<VarianceLine>,
+    pub lines: Vec<BaselineVarianceLine>,
     /// By directorate and kind, then in total by kind.
-    pub totals: Vec<VarianceTotal>,
+    pub totals: Vec<BaselineVarianceTotal>,
     pub unit: Unit,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct VarianceLine {
+pub struct BaselineVarianceLine {
     #[serde(rename = "ref")]
     #[schema(value_type = String)]
     pub line_ref: LineRef,
@@ -82,14 +82,14 @@ pub struct VarianceLine {
     pub status: Option<LineStatus>,
     /// Whether the baseline holds the line: a line added since has a baseline of 0.00.
     pub in_baseline: bool,
-    pub years: Vec<VarianceYear>,
+    pub years: Vec<BaselineVarianceYear>,
     /// Every change to it approved since the baseline was set, with the decision approving it.
     pub changes: Vec<LineApproval>,
 }
 
 /// One year of a line or total against the baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct VarianceYear {
+pub struct BaselineVarianceYear {
     pub year: FinancialYear,
     pub baseline: Money,
     pub written_off: Money,
@@ -102,11 +102,11 @@ pub struct VarianceYear {
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct VarianceTotal {
+pub struct BaselineVarianceTotal {
     /// Null on the total over every directorate.
     pub directorate: Option<DirectorateCode>,
     pub kind: LineKind,
-    pub years: Vec<VarianceYear>,
+    pub years: Vec<BaselineVarianceYear>,
 }
 
 /// What the report is built from, as loaded.
@@ -123,7 +123,7 @@ pub struct VarianceData {
     tag = "reports",
     params(VarianceParams),
     responses(
-        (status = 200, body = VarianceReport),
+        (status = 200, body = BaselineVarianceReport),
         (status = 404, description = "No such baseline, or none set by then", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 400, description = "More lines than one report sets against a baseline: ask for one directorate or kind", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -220,7 +220,7 @@ pub fn load(
 }
 
 /// The report from what was loaded: each line's years, then the totals by directorate and kind and by kind.
-pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
+pub fn build(data: &VarianceData, unit: Unit) -> BaselineVarianceReport {
     let held: HashMap<&LineRef, &BaselineLine> = data
         .held
         .iter()
@@ -255,7 +255,7 @@ pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
         years.extend(line.years.iter().map(|entry| entry.year));
     }
     let years: Vec<FinancialYear> = years.into_iter().collect();
-    let lines: Vec<VarianceLine> = refs
+    let lines: Vec<BaselineVarianceLine> = refs
         .into_iter()
         .filter_map(|line_ref| {
             let approved = held.get(line_ref).copied();
@@ -282,7 +282,7 @@ pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
                     figures(year, baseline, written_off, current_plan)
                 })
                 .collect();
-            Some(VarianceLine {
+            Some(BaselineVarianceLine {
                 status: current.map(|line| line.status),
                 in_baseline: approved.is_some(),
                 changes: changes.remove(line_ref).unwrap_or_default(),
@@ -295,7 +295,7 @@ pub fn build(data: &VarianceData, unit: Unit) -> VarianceReport {
         })
         .collect();
     let totals = totals(&lines, &years);
-    VarianceReport {
+    BaselineVarianceReport {
         baseline: data.baseline.name.clone(),
         decision_id: data.baseline.decision_id,
         set_at: db::time::utc(data.baseline.set_at),
@@ -311,9 +311,9 @@ fn figures(
     baseline: Money,
     written_off: Money,
     current_plan: Money,
-) -> VarianceYear {
+) -> BaselineVarianceYear {
     let revised_budget = baseline - written_off;
-    VarianceYear {
+    BaselineVarianceYear {
         year,
         baseline,
         written_off,
@@ -324,8 +324,8 @@ fn figures(
 }
 
 /// The lines added up by directorate and kind, then over every directorate by kind.
-fn totals(lines: &[VarianceLine], years: &[FinancialYear]) -> Vec<VarianceTotal> {
-    let mut sums: BTreeMap<(Option<DirectorateCode>, LineKind), Vec<VarianceYear>> =
+fn totals(lines: &[BaselineVarianceLine], years: &[FinancialYear]) -> Vec<BaselineVarianceTotal> {
+    let mut sums: BTreeMap<(Option<DirectorateCode>, LineKind), Vec<BaselineVarianceYear>> =
         BTreeMap::new();
     for line in lines {
         for key in [
@@ -351,7 +351,7 @@ fn totals(lines: &[VarianceLine], years: &[FinancialYear]) -> Vec<VarianceTotal>
     // Directorates first (in code order), then the totals over all of them.
     let (mut by_directorate, overall): (Vec<_>, Vec<_>) = sums
         .into_iter()
-        .map(|((directorate, kind), years)| VarianceTotal {
+        .map(|((directorate, kind), years)| BaselineVarianceTotal {
             directorate,
             kind,
             years,
@@ -361,7 +361,7 @@ fn totals(lines: &[VarianceLine], years: &[FinancialYear]) -> Vec<VarianceTotal>
     by_directorate
 }
 
-impl Tabular for VarianceReport {
+impl Tabular for BaselineVarianceReport {
     fn table(&self) -> Table {
         let title = format!("Variance against the baseline {}", self.baseline);
         let columns = [
@@ -429,7 +429,7 @@ fn row(
     directorate: Option<String>,
     kind: LineKind,
     title: String,
-    year: &VarianceYear,
+    year: &BaselineVarianceYear,
     decided: String,
 ) -> [Cell; 11] {
     [
