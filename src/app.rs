@@ -18,8 +18,8 @@ use crate::http::fallback::{not_routed, KnownRoutes};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, budget, change_control, directorates, dsg, imports, keys, lines, monitoring, ops,
-    reports,
+    audit, budget, change_control, directorates, dsg, imports, keys, lines, mitigations,
+    monitoring, ops, reports,
 };
 
 /// Every versioned API operation, under `/api/v1`.
@@ -61,6 +61,9 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(budget::api::get_baseline)
         .service(budget::api::record_write_off)
         .service(budget::api::list_write_offs)
+        .service(mitigations::api::record_mitigation)
+        .service(mitigations::api::list_mitigations)
+        .service(mitigations::api::get_mitigation)
         .service(change_control::api::propose)
         .service(change_control::api::list)
         .service(change_control::api::get)

@@ -190,6 +190,9 @@ fn load_within(
             mitigation: None,
             substitutes: Vec::new(),
             slips_to: None,
+            // The report gives no reason to expect them later: permanent, the prudent reading.
+            timing: None,
+            permanent: None,
         };
         monitoring::service::put_assessment(
             conn,

@@ -35,6 +35,7 @@ pub mod lines;
 pub mod logging;
 pub mod maintenance;
 pub mod metrics;
+pub mod mitigations;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;

@@ -72,7 +72,8 @@ fn upgrade_to_kept_states(api: &TestApi) {
     upgrade_through(
         api,
         &[
-            ("20261203000007", "plan proposals came last"),
+            ("20261207000001", "the shortfall's nature came last"),
+            ("20261203000007", "plan proposals came before it"),
             (
                 "20261203000006",
                 "DSG transfers by decision came before them",
@@ -156,7 +157,8 @@ on_both_backends! {
         }
         assert_eq!(api.get(&with_as_at("/api/v1/reports/summary?directorate=CFE", &then)).json()["total"][0],
             json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00",
-                "period": "P3", "forecast": "8116000.00", "at_risk": "1317000.00"}));
+                "period": "P3", "assessed": "2312000.00", "forecast": "995000.00", "at_risk": "1317000.00",
+                "not_assessed": "7121000.00", "one_off_gap": "0.00", "ongoing_gap": "1317000.00"}));
     }
 
     fn as_at_now_answers_as_the_live_queries_do(api: &TestApi) {

@@ -42,7 +42,8 @@ on_both_backends! {
         // The figures as printed, spelled out, so a wrong dataset copy cannot hide a wrong sum.
         // 2021/22 also shows the savings at risk reported to scrutiny at P3: £1,317k of the £9,433k.
         assert_eq!(cfe["years"][0], json!({"year": "2021/22", "savings": "9433000.00", "growth": "20433000.00", "net": "11000000.00",
-            "period": "P3", "forecast": "8116000.00", "at_risk": "1317000.00"}));
+            "period": "P3", "assessed": "2312000.00", "forecast": "995000.00", "at_risk": "1317000.00",
+            "not_assessed": "7121000.00", "one_off_gap": "0.00", "ongoing_gap": "1317000.00"}));
         assert_eq!(cfe["years"][1]["net"], "-4609000.00");
         assert_eq!(cfe["years"][2]["net"], "-2219000.00");
     }
@@ -60,17 +61,22 @@ on_both_backends! {
         let codes: Vec<&Value> = report["directorates"].as_array().unwrap().iter().map(|d| &d["directorate"]).collect();
         assert_eq!(codes, [&json!("ASC"), &json!("CFE"), &json!("HR")]);
         let asc = &report["directorates"][0]["years"];
+        // Not assessed, so not forecast: 100,000.01 is not known.
         assert_eq!(asc[0], json!({"year": "2021/22", "savings": "100000.01", "growth": "0.00", "net": "-100000.01",
-            "period": "P3", "forecast": "100000.01", "at_risk": "0.00"}));
-        assert_eq!(asc[1], json!({"year": "2022/23", "savings": "0.00", "growth": "0.00", "net": "0.00"}));
+            "period": "P3", "assessed": "0.00", "forecast": "0.00", "at_risk": "0.00", "not_assessed": "100000.01",
+            "one_off_gap": "0.00", "ongoing_gap": "0.00"}));
+        assert_eq!(asc[1], json!({"year": "2022/23", "savings": "0.00", "growth": "0.00", "net": "0.00", "ongoing_gap": "0.00"}));
         assert_eq!(report["directorates"][2]["years"][0]["net"], "0.00");
         assert_eq!(report["total"][0], json!({"year": "2021/22", "savings": "9533000.01", "growth": "20433000.00", "net": "10899999.99",
-            "period": "P3", "forecast": "8216000.01", "at_risk": "1317000.00"}));
-        assert_eq!(report["total"][3], json!({"year": "2024/25", "savings": "5.00", "growth": "0.00", "net": "-5.00"}));
+            "period": "P3", "assessed": "2312000.00", "forecast": "995000.00", "at_risk": "1317000.00",
+            "not_assessed": "7221000.01", "one_off_gap": "0.00", "ongoing_gap": "1317000.00"}));
+        assert_eq!(report["total"][3], json!({"year": "2024/25", "savings": "5.00", "growth": "0.00", "net": "-5.00", "ongoing_gap": "1317000.00"}));
 
         let narrowed = api.get("/api/v1/reports/summary?from=2022-23&to=2022-23").json();
         assert_eq!(narrowed["years"], json!(["2022/23"]));
-        assert_eq!(narrowed["total"], json!([{"year": "2022/23", "savings": "4694000.00", "growth": "85000.00", "net": "-4609000.00"}]));
+        // 2021/22 is not shown, but its permanent shortfalls still carry into 2022/23.
+        assert_eq!(narrowed["total"], json!([{"year": "2022/23", "savings": "4694000.00", "growth": "85000.00", "net": "-4609000.00",
+            "ongoing_gap": "1317000.00"}]));
 
         api.get("/api/v1/reports/summary?directorate=XYZ").assert_problem(404, "not-found");
         api.get("/api/v1/reports/summary?from=2023/24&to=2021/22").assert_field_error(400, "invalid-parameter", "to");

@@ -38,7 +38,7 @@ on_both_backends! {
                     "line totals CFE saving ongoing 2021/22: kept {}, the amounts sum to {summed}",
                     add_a_penny(&summed)
                 ),
-                "at-risk totals 2021/22 P3 CFE: kept 1317001.00, the amounts sum to 1317000.00".to_owned(),
+                "at-risk totals 2021/22 P3 CFE at risk: kept 1317001.00, the amounts sum to 1317000.00".to_owned(),
             ]
         );
     }

@@ -35,6 +35,8 @@ pub enum Entity {
     ChangeSet,
     /// An approved saving removed from the budget by a decision.
     WriteOff,
+    /// A one-off mitigation a shortfall may be substituted by (issue 17).
+    Mitigation,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -52,5 +54,6 @@ crate::domain::text_enum!(Entity {
     Baseline => "baseline",
     ChangeSet => "change_set",
     WriteOff => "write_off",
+    Mitigation => "mitigation",
     Database => "database",
 });

@@ -287,6 +287,25 @@ impl Snapshot for WriteOffSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A one-off mitigation (issue 17): recorded, never replayed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MitigationSnapshotV1 {
+    pub id: i64,
+    pub directorate: DirectorateCode,
+    pub year: FinancialYear,
+    /// `underspend`, `grant` or `reserve_drawdown`.
+    pub kind: String,
+    pub amount: Money,
+    pub source: String,
+    pub decision_id: i64,
+    pub found_by: String,
+}
+
+impl Snapshot for MitigationSnapshotV1 {
+    const ENTITY: Entity = Entity::Mitigation;
+    const VERSION: u32 = 1;
+}
+
 /// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySnapshotV2 {
@@ -373,6 +392,81 @@ pub struct AssessmentSnapshotV1 {
 impl Snapshot for AssessmentSnapshotV1 {
     const ENTITY: Entity = Entity::Assessment;
     const VERSION: u32 = 1;
+}
+
+/// A substitute: a saving, or a one-off mitigation (issue 17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubstituteV2 {
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub line_ref: Option<LineRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<i64>,
+    pub amount: Money,
+}
+
+/// An assessment whose amount at risk is split into timing and permanent, whose forecast may over-deliver and
+/// whose substitutes may be mitigations (issue 17). A V1 assessment that slipped was timing, else permanent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentSnapshotV2 {
+    pub year: FinancialYear,
+    pub period: Period,
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub rag: Rag,
+    pub planned: Money,
+    pub forecast: Money,
+    pub at_risk: Money,
+    pub timing: Money,
+    pub permanent: Money,
+    pub reason: Option<String>,
+    pub mitigation: Option<String>,
+    pub substitutes: Vec<SubstituteV2>,
+    pub slips_to: Option<FinancialYear>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for AssessmentSnapshotV2 {
+    const ENTITY: Entity = Entity::Assessment;
+    const VERSION: u32 = 2;
+    fn upgrade(version: u32, stored: &str) -> Result<Self, String> {
+        match version {
+            1 => read::<AssessmentSnapshotV1>(stored).map(|v1| {
+                let timing = if v1.slips_to.is_some() {
+                    v1.at_risk
+                } else {
+                    Money::ZERO
+                };
+                AssessmentSnapshotV2 {
+                    year: v1.year,
+                    period: v1.period,
+                    line_ref: v1.line_ref,
+                    rag: v1.rag,
+                    planned: v1.planned,
+                    forecast: v1.forecast,
+                    at_risk: v1.at_risk,
+                    timing,
+                    permanent: v1.at_risk - timing,
+                    reason: v1.reason,
+                    mitigation: v1.mitigation,
+                    substitutes: v1
+                        .substitutes
+                        .into_iter()
+                        .map(|s| SubstituteV2 {
+                            line_ref: Some(s.line_ref),
+                            mitigation: None,
+                            amount: s.amount,
+                        })
+                        .collect(),
+                    slips_to: v1.slips_to,
+                    updated_at: v1.updated_at,
+                    version: v1.version,
+                }
+            }),
+            _ => Err(format!("an assessment state of version {version}")),
+        }
+    }
 }
 
 /// A DSG balance: the figures as entered.

@@ -108,6 +108,8 @@ diesel::table! {
         slips_to -> Nullable<Integer>,
         updated_at -> Timestamp,
         version -> BigInt,
+        timing_pence -> BigInt,
+        permanent_pence -> BigInt,
     }
 }
 
@@ -182,6 +184,10 @@ diesel::table! {
         withdrawn -> Bool,
         at_risk_pence -> BigInt,
         entries -> Integer,
+        planned_pence -> BigInt,
+        forecast_pence -> BigInt,
+        timing_pence -> BigInt,
+        ongoing_pence -> BigInt,
     }
 }
 
@@ -235,6 +241,8 @@ diesel::table! {
         substitutes -> Text,
         slips_to -> Nullable<Integer>,
         updated_at -> Timestamp,
+        timing_pence -> BigInt,
+        permanent_pence -> BigInt,
     }
 }
 
@@ -274,6 +282,10 @@ diesel::table! {
         valid_from -> Timestamp,
         at_risk_pence -> BigInt,
         entries -> Integer,
+        planned_pence -> BigInt,
+        forecast_pence -> BigInt,
+        timing_pence -> BigInt,
+        ongoing_pence -> BigInt,
     }
 }
 
@@ -422,3 +434,30 @@ diesel::table! {
 
 diesel::joinable!(write_off_years -> write_offs (write_off));
 diesel::allow_tables_to_appear_in_same_query!(write_offs, write_off_years);
+
+diesel::table! {
+    mitigations (id) {
+        id -> BigInt,
+        directorate -> Text,
+        year_start -> Integer,
+        kind -> Text,
+        amount_pence -> BigInt,
+        source -> Text,
+        decision_id -> BigInt,
+        found_by -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    substitute_claims (year_start, period, line_ref, position) {
+        year_start -> Integer,
+        period -> Integer,
+        line_ref -> Text,
+        position -> Integer,
+        source_ref -> Nullable<Text>,
+        mitigation_id -> Nullable<BigInt>,
+        amount_pence -> BigInt,
+    }
+}

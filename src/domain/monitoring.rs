@@ -125,14 +125,48 @@ pub enum Rag {
 
 text_enum!(Rag { Blue => "blue", Green => "green", Amber => "amber", Red => "red" });
 
-/// Another saving line that replaces part of a shortfall.
+/// What replaces part of a shortfall: another saving with room (unbudgeted, or forecast to over-deliver), or
+/// a one-off mitigation (an underspend, a grant, a reserve drawdown). Name one of `ref` and `mitigation`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"ref": "CFE SAV15", "amount": "100000.00"}))]
 pub struct Substitute {
-    #[serde(rename = "ref")]
-    pub line_ref: LineRef,
+    /// A saving line.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub line_ref: Option<LineRef>,
+    /// A mitigation's id (`POST /mitigations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub mitigation: Option<i64>,
     pub amount: Money,
+}
+
+/// What a substitute is, as named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SubstituteSource<'a> {
+    Saving(&'a LineRef),
+    Mitigation(i64),
+}
+
+impl Substitute {
+    /// The saving or mitigation named; `None` when both or neither are.
+    pub fn source(&self) -> Option<SubstituteSource<'_>> {
+        match (&self.line_ref, self.mitigation) {
+            (Some(line_ref), None) => Some(SubstituteSource::Saving(line_ref)),
+            (None, Some(id)) => Some(SubstituteSource::Mitigation(id)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Substitute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.source() {
+            Some(SubstituteSource::Saving(line_ref)) => write!(f, "{line_ref} {}", self.amount),
+            Some(SubstituteSource::Mitigation(id)) => write!(f, "mitigation {id} {}", self.amount),
+            None => write!(f, "{}", self.amount),
+        }
+    }
 }
 
 /// What an assessment says, as sent.
@@ -145,9 +179,12 @@ pub struct AssessmentInput {
     pub mitigation: Option<String>,
     pub substitutes: Vec<Substitute>,
     pub slips_to: Option<FinancialYear>,
+    pub timing: Option<Money>,
+    pub permanent: Option<Money>,
 }
 
-/// An assessment that keeps every rule: forecast + at risk = planned, exactly.
+/// An assessment that keeps every rule: at risk = planned − forecast (none when the forecast over-delivers),
+/// and at risk = timing + permanent, exactly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckedAssessment {
     pub rag: Rag,
@@ -158,10 +195,33 @@ pub struct CheckedAssessment {
     pub mitigation: Option<String>,
     pub substitutes: Vec<Substitute>,
     pub slips_to: Option<FinancialYear>,
+    /// The part at risk that is delivered later, in `slips_to`: a one-off gap this year.
+    pub timing: Money,
+    /// The part at risk that is never delivered: of an ongoing saving, a gap in every later year too.
+    pub permanent: Money,
+}
+
+impl CheckedAssessment {
+    /// What the forecast delivers beyond the plan (zero when it does not over-deliver).
+    pub fn over_delivery(&self) -> Money {
+        over_delivery(self.planned, self.forecast)
+    }
+}
+
+/// `forecast` beyond `planned`, or zero.
+pub fn over_delivery(planned: Money, forecast: Money) -> Money {
+    if forecast > planned {
+        forecast - planned
+    } else {
+        Money::ZERO
+    }
 }
 
 /// Checks an assessment of a saving whose amount in `year` is `planned`. Either `forecast` or `at_risk` may be
-/// sent and the other is derived; sent both, they must add up to `planned`.
+/// sent and the other is derived; sent both, they must add up to `planned`. A forecast may exceed the plan
+/// (over-delivery: nothing is at risk). What is at risk is `timing` (slips to a later year) and `permanent`
+/// (never delivered): send either and the other is derived; send neither and it is all timing when `slips_to`
+/// names a year, else all permanent (the prudent reading of a shortfall nobody has explained).
 pub fn check_assessment(
     input: AssessmentInput,
     line_ref: &LineRef,
@@ -169,7 +229,7 @@ pub fn check_assessment(
     planned: Money,
     errors: &mut FieldErrors,
 ) -> CheckedAssessment {
-    let in_range = |amount: Money, field: &str, errors: &mut FieldErrors| {
+    let at_most_planned = |amount: Money, field: &str, errors: &mut FieldErrors| {
         if amount.is_negative() || amount > planned {
             errors.add(
                 field,
@@ -186,18 +246,23 @@ pub fn check_assessment(
             (planned, Money::ZERO)
         }
         (Some(forecast), None) => {
-            in_range(forecast, "forecast", errors);
-            (forecast, planned - forecast)
+            not_negative(forecast, "forecast", errors);
+            (forecast, short_of(planned, forecast))
         }
         (None, Some(at_risk)) => {
-            in_range(at_risk, "at_risk", errors);
+            at_most_planned(at_risk, "at_risk", errors);
             (planned - at_risk, at_risk)
         }
         (Some(forecast), Some(at_risk)) => {
-            in_range(forecast, "forecast", errors);
-            in_range(at_risk, "at_risk", errors);
-            if forecast + at_risk != planned {
-                errors.add("at_risk", format!("forecast {forecast} and at risk {at_risk} must add up to the planned {planned}"));
+            not_negative(forecast, "forecast", errors);
+            at_most_planned(at_risk, "at_risk", errors);
+            if at_risk != short_of(planned, forecast) {
+                let message = if forecast > planned {
+                    format!("forecast {forecast} is more than the planned {planned}: nothing is at risk")
+                } else {
+                    format!("forecast {forecast} and at risk {at_risk} must add up to the planned {planned}")
+                };
+                errors.add("at_risk", message);
             }
             (forecast, at_risk)
         }
@@ -225,17 +290,26 @@ pub fn check_assessment(
     }
     let mut seen = BTreeSet::new();
     for (index, substitute) in input.substitutes.iter().enumerate() {
-        if &substitute.line_ref == line_ref {
-            errors.add(
+        match substitute.source() {
+            None => errors.add(
+                format!("substitutes[{index}]"),
+                "name one of `ref` (a saving) and `mitigation` (a mitigation's id)",
+            ),
+            Some(SubstituteSource::Saving(other)) if other == line_ref => errors.add(
                 format!("substitutes[{index}].ref"),
                 "a saving cannot substitute for itself",
-            );
-        }
-        if !seen.insert(&substitute.line_ref) {
-            errors.add(
-                format!("substitutes[{index}].ref"),
-                format!("{} appears more than once", substitute.line_ref),
-            );
+            ),
+            Some(source) if !seen.insert(source) => {
+                let field = match source {
+                    SubstituteSource::Saving(_) => "ref",
+                    SubstituteSource::Mitigation(_) => "mitigation",
+                };
+                errors.add(
+                    format!("substitutes[{index}].{field}"),
+                    format!("{substitute} appears more than once"),
+                )
+            }
+            Some(_) => {}
         }
         if substitute.amount.is_negative() || substitute.amount.is_zero() {
             errors.add(
@@ -262,6 +336,24 @@ pub fn check_assessment(
             );
         }
     }
+    let (timing, permanent) = split_at_risk(
+        at_risk.max(Money::ZERO),
+        (input.timing, input.permanent),
+        input.slips_to.is_some(),
+        errors,
+    );
+    if risky && !timing.is_zero() && input.slips_to.is_none() {
+        errors.add(
+            "slips_to",
+            format!("name the year the timing shortfall of {timing} is delivered in"),
+        );
+    }
+    if risky && timing.is_zero() && input.slips_to.is_some() {
+        errors.add(
+            "slips_to",
+            "only a timing shortfall slips to a later year: none is timing",
+        );
+    }
     CheckedAssessment {
         rag: input.rag,
         planned,
@@ -271,6 +363,69 @@ pub fn check_assessment(
         mitigation: text(input.mitigation, "mitigation", errors),
         substitutes: input.substitutes,
         slips_to: input.slips_to,
+        timing,
+        permanent,
+    }
+}
+
+fn not_negative(amount: Money, field: &str, errors: &mut FieldErrors) {
+    if amount.is_negative() {
+        errors.add(field, "must be 0.00 or more");
+    }
+}
+
+/// What a forecast leaves undelivered of the plan: nothing when it over-delivers.
+fn short_of(planned: Money, forecast: Money) -> Money {
+    if forecast >= planned {
+        Money::ZERO
+    } else {
+        planned - forecast
+    }
+}
+
+/// The amount at risk as (timing, permanent): as sent, the one not sent derived, or by `slips` when neither is.
+fn split_at_risk(
+    at_risk: Money,
+    sent: (Option<Money>, Option<Money>),
+    slips: bool,
+    errors: &mut FieldErrors,
+) -> (Money, Money) {
+    let part = |amount: Money, field: &str, errors: &mut FieldErrors| {
+        if amount.is_negative() || amount > at_risk {
+            errors.add(
+                field,
+                format!("must be from 0.00 to {at_risk}, the amount at risk"),
+            );
+            false
+        } else {
+            true
+        }
+    };
+    match sent {
+        (None, None) if slips => (at_risk, Money::ZERO),
+        (None, None) => (Money::ZERO, at_risk),
+        (Some(timing), None) => match part(timing, "timing", errors) {
+            true => (timing, at_risk - timing),
+            false => (Money::ZERO, at_risk),
+        },
+        (None, Some(permanent)) => match part(permanent, "permanent", errors) {
+            true => (at_risk - permanent, permanent),
+            false => (Money::ZERO, at_risk),
+        },
+        (Some(timing), Some(permanent)) => {
+            let valid = part(timing, "timing", errors) & part(permanent, "permanent", errors);
+            if valid && timing + permanent != at_risk {
+                errors.add(
+                    "permanent",
+                    format!("timing {timing} and permanent {permanent} must add up to the {at_risk} at risk"),
+                );
+            }
+            if valid {
+                (timing, permanent)
+            } else {
+                (Money::ZERO, at_risk)
+            }
+        }
     }
 }
 
@@ -318,10 +473,108 @@ mod tests {
             mitigation: None,
             substitutes: vec![],
             slips_to: None,
+            timing: None,
+            permanent: None,
         };
         let mut errors = FieldErrors::default();
         let checked = check_assessment(input, &line_ref, year, money("660000.00"), &mut errors);
         assert!(errors.into_result(()).is_ok());
         assert_eq!(checked.forecast, money("423000.00"));
+        // Unexplained and not slipping: prudently permanent.
+        assert_eq!(
+            (checked.timing, checked.permanent),
+            (Money::ZERO, money("237000.00"))
+        );
+    }
+
+    fn sav09(input: AssessmentInput) -> (CheckedAssessment, Vec<String>) {
+        let line_ref = LineRef::parse("CFE SAV09").unwrap();
+        let year = FinancialYear::parse("2021/22").unwrap();
+        let mut errors = FieldErrors::default();
+        let checked = check_assessment(input, &line_ref, year, money("660000.00"), &mut errors);
+        let fields = match errors.into_result(()) {
+            Ok(()) => vec![],
+            Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+        };
+        (checked, fields)
+    }
+
+    fn at_risk(amount: &str) -> AssessmentInput {
+        AssessmentInput {
+            rag: Rag::Amber,
+            forecast: None,
+            at_risk: Some(money(amount)),
+            reason: Some("Consultation delayed".to_owned()),
+            mitigation: None,
+            substitutes: vec![],
+            slips_to: None,
+            timing: None,
+            permanent: None,
+        }
+    }
+
+    #[test]
+    fn splits_the_shortfall_into_timing_and_permanent_exactly() {
+        let next = FinancialYear::parse("2022/23").ok();
+        let (checked, fields) = sav09(AssessmentInput {
+            slips_to: next,
+            ..at_risk("237000.00")
+        });
+        assert!(fields.is_empty(), "{fields:?}");
+        assert_eq!(
+            (checked.timing, checked.permanent),
+            (money("237000.00"), Money::ZERO)
+        );
+        let (checked, fields) = sav09(AssessmentInput {
+            slips_to: next,
+            timing: Some(money("200000.00")),
+            ..at_risk("237000.00")
+        });
+        assert!(fields.is_empty(), "{fields:?}");
+        assert_eq!(checked.permanent, money("37000.00"));
+        let (_, fields) = sav09(AssessmentInput {
+            slips_to: next,
+            timing: Some(money("200000.00")),
+            permanent: Some(money("37000.01")),
+            ..at_risk("237000.00")
+        });
+        assert_eq!(fields, ["permanent"]);
+        let (_, fields) = sav09(AssessmentInput {
+            timing: Some(money("1.00")),
+            ..at_risk("237000.00")
+        });
+        assert_eq!(fields, ["slips_to"], "a timing amount names its year");
+        let (_, fields) = sav09(AssessmentInput {
+            slips_to: next,
+            permanent: Some(money("237000.00")),
+            ..at_risk("237000.00")
+        });
+        assert_eq!(fields, ["slips_to"], "nothing is timing, so nothing slips");
+        let (_, fields) = sav09(AssessmentInput {
+            timing: Some(money("-1.00")),
+            ..at_risk("237000.00")
+        });
+        assert_eq!(fields, ["timing"]);
+    }
+
+    #[test]
+    fn a_forecast_may_over_deliver() {
+        let (checked, fields) = sav09(AssessmentInput {
+            rag: Rag::Blue,
+            forecast: Some(money("720000.00")),
+            at_risk: None,
+            reason: None,
+            ..at_risk("0.00")
+        });
+        assert!(fields.is_empty(), "{fields:?}");
+        assert_eq!(checked.at_risk, Money::ZERO);
+        assert_eq!(checked.over_delivery(), money("60000.00"));
+        let (_, fields) = sav09(AssessmentInput {
+            rag: Rag::Blue,
+            forecast: Some(money("720000.00")),
+            reason: None,
+            ..at_risk("1.00")
+        });
+        assert_eq!(fields, ["at_risk", "rag", "reason"]);
     }
 }

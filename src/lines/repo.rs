@@ -1,7 +1,7 @@
 //! Queries for lines and their yearly amounts. Each function takes a connection, so it runs inside or
 //! outside a transaction alike.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use diesel::dsl::{max, sql};
 use diesel::prelude::*;
@@ -854,4 +854,22 @@ fn line_from_row(row: LineRow, years: Vec<YearAmount>) -> Line {
         updated_at: db::time::utc(row.updated_at),
         version: row.version,
     }
+}
+
+/// The nature (ongoing or one-off) of each of `refs` that is a line, now: what kind of substitute each is. Read
+/// 500 refs a statement.
+pub fn natures(
+    conn: &mut DbConnection,
+    refs: &BTreeSet<LineRef>,
+) -> QueryResult<HashMap<LineRef, LineNature>> {
+    let refs: Vec<&LineRef> = refs.iter().collect();
+    let mut natures = HashMap::new();
+    for chunk in refs.chunks(500) {
+        let rows: Vec<(LineRef, LineNature)> = lines::table
+            .filter(lines::line_ref.eq_any(chunk.iter().copied()))
+            .select((lines::line_ref, lines::nature))
+            .load(conn)?;
+        natures.extend(rows);
+    }
+    Ok(natures)
 }

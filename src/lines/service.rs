@@ -238,10 +238,17 @@ fn apply(
     let line = find(conn, &current.line_ref)?;
     repo::store_body(conn, &line)?;
     states::replace(conn, &line)?;
-    let withdrawn = line.status == LineStatus::Withdrawn;
-    if withdrawn != (current.status == LineStatus::Withdrawn) {
-        totals::at_risk::move_line(conn, &line.line_ref, withdrawn, now)?;
-    }
+    let counted_as = |status: LineStatus, nature| totals::at_risk::Counted {
+        withdrawn: status == LineStatus::Withdrawn,
+        nature,
+    };
+    totals::at_risk::recount_line(
+        conn,
+        &line.line_ref,
+        counted_as(current.status, current.nature),
+        counted_as(line.status, line.nature),
+        now,
+    )?;
     let action = match (current.status, line.status) {
         (LineStatus::Withdrawn, LineStatus::Withdrawn) => "updated",
         (_, LineStatus::Withdrawn) => "withdrawn",

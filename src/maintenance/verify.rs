@@ -135,7 +135,7 @@ fn line_totals(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
 /// Compares every kept at-risk total with the sum of the assessments it stands for.
 fn at_risk_totals(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> {
     let keyed = |sums: Vec<AtRiskSum>| {
-        sums.into_iter().map(|sum| {
+        sums.into_iter().flat_map(|sum| {
             let key = format!(
                 "at-risk totals {} {} {}{}",
                 sum.year,
@@ -147,7 +147,15 @@ fn at_risk_totals(conn: &mut DbConnection) -> QueryResult<(usize, Vec<String>)> 
                     ""
                 }
             );
-            (key, sum.at_risk)
+            let f = sum.figures;
+            [
+                ("at risk", f.at_risk),
+                ("planned", f.planned),
+                ("forecast", f.forecast),
+                ("timing", f.timing),
+                ("permanent ongoing", f.ongoing),
+            ]
+            .map(|(figure, amount)| (format!("{key} {figure}"), amount))
         })
     };
     Ok(agree(

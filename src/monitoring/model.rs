@@ -51,6 +51,7 @@ pub struct CreatePeriod {
 #[schema(example = json!({
     "year": "2021/22", "period": "P3", "ref": "CFE SAV09", "rag": "amber",
     "planned": "660000.00", "forecast": "423000.00", "at_risk": "237000.00",
+    "timing": "237000.00", "permanent": "0.00",
     "reason": "Children's centre consultation extended", "mitigation": "Interim staffing savings",
     "substitutes": [{"ref": "CFE SAV16", "amount": "100000.00"}], "slips_to": "2022/23",
     "updated_at": "2021-07-05T10:00:00Z", "version": 1
@@ -63,10 +64,14 @@ pub struct Assessment {
     pub rag: Rag,
     /// The line's saving in that year when it was assessed.
     pub planned: Money,
-    /// The part expected to be delivered.
+    /// The part expected to be delivered; more than `planned` where the saving over-delivers.
     pub forecast: Money,
-    /// The part not expected to be delivered: planned − forecast.
+    /// The part not expected to be delivered: planned − forecast (nothing when it over-delivers).
     pub at_risk: Money,
+    /// The part at risk delivered later, in `slips_to`: a one-off gap this year.
+    pub timing: Money,
+    /// The part at risk never delivered: of an ongoing saving, a gap in every later year too.
+    pub permanent: Money,
     pub reason: Option<String>,
     pub mitigation: Option<String>,
     /// Other savings that replace part of the shortfall.
@@ -79,7 +84,9 @@ pub struct Assessment {
 }
 
 /// The body of `PUT /periods/{year}/{period}/assessments/{ref}`. Send `forecast` or `at_risk` (the other is
-/// derived exactly), or both when they add up to the line's saving that year.
+/// derived exactly), or both when they add up to the line's saving that year; a forecast above the plan
+/// over-delivers. Of the amount at risk send `timing` or `permanent` (the other is derived), or both when they
+/// add up to it; neither, and it is all timing when `slips_to` names a year, else all permanent.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"rag": "amber", "at_risk": "237000.00", "reason": "Children's centre consultation extended", "mitigation": "Interim staffing savings"}))]
@@ -94,9 +101,14 @@ pub struct AssessmentRequest {
     /// At most 2,000 bytes of UTF-8 (tabs and line breaks allowed, no other control characters).
     #[schema(max_length = 2000)]
     pub mitigation: Option<String>,
+    /// At most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub substitutes: Vec<Substitute>,
+    /// The year the timing part is delivered in: required when anything is timing.
     pub slips_to: Option<FinancialYear>,
+    pub timing: Option<Money>,
+    pub permanent: Option<Money>,
 }
 
 impl From<AssessmentRequest> for AssessmentInput {
@@ -109,16 +121,23 @@ impl From<AssessmentRequest> for AssessmentInput {
             mitigation: request.mitigation,
             substitutes: request.substitutes,
             slips_to: request.slips_to,
+            timing: request.timing,
+            permanent: request.permanent,
         }
     }
 }
 
+/// An assessment as a new one of the same line: the same amount at risk and the same timing part (so the same
+/// over-delivery, where it over-delivered).
 impl From<&Assessment> for AssessmentInput {
     fn from(assessment: &Assessment) -> AssessmentInput {
+        let over_delivered = assessment.forecast > assessment.planned;
         AssessmentInput {
             rag: assessment.rag,
-            forecast: None,
-            at_risk: Some(assessment.at_risk),
+            forecast: over_delivered.then_some(assessment.forecast),
+            at_risk: (!over_delivered).then_some(assessment.at_risk),
+            timing: Some(assessment.timing),
+            permanent: None,
             reason: assessment.reason.clone(),
             mitigation: assessment.mitigation.clone(),
             substitutes: assessment.substitutes.clone(),

@@ -1,6 +1,6 @@
 //! Queries for monitoring periods and assessments.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
@@ -44,6 +44,10 @@ struct AssessmentRow {
     slips_to: Option<FinancialYear>,
     updated_at: PrimitiveDateTime,
     version: i64,
+    #[diesel(column_name = timing_pence)]
+    timing: Money,
+    #[diesel(column_name = permanent_pence)]
+    permanent: Money,
 }
 
 pub fn insert_period(
@@ -163,6 +167,8 @@ pub fn save_assessment(
             assessment_states::substitutes.eq(&row.substitutes),
             assessment_states::slips_to.eq(row.slips_to),
             assessment_states::updated_at.eq(row.updated_at),
+            assessment_states::timing_pence.eq(row.timing),
+            assessment_states::permanent_pence.eq(row.permanent),
         ))
         .execute(conn)?;
     Ok(())
@@ -211,6 +217,8 @@ pub fn assessments_at(
             assessment_states::slips_to,
             assessment_states::updated_at,
             assessment_states::version,
+            assessment_states::timing_pence,
+            assessment_states::permanent_pence,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(assessment_from_row).collect())
@@ -316,6 +324,8 @@ fn assessment_row(assessment: &Assessment) -> AssessmentRow {
         slips_to: assessment.slips_to,
         updated_at: db::time::stored(assessment.updated_at),
         version: assessment.version,
+        timing: assessment.timing,
+        permanent: assessment.permanent,
     }
 }
 
@@ -328,6 +338,8 @@ fn assessment_from_row(row: AssessmentRow) -> Assessment {
         planned: row.planned,
         forecast: row.forecast,
         at_risk: row.at_risk,
+        timing: row.timing,
+        permanent: row.permanent,
         substitutes: row.substitutes.0,
         slips_to: row.slips_to,
         updated_at: db::time::utc(row.updated_at),
@@ -440,28 +452,28 @@ pub fn earlier_at_risk(
         .collect())
 }
 
-/// How many savings are planned in `year` (not withdrawn, a non-zero amount that year) with no assessment in
-/// `period`, and their amounts that year added up: the savings planned that year
-/// (the kept line totals) less those `assessed` (the period's, from `assessed_savings`), so that no saving of the
-/// directorate is read but those assessed.
+/// By directorate, how many savings are planned in `year` (not withdrawn, a non-zero amount that year) with no
+/// assessment in `period`, and their amounts that year added up: the savings planned that year (the kept line
+/// totals) less those `assessed` (the period's, from `assessed_savings`), so that no saving of the directorate is
+/// read but those assessed.
 pub fn not_assessed_sums(
     conn: &mut DbConnection,
     year: FinancialYear,
     directorate: Option<&DirectorateCode>,
     assessed: &[AssessedRow],
-) -> QueryResult<(u64, Money)> {
-    let (planned_count, planned) = crate::totals::lines::savings_planned(conn, directorate, year)?;
-    let (assessed_count, assessed_sum) = assessed
-        .iter()
-        .filter(|row| !row.withdrawn)
-        .filter_map(|row| row.amount_in_year.filter(|amount| !amount.is_zero()))
-        .fold((0, Money::ZERO), |(count, sum), amount| {
-            (count + 1, sum + amount)
-        });
-    Ok((
-        planned_count.saturating_sub(assessed_count),
-        planned - assessed_sum,
-    ))
+) -> QueryResult<BTreeMap<DirectorateCode, (u64, Money)>> {
+    let mut planned = crate::totals::lines::savings_planned(conn, directorate, year)?;
+    let in_plan = assessed.iter().filter(|row| !row.withdrawn);
+    for row in in_plan {
+        let Some(amount) = row.amount_in_year.filter(|amount| !amount.is_zero()) else {
+            continue;
+        };
+        if let Some((count, sum)) = planned.get_mut(&row.directorate) {
+            *count = count.saturating_sub(1);
+            *sum = *sum - amount;
+        }
+    }
+    Ok(planned)
 }
 
 /// At most `limit` of the savings `not_assessed_sums` counts (of one directorate or all: lines joined to that

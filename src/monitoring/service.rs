@@ -7,17 +7,22 @@ use utoipa::ToSchema;
 use super::model::{
     assessment_key, period_key, Assessment, CreatePeriod, MonitoringPeriod, PeriodStatus,
 };
-use super::repo;
+use super::{claims, repo};
 use crate::audit::{self, Change, Entity};
 use crate::auth::Actor;
+use crate::budget;
 use crate::db::{self, DbConnection};
-use crate::domain::monitoring::{check_assessment, AssessmentInput, CheckedAssessment, Period};
+use crate::domain::monitoring::{
+    check_assessment, AssessmentInput, CheckedAssessment, Period, Substitute, SubstituteSource,
+};
 use crate::domain::version;
-use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, LineStatus};
+use crate::domain::{FieldErrors, FinancialYear, LineKind, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::lines;
 use crate::lines::model::Line;
+use crate::mitigations;
 use crate::totals;
+use crate::totals::at_risk::AtRiskFigures;
 
 pub fn create_period(
     conn: &mut DbConnection,
@@ -99,7 +104,7 @@ pub fn put_assessment(
         existing.as_ref().map(|e| e.version),
         "this assessment",
     )?;
-    let checked = assess(conn, actor, &line, year, input)?;
+    let checked = assess(conn, actor, &line, (year, period), input)?;
     if let Some(current) = existing.as_ref().filter(|current| same(current, &checked)) {
         return Ok((current.clone(), false));
     }
@@ -182,7 +187,13 @@ pub fn copy_from(
             continue;
         }
         let line = lines::service::find(conn, &line_ref)?;
-        match assess(conn, actor, &line, year, AssessmentInput::from(&previous)) {
+        match assess(
+            conn,
+            actor,
+            &line,
+            (year, period),
+            AssessmentInput::from(&previous),
+        ) {
             Ok(checked) => {
                 let assessment = new_assessment(year, period, &line_ref, checked, 1);
                 save(conn, &assessment, None, &line)?;
@@ -234,7 +245,7 @@ fn assess(
     conn: &mut DbConnection,
     actor: &Actor,
     line: &Line,
-    year: FinancialYear,
+    (year, period): (FinancialYear, Period),
     input: AssessmentInput,
 ) -> Result<CheckedAssessment, ApiError> {
     let mut errors = FieldErrors::default();
@@ -259,28 +270,46 @@ fn assess(
     if planned.is_none() {
         errors.add("year", format!("{} has no saving in {year}", line.line_ref));
     }
+    if input.substitutes.len() > MAX_SUBSTITUTES {
+        return Err(ApiError::field(
+            "substitutes",
+            format!("at most {MAX_SUBSTITUTES} substitutes"),
+        ));
+    }
     for (index, substitute) in input.substitutes.iter().enumerate() {
-        match lines::service::find(conn, &substitute.line_ref) {
-            Ok(other) if other.kind == LineKind::Saving => {
-                if actor.require_editor_of(&other.directorate).is_err() {
-                    return Err(ApiError::Forbidden(format!(
-                        "key {} may not name {} as a substitute (substitutes[{index}].ref): it may not change {}'s figures",
-                        actor.name, other.line_ref, other.directorate
-                    )));
+        let field = format!("substitutes[{index}]");
+        let room = match substitute.source() {
+            // `check_assessment` names what is wrong with these.
+            None => continue,
+            Some(SubstituteSource::Saving(other)) if other == &line.line_ref => continue,
+            Some(SubstituteSource::Saving(other)) => {
+                match saving_room(conn, actor, (year, period), line, other, index)? {
+                    Ok(room) => room,
+                    Err(why) => {
+                        errors.add(format!("{field}.ref"), why);
+                        continue;
+                    }
                 }
             }
-            Ok(_) => errors.add(
-                format!("substitutes[{index}].ref"),
+            Some(SubstituteSource::Mitigation(id)) => {
+                match mitigation_room(conn, actor, (year, period), line, id, index)? {
+                    Ok(room) => room,
+                    Err(why) => {
+                        errors.add(format!("{field}.mitigation"), why);
+                        continue;
+                    }
+                }
+            }
+        };
+        if substitute.amount > room {
+            errors.add(
+                format!("{field}.amount"),
                 format!(
-                    "{} is a growth line: only savings substitute",
-                    substitute.line_ref
+                    "{} is more than the {room} room {substitute_name} has left in {year} {period}",
+                    substitute.amount,
+                    substitute_name = SubstituteName(substitute),
                 ),
-            ),
-            Err(ApiError::NotFound(_)) => errors.add(
-                format!("substitutes[{index}].ref"),
-                format!("there is no line {}", substitute.line_ref),
-            ),
-            Err(other) => return Err(other),
+            );
         }
     }
     let checked = check_assessment(
@@ -290,7 +319,164 @@ fn assess(
         planned.unwrap_or_default(),
         &mut errors,
     );
+    // What other assessments of the period claim of this saving must stay within its room: of a budgeted
+    // saving what it over-delivers, of another what it delivers.
+    if errors.is_empty() {
+        let source = SubstituteSource::Saving(&line.line_ref);
+        let claimed = claims::claimed_by_others(conn, (year, period), source, &line.line_ref)?;
+        if !claimed.is_zero() {
+            let (room, floor) = if budgeted_in(conn, &line.line_ref, year)? {
+                (checked.over_delivery(), checked.planned + claimed)
+            } else {
+                (checked.forecast, claimed)
+            };
+            if claimed > room {
+                errors.add(
+                    "forecast",
+                    format!(
+                        "other assessments of {year} {period} claim {claimed} of {} as substitutes: forecast at least {floor}",
+                        line.line_ref
+                    ),
+                );
+            }
+        }
+    }
     errors.into_result(checked).map_err(ApiError::Validation)
+}
+
+/// At most this many substitutes an assessment: each is a few reads.
+const MAX_SUBSTITUTES: usize = 20;
+
+/// A substitute as a message names it.
+struct SubstituteName<'a>(&'a Substitute);
+
+impl std::fmt::Display for SubstituteName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.source() {
+            Some(SubstituteSource::Saving(line_ref)) => write!(f, "{line_ref}"),
+            Some(SubstituteSource::Mitigation(id)) => write!(f, "mitigation {id}"),
+            None => write!(f, "the substitute"),
+        }
+    }
+}
+
+/// Whether the latest baseline holding the saving has an amount for it in `year`: a budgeted saving.
+fn budgeted_in(
+    conn: &mut DbConnection,
+    line_ref: &LineRef,
+    year: FinancialYear,
+) -> Result<bool, ApiError> {
+    let Some(baseline) = budget::repo::latest_baseline_of(conn, line_ref)? else {
+        return Ok(false);
+    };
+    let amounts = budget::repo::baseline_amounts(conn, &baseline, line_ref)?;
+    Ok(amounts
+        .iter()
+        .any(|(held, amount)| *held == year && !amount.is_zero()))
+}
+
+/// What a saving `other` can still substitute in the period, or why it cannot: a budgeted saving only what it
+/// is forecast to over-deliver, an unbudgeted one what it is forecast to deliver (its plan, when not assessed),
+/// less what the period's other assessments claim of it. 403 when the key may not change its directorate.
+fn saving_room(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (year, period): (FinancialYear, Period),
+    line: &Line,
+    other: &LineRef,
+    index: usize,
+) -> Result<Result<Money, String>, ApiError> {
+    let found = match lines::service::find(conn, other) {
+        Ok(found) => found,
+        Err(ApiError::NotFound(_)) => return Ok(Err(format!("there is no line {other}"))),
+        Err(error) => return Err(error),
+    };
+    if found.kind != LineKind::Saving {
+        return Ok(Err(format!(
+            "{other} is a growth line: only savings substitute"
+        )));
+    }
+    if actor.require_editor_of(&found.directorate).is_err() {
+        return Err(ApiError::Forbidden(format!(
+            "key {} may not name {other} as a substitute (substitutes[{index}].ref): it may not change {}'s figures",
+            actor.name, found.directorate
+        )));
+    }
+    if found.status == LineStatus::Withdrawn {
+        return Ok(Err(format!(
+            "{other} is withdrawn: it has no room to substitute"
+        )));
+    }
+    let assessed = repo::find_assessment(conn, year, period, other)?;
+    let delivers = if budgeted_in(conn, other, year)? {
+        match &assessed {
+            Some(a) if a.forecast > a.planned => a.forecast - a.planned,
+            Some(_) => return Ok(Err(format!(
+                "{other} is in the approved budget and forecast to deliver no more than its plan in {year} {period}: its savings are counted already"
+            ))),
+            None => return Ok(Err(format!(
+                "{other} is in the approved budget and not assessed in {year} {period}: only a forecast over-delivery can substitute"
+            ))),
+        }
+    } else {
+        match &assessed {
+            Some(a) => a.forecast,
+            None => found
+                .years
+                .iter()
+                .find(|e| e.year == year)
+                .map_or(Money::ZERO, |e| e.amount),
+        }
+    };
+    let claimed = claims::claimed_by_others(
+        conn,
+        (year, period),
+        SubstituteSource::Saving(other),
+        &line.line_ref,
+    )?;
+    Ok(Ok(if claimed >= delivers {
+        Money::ZERO
+    } else {
+        delivers - claimed
+    }))
+}
+
+/// What a mitigation can still substitute in the period, or why it cannot: its amount, in its year, less what
+/// the period's other assessments claim of it. 403 when the key may not change its directorate.
+fn mitigation_room(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (year, period): (FinancialYear, Period),
+    line: &Line,
+    id: i64,
+    index: usize,
+) -> Result<Result<Money, String>, ApiError> {
+    let Some(found) = mitigations::repo::find(conn, id)? else {
+        return Ok(Err(format!("there is no mitigation {id}")));
+    };
+    if actor.require_editor_of(&found.directorate).is_err() {
+        return Err(ApiError::Forbidden(format!(
+            "key {} may not name mitigation {id} as a substitute (substitutes[{index}].mitigation): it may not change {}'s figures",
+            actor.name, found.directorate
+        )));
+    }
+    if found.year != year {
+        return Ok(Err(format!(
+            "mitigation {id} is for {}, not {year}: a one-off mitigation covers its own year only",
+            found.year
+        )));
+    }
+    let claimed = claims::claimed_by_others(
+        conn,
+        (year, period),
+        SubstituteSource::Mitigation(id),
+        &line.line_ref,
+    )?;
+    Ok(Ok(if claimed >= found.amount {
+        Money::ZERO
+    } else {
+        found.amount - claimed
+    }))
 }
 
 fn new_assessment(
@@ -312,6 +498,8 @@ fn new_assessment(
         mitigation: checked.mitigation,
         substitutes: checked.substitutes,
         slips_to: checked.slips_to,
+        timing: checked.timing,
+        permanent: checked.permanent,
         updated_at: db::time::utc(db::time::now()),
         version,
     }
@@ -326,6 +514,8 @@ fn same(current: &Assessment, checked: &CheckedAssessment) -> bool {
         && current.mitigation == checked.mitigation
         && current.substitutes == checked.substitutes
         && current.slips_to == checked.slips_to
+        && current.timing == checked.timing
+        && current.permanent == checked.permanent
 }
 
 /// A period; 404 when there is none.
@@ -348,12 +538,25 @@ fn save(
 ) -> Result<(), ApiError> {
     let withdrawn = line.status == LineStatus::Withdrawn;
     let at = (assessment.year, assessment.period);
+    let figures = |a: &Assessment| {
+        AtRiskFigures::of(
+            (a.planned, a.forecast, a.at_risk),
+            (a.timing, a.permanent),
+            line.nature,
+        )
+    };
     let mut change = totals::at_risk::Change::default();
-    change.assessment(at, &assessment.line_ref, withdrawn, assessment.at_risk, 1);
+    change.assessment(at, &assessment.line_ref, withdrawn, figures(assessment), 1);
     if let Some(before) = before {
-        change.assessment(at, &before.line_ref, withdrawn, before.at_risk, -1);
+        change.assessment(at, &before.line_ref, withdrawn, figures(before), -1);
     }
     repo::save_assessment(conn, assessment, before.is_none())?;
+    claims::replace_claims(
+        conn,
+        (assessment.year, assessment.period),
+        &assessment.line_ref,
+        &assessment.substitutes,
+    )?;
     change.write(conn, db::time::stored(assessment.updated_at))?;
     Ok(())
 }

@@ -1,21 +1,22 @@
 //! Every period and assessment, now or as they stood at an instant (rebuilt from the audit trail), for the
 //! reports that put monitoring beside the plan.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
 use super::model::{Assessment, MonitoringPeriod, PeriodStatus};
 use super::repo;
-use super::totals::AtRiskSum;
+use super::totals::{AtRiskFigures, AtRiskSum, Counted};
 use crate::audit::snapshot::{
-    AssessmentSnapshotV1, Audited, PeriodSnapshotV1, PeriodStatusV1, Replayed, SubstituteV1,
+    AssessmentSnapshotV2, Audited, PeriodSnapshotV1, PeriodStatusV1, Replayed, SubstituteV2,
 };
 use crate::audit::{self, Entity};
 use crate::db::{self, DbConnection};
 use crate::domain::monitoring::{Period, Substitute};
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineNature, LineRef};
 use crate::error::ApiError;
+use crate::totals::Figures;
 
 pub struct Monitoring {
     pub periods: Vec<MonitoringPeriod>,
@@ -76,28 +77,38 @@ impl Monitoring {
         Ok(monitoring)
     }
 
-    /// The amounts at risk summed as `totals` keeps them, given which lines were withdrawn.
-    pub fn at_risk_sums(&self, withdrawn: &HashSet<LineRef>) -> Vec<AtRiskSum> {
-        let mut sums: BTreeMap<(FinancialYear, Period, &DirectorateCode, bool), Money> =
+    /// The assessed savings summed as `totals` keeps them, given how each line counts (withdrawn or not,
+    /// ongoing or one-off); an assessment of a line not given counts as an ongoing saving not withdrawn.
+    pub fn at_risk_sums(&self, lines: &HashMap<LineRef, Counted>) -> Vec<AtRiskSum> {
+        let mut sums: BTreeMap<(FinancialYear, Period, &DirectorateCode, bool), AtRiskFigures> =
             BTreeMap::new();
         for a in &self.assessments {
+            let counted = lines.get(&a.line_ref).copied().unwrap_or(Counted {
+                withdrawn: false,
+                nature: LineNature::Ongoing,
+            });
             let key = (
                 a.year,
                 a.period,
                 a.line_ref.directorate(),
-                withdrawn.contains(&a.line_ref),
+                counted.withdrawn,
+            );
+            let figures = AtRiskFigures::of(
+                (a.planned, a.forecast, a.at_risk),
+                (a.timing, a.permanent),
+                counted.nature,
             );
             let sum = sums.entry(key).or_default();
-            *sum = *sum + a.at_risk;
+            *sum = sum.plus(figures, 1);
         }
         sums.into_iter()
             .map(
-                |((year, period, directorate, withdrawn), at_risk)| AtRiskSum {
+                |((year, period, directorate, withdrawn), figures)| AtRiskSum {
                     year,
                     period,
                     directorate: directorate.clone(),
                     withdrawn,
-                    at_risk,
+                    figures,
                 },
             )
             .collect()
@@ -156,9 +167,9 @@ impl Replayed for MonitoringPeriod {
 
 /// An assessment as the audit trail stores it, and back.
 impl Audited for Assessment {
-    type Snapshot = AssessmentSnapshotV1;
-    fn snapshot(&self) -> AssessmentSnapshotV1 {
-        AssessmentSnapshotV1 {
+    type Snapshot = AssessmentSnapshotV2;
+    fn snapshot(&self) -> AssessmentSnapshotV2 {
+        AssessmentSnapshotV2 {
             year: self.year,
             period: self.period,
             line_ref: self.line_ref.clone(),
@@ -166,13 +177,16 @@ impl Audited for Assessment {
             planned: self.planned,
             forecast: self.forecast,
             at_risk: self.at_risk,
+            timing: self.timing,
+            permanent: self.permanent,
             reason: self.reason.clone(),
             mitigation: self.mitigation.clone(),
             substitutes: self
                 .substitutes
                 .iter()
-                .map(|s| SubstituteV1 {
+                .map(|s| SubstituteV2 {
                     line_ref: s.line_ref.clone(),
+                    mitigation: s.mitigation,
                     amount: s.amount,
                 })
                 .collect(),
@@ -184,7 +198,7 @@ impl Audited for Assessment {
 }
 
 impl Replayed for Assessment {
-    fn from_snapshot(a: AssessmentSnapshotV1) -> Assessment {
+    fn from_snapshot(a: AssessmentSnapshotV2) -> Assessment {
         Assessment {
             year: a.year,
             period: a.period,
@@ -193,6 +207,8 @@ impl Replayed for Assessment {
             planned: a.planned,
             forecast: a.forecast,
             at_risk: a.at_risk,
+            timing: a.timing,
+            permanent: a.permanent,
             reason: a.reason,
             mitigation: a.mitigation,
             substitutes: a
@@ -200,6 +216,7 @@ impl Replayed for Assessment {
                 .into_iter()
                 .map(|s| Substitute {
                     line_ref: s.line_ref,
+                    mitigation: s.mitigation,
                     amount: s.amount,
                 })
                 .collect(),
@@ -215,6 +232,7 @@ mod tests {
     use super::*;
     use crate::audit::snapshot;
     use crate::domain::monitoring::Rag;
+    use crate::domain::Money;
 
     /// CFE SAV09 at 2021/22 P3, as stored before snapshots had types of their own.
     const STORED_ASSESSMENT: &str = r#"{"at_risk":"237000.00","forecast":"423000.00","mitigation":"Interim staffing savings","period":"P3","planned":"660000.00","rag":"amber","reason":"Children's centre consultation extended","ref":"CFE SAV09","slips_to":"2022/23","substitutes":[{"amount":"100000.00","ref":"CFE SAV16"}],"updated_at":"2021-07-05T10:00:00Z","version":1,"year":"2021/22"}"#;
@@ -226,19 +244,25 @@ mod tests {
         assert_eq!(assessment.line_ref.to_string(), "CFE SAV09");
         assert_eq!(assessment.rag, Rag::Amber);
         assert_eq!(assessment.at_risk, Money::parse("237000.00").unwrap());
-        assert_eq!(assessment.substitutes[0].line_ref.to_string(), "CFE SAV16");
+        assert_eq!(
+            assessment.substitutes[0]
+                .line_ref
+                .as_ref()
+                .map(LineRef::to_string),
+            Some("CFE SAV16".to_owned())
+        );
         assert_eq!(
             assessment.slips_to,
             Some(FinancialYear::parse("2022/23").unwrap())
         );
-        // Today the API answers the same shape; V1 keeps it when the API changes.
+        // V1 said nothing of the shortfall's nature: one that slips was timing (issue 17).
+        assert_eq!(assessment.timing, Money::parse("237000.00").unwrap());
+        assert_eq!(assessment.permanent, Money::ZERO);
+        let stored = snapshot::stored(&assessment.snapshot()).to_string();
+        assert!(stored.contains(r#""snapshot_version":2"#), "{stored}");
         assert_eq!(
-            serde_json::to_value(&assessment).unwrap().to_string(),
-            STORED_ASSESSMENT
-        );
-        assert_eq!(
-            snapshot::stored(&assessment.snapshot()).to_string(),
-            STORED_ASSESSMENT
+            Assessment::from_snapshot(snapshot::read(&stored).unwrap()),
+            assessment
         );
         let period = MonitoringPeriod::from_snapshot(snapshot::read(STORED_PERIOD).unwrap());
         assert_eq!(period.status, PeriodStatus::Closed);

@@ -1,7 +1,7 @@
 //! The scrutiny table: savings at risk in one period, line by line, with reasons, mitigations, substitutes
 //! and the change since the previous period; totals by directorate; and the savings not yet assessed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,12 @@ use crate::budget::comparison::BudgetData;
 use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
-use crate::domain::monitoring::{Period, Rag, Substitute};
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::monitoring::{over_delivery, Period, Rag, Substitute};
+use crate::domain::{DirectorateCode, FinancialYear, LineNature, LineRef, LineStatus, Money};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
-use crate::lines::repo::SavingInYear;
+use crate::lines::repo::{self as lines_repo, SavingInYear};
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
 use crate::monitoring::repo as monitoring_repo;
 use crate::monitoring::snapshot::Monitoring;
@@ -88,10 +88,12 @@ pub struct AtRiskBudget {
     pub current_plan: Money,
     /// `revised_budget` − `current_plan`: approved savings no longer in the plan, not written off.
     pub not_in_plan: Money,
-    /// What is forecast to be delivered: the assessed savings' `forecast` (a withdrawn saving forecasts
-    /// nothing) and the planned amounts of those not assessed.
+    /// What the assessed savings are forecast to deliver (a withdrawn saving forecasts nothing; an
+    /// over-delivery counts). A saving not assessed is never counted as delivered.
     pub forecast: Money,
-    /// `revised_budget` − `forecast`, which is `not_in_plan` + the total `at_risk`.
+    /// The planned amounts of the savings not assessed: neither delivered nor short, unknown.
+    pub not_assessed: Money,
+    /// `revised_budget` − `forecast` − `not_assessed`: `not_in_plan` + the total `at_risk` − what over-delivers.
     pub shortfall: Money,
 }
 
@@ -103,8 +105,8 @@ impl AtRiskBudget {
         let (planned, forecast) = in_plan.fold((Money::ZERO, Money::ZERO), |(p, f), row| {
             (p + row.planned, f + row.forecast)
         });
-        let current_plan = planned + report.not_assessed.planned;
-        let forecast = forecast + report.not_assessed.planned;
+        let not_assessed = report.not_assessed.planned;
+        let current_plan = planned + not_assessed;
         AtRiskBudget {
             baseline: budget.name.clone(),
             decision_id: budget.decision_id,
@@ -112,7 +114,8 @@ impl AtRiskBudget {
             current_plan,
             not_in_plan: revised_budget - current_plan,
             forecast,
-            shortfall: revised_budget - forecast,
+            not_assessed,
+            shortfall: revised_budget - forecast - not_assessed,
         }
     }
 }
@@ -128,6 +131,12 @@ pub struct AtRiskRow {
     pub planned: Money,
     pub forecast: Money,
     pub at_risk: Money,
+    /// The part at risk delivered in `slips_to`: a one-off gap this year.
+    pub timing: Money,
+    /// The part at risk never delivered.
+    pub permanent: Money,
+    /// What the forecast delivers beyond the plan.
+    pub over_delivery: Money,
     pub rag: Rag,
     pub reason: Option<String>,
     pub mitigation: Option<String>,
@@ -139,15 +148,30 @@ pub struct AtRiskRow {
     pub at_risk_change: Option<Money>,
 }
 
+/// The assessed savings of a directorate (or all), and what is not assessed: the gross shortfall (`at_risk`), what
+/// substitutes cover of it by kind, and the `net_shortfall` left.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct AtRiskTotal {
     /// Null on the overall total.
     pub directorate: Option<DirectorateCode>,
+    /// The assessed savings' planned amounts.
     pub planned: Money,
     pub forecast: Money,
+    /// The gross shortfall.
     pub at_risk: Money,
-    /// The sum of the substitute savings offered.
+    pub timing: Money,
+    pub permanent: Money,
+    pub over_delivery: Money,
+    /// The planned amounts of the savings not assessed (withdrawn ones aside).
+    pub not_assessed: Money,
+    /// The sum of the substitutes offered: `substituted_one_off` + `substituted_ongoing`.
     pub substituted: Money,
+    /// Substitutes that cover this year only: one-off savings and mitigations.
+    pub substituted_one_off: Money,
+    /// Substitutes that are ongoing savings.
+    pub substituted_ongoing: Money,
+    /// `at_risk` − `substituted`.
+    pub net_shortfall: Money,
 }
 
 /// The savings planned in the year (not withdrawn) with no assessment in the period.
@@ -244,14 +268,17 @@ pub async fn at_risk_report(
         }
         // As at an instant: every saving and assessment as they stood, then the full build.
         Some(at) => {
-            let (monitoring, lines) = db::scan(&state.pool, move |conn| {
+            let (monitoring, lines, natures) = db::scan(&state.pool, move |conn| {
                 let directorate = directorate.as_ref();
                 let monitoring = Monitoring::up_to_at(conn, year, period, directorate, at)?;
                 let lines = history::savings_in_year_at(conn, directorate, year, at)?;
-                Ok((monitoring, lines))
+                let named = substitute_refs(monitoring.in_period(year, period));
+                let natures = lines_repo::natures(conn, &named)?;
+                Ok((monitoring, lines, natures))
             })
             .await?;
-            build(&monitoring, &lines, year, period, unit, &paging)?
+            let kinds = SubstituteKinds(natures);
+            build(&monitoring, &lines, year, period, unit, &paging, &kinds)?
         }
     };
     let budget = db::read(&state.pool, move |conn| {
@@ -281,7 +308,20 @@ fn load_live(
         monitoring_repo::find_period(conn, year, period)?.ok_or_else(|| no_period(year, period))?;
     let mut earlier = monitoring_repo::earlier_at_risk(conn, year, period, directorate)?;
     let rows = monitoring_repo::assessed_savings(conn, year, period, directorate)?;
-    let (count, planned) = monitoring_repo::not_assessed_sums(conn, year, directorate, &rows)?;
+    let by_directorate = monitoring_repo::not_assessed_sums(conn, year, directorate, &rows)?;
+    let kinds = SubstituteKinds(lines_repo::natures(
+        conn,
+        &substitute_refs(rows.iter().map(|row| &row.assessment)),
+    )?);
+    let (count, planned) = by_directorate
+        .values()
+        .fold((0, Money::ZERO), |(count, sum), &(c, s)| {
+            (count + c, sum + s)
+        });
+    let not_assessed_by: BTreeMap<DirectorateCode, Money> = by_directorate
+        .into_iter()
+        .map(|(code, (_, planned))| (code, planned))
+        .collect();
     let assessed = rows
         .into_iter()
         .map(|row| AssessedSaving {
@@ -319,7 +359,35 @@ fn load_live(
             .flatten(),
         lines,
     };
-    Ok(assemble(found, assessed, not_assessed, unit))
+    Ok(assemble(
+        found,
+        assessed,
+        (not_assessed, not_assessed_by),
+        unit,
+        &kinds,
+    ))
+}
+
+/// The savings named as substitutes by `assessments`.
+fn substitute_refs<'a>(assessments: impl Iterator<Item = &'a Assessment>) -> BTreeSet<LineRef> {
+    assessments
+        .flat_map(|a| &a.substitutes)
+        .filter_map(|s| s.line_ref.clone())
+        .collect()
+}
+
+/// Whether each substitute covers this year only (a mitigation, a one-off saving) or every year: the natures of
+/// the savings named.
+pub struct SubstituteKinds(pub HashMap<LineRef, LineNature>);
+
+impl SubstituteKinds {
+    fn is_ongoing(&self, substitute: &Substitute) -> bool {
+        substitute
+            .line_ref
+            .as_ref()
+            .and_then(|line_ref| self.0.get(line_ref))
+            == Some(&LineNature::Ongoing)
+    }
 }
 
 fn no_period(year: FinancialYear, period: Period) -> ApiError {
@@ -336,6 +404,7 @@ pub fn build(
     period: Period,
     unit: Unit,
     paging: &NotAssessedPaging,
+    kinds: &SubstituteKinds,
 ) -> Result<AtRiskReport, ApiError> {
     let found = monitoring
         .period(year, period)
@@ -376,8 +445,14 @@ pub fn build(
         .filter(|line| !line.planned.is_zero())
         .collect();
     not_assessed.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
+    let mut not_assessed_by: BTreeMap<DirectorateCode, Money> = BTreeMap::new();
+    for line in &not_assessed {
+        let sum = not_assessed_by.entry(line.directorate.clone()).or_default();
+        *sum = *sum + line.planned;
+    }
     let not_assessed = not_assessed_page(&not_assessed, paging);
-    Ok(assemble(found.clone(), assessed, not_assessed, unit))
+    let not_assessed = (not_assessed, not_assessed_by);
+    Ok(assemble(found.clone(), assessed, not_assessed, unit, kinds))
 }
 
 /// An assessment of the reported period, with its saving's directorate and title and the period and amount at
@@ -390,16 +465,22 @@ struct AssessedSaving {
     previous: Option<(Period, Money)>,
 }
 
-/// The rows by ref, the totals by directorate and overall, and the rounding differences of `unit`.
+/// The rows by ref, the totals by directorate and overall (with what is not assessed, by directorate), and the
+/// rounding differences of `unit`.
 fn assemble(
     period: MonitoringPeriod,
     assessed: Vec<AssessedSaving>,
-    not_assessed: NotAssessedPage,
+    (not_assessed, not_assessed_by): (NotAssessedPage, BTreeMap<DirectorateCode, Money>),
     unit: Unit,
+    kinds: &SubstituteKinds,
 ) -> AtRiskReport {
     let mut rows = Vec::new();
     let mut totals: BTreeMap<DirectorateCode, AtRiskTotal> = BTreeMap::new();
     let mut total = AtRiskTotal::default();
+    for (code, planned) in not_assessed_by {
+        totals.entry(code).or_default().not_assessed = planned;
+        total.not_assessed = total.not_assessed + planned;
+    }
     for AssessedSaving {
         assessment,
         directorate,
@@ -408,12 +489,25 @@ fn assemble(
         previous,
     } in assessed
     {
-        let substituted: Money = assessment.substitutes.iter().map(|s| s.amount).sum();
+        let (ongoing, one_off): (Vec<&Substitute>, Vec<&Substitute>) = assessment
+            .substitutes
+            .iter()
+            .partition(|s| kinds.is_ongoing(s));
+        let added =
+            |substitutes: Vec<&Substitute>| -> Money { substitutes.iter().map(|s| s.amount).sum() };
+        let (ongoing, one_off) = (added(ongoing), added(one_off));
+        let over_delivery = over_delivery(assessment.planned, assessment.forecast);
         for sum in [totals.entry(directorate.clone()).or_default(), &mut total] {
             sum.planned = sum.planned + assessment.planned;
             sum.forecast = sum.forecast + assessment.forecast;
             sum.at_risk = sum.at_risk + assessment.at_risk;
-            sum.substituted = sum.substituted + substituted;
+            sum.timing = sum.timing + assessment.timing;
+            sum.permanent = sum.permanent + assessment.permanent;
+            sum.over_delivery = sum.over_delivery + over_delivery;
+            sum.substituted_one_off = sum.substituted_one_off + one_off;
+            sum.substituted_ongoing = sum.substituted_ongoing + ongoing;
+            sum.substituted = sum.substituted + one_off + ongoing;
+            sum.net_shortfall = sum.at_risk - sum.substituted;
         }
         rows.push(AtRiskRow {
             line_ref: assessment.line_ref,
@@ -423,6 +517,9 @@ fn assemble(
             planned: assessment.planned,
             forecast: assessment.forecast,
             at_risk: assessment.at_risk,
+            timing: assessment.timing,
+            permanent: assessment.permanent,
+            over_delivery,
             rag: assessment.rag,
             reason: assessment.reason,
             mitigation: assessment.mitigation,
@@ -501,6 +598,9 @@ impl Tabular for AtRiskReport {
             "Planned",
             "Forecast",
             "At risk",
+            "Timing",
+            "Permanent",
+            "Over-delivery",
             "Change since previous",
             "Reason",
             "Mitigation",
@@ -515,7 +615,7 @@ impl Tabular for AtRiskReport {
             let substitutes = row
                 .substitutes
                 .iter()
-                .map(|s| format!("{} {}", s.line_ref, s.amount))
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
             table.row([
@@ -526,6 +626,9 @@ impl Tabular for AtRiskReport {
                 Cell::from(row.planned),
                 Cell::from(row.forecast),
                 Cell::from(row.at_risk),
+                Cell::from(row.timing),
+                Cell::from(row.permanent),
+                Cell::from(row.over_delivery),
                 Cell::from(row.at_risk_change),
                 Cell::from(row.reason.clone()),
                 Cell::from(row.mitigation.clone()),
@@ -542,6 +645,9 @@ impl Tabular for AtRiskReport {
             total.planned.into(),
             total.forecast.into(),
             total.at_risk.into(),
+            total.timing.into(),
+            total.permanent.into(),
+            total.over_delivery.into(),
         ]);
         table
     }
@@ -570,6 +676,8 @@ mod tests {
             planned,
             forecast: planned - at_risk,
             at_risk,
+            timing: Money::ZERO,
+            permanent: at_risk,
             reason: Some("Reported to scrutiny as at risk, position at 2021-06-30".to_owned()),
             mitigation: None,
             substitutes: Vec::new(),
@@ -617,6 +725,7 @@ mod tests {
             period("P3"),
             Unit::Pounds,
             &NotAssessedPaging::first(),
+            &SubstituteKinds(HashMap::new()),
         )
         .unwrap();
         let rows: Vec<_> = report
@@ -715,6 +824,7 @@ mod tests {
             period("P3"),
             Unit::Thousands,
             &NotAssessedPaging::first(),
+            &SubstituteKinds(HashMap::new()),
         )
         .unwrap();
         let differences: Vec<_> = report
@@ -752,6 +862,7 @@ mod tests {
                 period("P3"),
                 Unit::Pounds,
                 &paging,
+                &SubstituteKinds(HashMap::new()),
             )
             .unwrap();
             let listed: Vec<String> = report
@@ -810,6 +921,7 @@ mod tests {
             period("P4"),
             Unit::Pounds,
             &NotAssessedPaging::first(),
+            &SubstituteKinds(HashMap::new()),
         );
         assert!(matches!(
             built,

@@ -1,6 +1,6 @@
 //! The directorate summary: savings, growth and net per year, as in the council's MTFS tables.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -22,11 +22,12 @@ use crate::lines::history;
 use crate::lines::repo::LineFilter;
 use crate::lines::totals as line_totals;
 use crate::monitoring::model::MonitoringPeriod;
-use crate::monitoring::totals::AtRiskSum;
+use crate::monitoring::totals::{AtRiskFigures, AtRiskSum, Counted};
 use crate::monitoring::{self, snapshot::Monitoring};
 use crate::present::table::{Cell, Table, Tabular};
 use crate::present::{present, rounding_differences, Format, Output, RoundingDifference, Summed};
 use crate::state::AppState;
+use crate::totals::Figures;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -108,8 +109,15 @@ pub struct BudgetYear {
     /// The monitoring period the shortfall is as at; absent when no period of the year is assessed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
-    /// `revised_budget` − the savings forecast to be delivered in that period (`forecast`): what the budget
-    /// will not get. A withdrawn or re-profiled approved saving's loss counts here until it is written off.
+    /// What the assessed savings are forecast to deliver in that period (the summary's `forecast`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Money>,
+    /// The savings planned and not assessed in that period: neither delivered nor short, unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<Money>,
+    /// `revised_budget` − `forecast` − `not_assessed`: what the budget will not get, as far as is known. A
+    /// withdrawn or re-profiled approved saving's loss counts here until it is written off; an over-delivery
+    /// makes it smaller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<Money>,
 }
@@ -121,46 +129,80 @@ pub struct DirectorateSummary {
     pub years: Vec<SummaryRow>,
 }
 
-/// A year of the summary: the plan, and where a monitoring period has assessed it, the savings expected
-/// (`forecast`) and not expected (`at_risk`) to be delivered, side by side with the planned `savings`.
+/// A year of the summary: the plan, and where a monitoring period has assessed it, the savings planned split
+/// into those `assessed` (what they are forecast to deliver, and what is at risk) and those `not_assessed`,
+/// which count as neither delivered nor at risk; and the gap the shortfalls leave, this year only (`one_off_gap`)
+/// and carried into every later year (`ongoing_gap`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryRow {
     #[serde(flatten)]
     pub plan: YearSummary,
-    /// The monitoring period the next two figures come from; absent when no period of the year is assessed.
+    /// The monitoring period the figures below come from; absent when no period of the year is assessed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
-    /// Savings expected to be delivered: `savings` less `at_risk`.
+    /// The planned amounts of the savings assessed in that period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessed: Option<Money>,
+    /// What the assessed savings are forecast to deliver (an over-delivery included): never a saving not
+    /// assessed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Money>,
-    /// Savings assessed as at risk in that period.
+    /// What the assessed savings have at risk.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at_risk: Option<Money>,
+    /// `savings` − `assessed`: planned, and not assessed in that period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<Money>,
+    /// The part of `at_risk` that is a gap this year only: timing shortfalls (delivered in a later year) and
+    /// permanent shortfalls of one-off savings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_off_gap: Option<Money>,
+    /// Permanent shortfalls of ongoing savings, this year's and every earlier year's (each year's from its chosen
+    /// period): the base budget never gets them. Absent until some year up to this one is assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ongoing_gap: Option<Money>,
 }
 
 /// Adds each year's monitoring figures, from the chosen period's assessments, to the plan's rows.
-struct AtRiskByYear {
-    periods: BTreeMap<FinancialYear, Period>,
-    at_risk: BTreeMap<FinancialYear, Money>,
+struct AtRiskByYear<'a> {
+    /// Each year's chosen period, every year assessed (an earlier year's ongoing gap carries into later ones).
+    periods: &'a BTreeMap<FinancialYear, Period>,
+    figures: BTreeMap<FinancialYear, AtRiskFigures>,
 }
 
-impl AtRiskByYear {
+impl AtRiskByYear<'_> {
     fn rows(&self, plan: Vec<YearSummary>) -> Vec<SummaryRow> {
         plan.into_iter()
-            .map(|plan| match self.periods.get(&plan.year) {
-                None => SummaryRow {
-                    plan,
-                    period: None,
-                    forecast: None,
-                    at_risk: None,
-                },
-                Some(&period) => {
-                    let at_risk = self.at_risk.get(&plan.year).copied().unwrap_or_default();
-                    SummaryRow {
-                        forecast: Some(plan.savings - at_risk),
-                        at_risk: Some(at_risk),
-                        period: Some(period),
+            .map(|plan| {
+                let earlier = self.periods.range(..plan.year).next().is_some();
+                let carried: Money = self
+                    .figures
+                    .range(..plan.year)
+                    .map(|(_, figures)| figures.ongoing)
+                    .sum();
+                match self.periods.get(&plan.year) {
+                    None => SummaryRow {
                         plan,
+                        period: None,
+                        assessed: None,
+                        forecast: None,
+                        at_risk: None,
+                        not_assessed: None,
+                        one_off_gap: None,
+                        ongoing_gap: earlier.then_some(carried),
+                    },
+                    Some(&period) => {
+                        let figures = self.figures.get(&plan.year).copied().unwrap_or_default();
+                        SummaryRow {
+                            period: Some(period),
+                            assessed: Some(figures.planned),
+                            forecast: Some(figures.forecast),
+                            at_risk: Some(figures.at_risk),
+                            not_assessed: Some(plan.savings - figures.planned),
+                            one_off_gap: Some(figures.one_off_gap()),
+                            ongoing_gap: Some(carried + figures.ongoing),
+                            plan,
+                        }
                     }
                 }
             })
@@ -303,16 +345,19 @@ fn load(
         }),
         When::Replayed(at) => {
             let lines = history::lines_at(conn, at)?;
-            let withdrawn: HashSet<LineRef> = lines
+            let counted: HashMap<LineRef, Counted> = lines
                 .iter()
-                .filter(|line| line.status == LineStatus::Withdrawn)
-                .map(|line| line.line_ref.clone())
+                .map(|line| {
+                    let withdrawn = line.status == LineStatus::Withdrawn;
+                    let nature = line.nature;
+                    (line.line_ref.clone(), Counted { withdrawn, nature })
+                })
                 .collect();
             let then = Monitoring::load(conn, Some(at))?;
             Ok(SummaryData {
                 directorates: directorates::repo::list_at(conn, at)?,
                 sums: history::sums(&lines, &filter, include_withdrawn),
-                at_risk: then.at_risk_sums(&withdrawn),
+                at_risk: then.at_risk_sums(&counted),
                 periods: then.periods,
                 baseline: None,
             })
@@ -356,10 +401,12 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         _ => Vec::new(),
     };
     // Each year's chosen period (the one asked for, or the latest with any assessment), and its at-risk sums
-    // by directorate and in total.
+    // by directorate and in total: every year assessed, as an earlier year's ongoing gap carries forward.
     let (periods, at_risk) = (&data.periods, &data.at_risk);
     let mut chosen = BTreeMap::new();
-    for &year in years.iter().filter(|_| view == View::Incremental) {
+    let assessed_years: BTreeSet<FinancialYear> = at_risk.iter().map(|sum| sum.year).collect();
+    let incremental = view == View::Incremental;
+    for &year in years.iter().chain(&assessed_years).filter(|_| incremental) {
         let latest = at_risk
             .iter()
             .filter(|sum| sum.year == year)
@@ -372,8 +419,8 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         }
     }
     let mut total_at_risk = AtRiskByYear {
-        periods: chosen.clone(),
-        at_risk: BTreeMap::new(),
+        periods: &chosen,
+        figures: BTreeMap::new(),
     };
     let mut at_risk_by_directorate: BTreeMap<DirectorateCode, AtRiskByYear> = BTreeMap::new();
     for sum in at_risk {
@@ -386,18 +433,18 @@ pub fn build(query: &SummaryQuery, data: SummaryData) -> Result<SummaryReport, A
         let directorate = at_risk_by_directorate
             .entry(sum.directorate.clone())
             .or_insert_with(|| AtRiskByYear {
-                periods: chosen.clone(),
-                at_risk: BTreeMap::new(),
+                periods: &chosen,
+                figures: BTreeMap::new(),
             });
-        for sums in [&mut directorate.at_risk, &mut total_at_risk.at_risk] {
+        for sums in [&mut directorate.figures, &mut total_at_risk.figures] {
             let total = sums.entry(sum.year).or_default();
-            *total = *total + sum.at_risk;
+            *total = total.plus(sum.figures, 1);
         }
     }
     let empty = SummaryTotals::default();
     let no_risk = AtRiskByYear {
-        periods: chosen.clone(),
-        at_risk: BTreeMap::new(),
+        periods: &chosen,
+        figures: BTreeMap::new(),
     };
     let directorates: Vec<DirectorateSummary> = known
         .into_iter()
@@ -458,9 +505,11 @@ fn budget_years(
                 current_plan,
                 variance: current_plan - revised_budget,
                 period: row.and_then(|row| row.period),
+                forecast: row.and_then(|row| row.forecast),
+                not_assessed: row.and_then(|row| row.not_assessed),
                 shortfall: row
-                    .and_then(|row| row.forecast)
-                    .map(|forecast| revised_budget - forecast),
+                    .and_then(|row| Some(row.forecast? + row.not_assessed?))
+                    .map(|known| revised_budget - known),
             }
         })
         .collect()
@@ -474,12 +523,16 @@ fn summed<'a>(
     directorates: &'a [DirectorateSummary],
     total: &'a [SummaryRow],
 ) -> impl Iterator<Item = Summed> + 'a {
-    const MEASURES: [Measure; 5] = [
+    const MEASURES: [Measure; 9] = [
         ("savings", |row| Some(row.plan.savings)),
         ("growth", |row| Some(row.plan.growth)),
         ("net", |row| Some(row.plan.net)),
+        ("assessed", |row| row.assessed),
         ("forecast", |row| row.forecast),
         ("at risk", |row| row.at_risk),
+        ("not assessed", |row| row.not_assessed),
+        ("one-off gap", |row| row.one_off_gap),
+        ("ongoing gap", |row| row.ongoing_gap),
     ];
     total.iter().enumerate().flat_map(move |(index, row)| {
         MEASURES.iter().filter_map(move |(name, measure)| {
@@ -507,12 +560,18 @@ impl Tabular for SummaryReport {
                 .chain(years),
         );
         let mut block = |name: String, rows: &[SummaryRow]| {
-            let measures: [Measure; 5] = [
+            let measures: [Measure; 9] = [
                 ("Efficiencies", |r| Some(-r.plan.savings)),
                 ("Growth", |r| Some(r.plan.growth)),
                 ("Net", |r| Some(r.plan.net)),
-                ("Forecast efficiencies", |r| r.forecast.map(|f| -f)),
+                ("Efficiencies assessed", |r| r.assessed.map(|a| -a)),
+                ("Forecast efficiencies (assessed)", |r| {
+                    r.forecast.map(|f| -f)
+                }),
                 ("Efficiencies at risk", |r| r.at_risk),
+                ("Efficiencies not assessed", |r| r.not_assessed.map(|n| -n)),
+                ("One-off gap", |r| r.one_off_gap),
+                ("Ongoing gap", |r| r.ongoing_gap),
             ];
             for (label, measure) in measures {
                 if rows.iter().any(|row| measure(row).is_some()) {
@@ -568,7 +627,14 @@ mod tests {
                 period: period("P3"),
                 directorate: cfe::cfe(),
                 withdrawn: false,
-                at_risk: money("1317000.00"),
+                // SAV07, SAV09 and SAV10, all ongoing, their shortfalls unexplained (so permanent).
+                figures: AtRiskFigures {
+                    at_risk: money("1317000.00"),
+                    planned: money("2312000.00"),
+                    forecast: money("995000.00"),
+                    timing: Money::ZERO,
+                    ongoing: money("1317000.00"),
+                },
             }],
         }
     }
@@ -621,7 +687,7 @@ mod tests {
                 "9433000.00",
                 "20433000.00",
                 "11000000.00",
-                "8116000.00",
+                "995000.00",
                 "1317000.00",
             ),
             row("2022/23", "4694000.00", "85000.00", "-4609000.00", "-", "-"),
@@ -636,6 +702,17 @@ mod tests {
         assert_eq!(figures(&report.directorates[0].years), expected);
         assert_eq!(report.total[0].period, Some(period("P3")));
         assert!(report.rounding_differences.is_empty());
+        // Only three savings were assessed: the other 7,121,000.00 is not known, not delivered.
+        let total = &report.total[0];
+        assert_eq!(total.assessed, Some(money("2312000.00")));
+        assert_eq!(total.not_assessed, Some(money("7121000.00")));
+        assert_eq!(total.one_off_gap, Some(Money::ZERO));
+        let ongoing: Vec<_> = report.total.iter().map(|row| row.ongoing_gap).collect();
+        assert_eq!(
+            ongoing,
+            [Some(money("1317000.00")); 3],
+            "carried into every later year"
+        );
     }
 
     #[test]

@@ -1,28 +1,82 @@
-//! Amounts at risk by year, period, directorate, and withdrawn or not (`at_risk_totals`), kept in the
-//! transaction of every assessment write and every withdrawal or reinstatement of a line, so the summary reads
-//! these few rows rather than every assessment.
+//! Assessed savings by year, period, directorate, and withdrawn or not (`at_risk_totals`): their amounts
+//! planned, forecast and at risk, the timing part at risk, and the permanent part of ongoing savings; kept in
+//! the transaction of every assessment write and every withdrawal, reinstatement or change of nature of a
+//! line, so the summary reads these few rows rather than every assessment.
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
-use super::{kept_amount, Delta, Table};
+use super::{kept_amount, signed, Delta, Figures, Table};
 use crate::db::schema::{
     assessments, at_risk_total_keys, at_risk_total_states, at_risk_totals, lines,
 };
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::monitoring::Period;
-use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineNature, LineRef, LineStatus, Money};
 use crate::execute_on_engine;
 
-/// The amount at risk in one period, for one directorate's lines, withdrawn or not.
-#[derive(Clone, Debug)]
+/// The assessed savings of one period, for one directorate's lines, withdrawn or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AtRiskSum {
     pub year: FinancialYear,
     pub period: Period,
     pub directorate: DirectorateCode,
     pub withdrawn: bool,
+    pub figures: AtRiskFigures,
+}
+
+/// What an assessment counts towards its row, and a row adds up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AtRiskFigures {
     pub at_risk: Money,
+    pub planned: Money,
+    pub forecast: Money,
+    /// The part at risk delivered in a later year: a one-off gap.
+    pub timing: Money,
+    /// The part at risk never delivered of ongoing savings: a gap in every later year too.
+    pub ongoing: Money,
+}
+
+impl AtRiskFigures {
+    /// An assessment's figures, its saving `ongoing` or one-off.
+    pub fn of(
+        (planned, forecast, at_risk): (Money, Money, Money),
+        (timing, permanent): (Money, Money),
+        nature: LineNature,
+    ) -> AtRiskFigures {
+        AtRiskFigures {
+            at_risk,
+            planned,
+            forecast,
+            timing,
+            ongoing: match nature {
+                LineNature::Ongoing => permanent,
+                LineNature::OneOff => Money::ZERO,
+            },
+        }
+    }
+
+    /// The gap this year only: the timing part and the permanent part of one-off savings.
+    pub fn one_off_gap(&self) -> Money {
+        self.at_risk - self.ongoing
+    }
+}
+
+impl Figures for AtRiskFigures {
+    fn plus(self, other: AtRiskFigures, sign: i32) -> AtRiskFigures {
+        AtRiskFigures {
+            at_risk: signed(self.at_risk, other.at_risk, sign),
+            planned: signed(self.planned, other.planned, sign),
+            forecast: signed(self.forecast, other.forecast, sign),
+            timing: signed(self.timing, other.timing, sign),
+            ongoing: signed(self.ongoing, other.ongoing, sign),
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        *self == AtRiskFigures::default()
+    }
 }
 
 /// The `at_risk_totals` table.
@@ -35,17 +89,17 @@ pub type Key = (FinancialYear, Period, DirectorateCode, bool);
 pub type Change = super::Change<AtRiskTotals>;
 
 impl Change {
-    /// Counts an assessment's amount at risk in (`sign` 1) or out (`sign` -1).
+    /// Counts an assessment's figures in (`sign` 1) or out (`sign` -1).
     pub fn assessment(
         &mut self,
         (year, period): (FinancialYear, Period),
         line_ref: &LineRef,
         withdrawn: bool,
-        at_risk: Money,
+        figures: AtRiskFigures,
         sign: i32,
     ) {
         let key = (year, period, line_ref.directorate().clone(), withdrawn);
-        self.count(key, at_risk, sign);
+        self.count(key, figures, sign);
     }
 }
 
@@ -66,39 +120,57 @@ macro_rules! row_of {
 
 impl Table for AtRiskTotals {
     type Key = Key;
+    type Figures = AtRiskFigures;
     const NAME: &'static str = "at-risk totals";
 
     fn delete_if_counting(conn: &mut DbConnection, key: &Key, entries: i32) -> QueryResult<usize> {
         diesel::delete(row_of!(key).filter(at_risk_totals::entries.eq(entries))).execute(conn)
     }
 
-    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<Option<Delta>> {
+    fn add_to(
+        conn: &mut DbConnection,
+        key: &Key,
+        delta: Delta<AtRiskFigures>,
+    ) -> QueryResult<Option<Delta<AtRiskFigures>>> {
+        let add = delta.figures;
         diesel::update(row_of!(key))
             .set((
-                at_risk_totals::at_risk_pence.eq(at_risk_totals::at_risk_pence + delta.amount),
+                at_risk_totals::at_risk_pence.eq(at_risk_totals::at_risk_pence + add.at_risk),
+                at_risk_totals::planned_pence.eq(at_risk_totals::planned_pence + add.planned),
+                at_risk_totals::forecast_pence.eq(at_risk_totals::forecast_pence + add.forecast),
+                at_risk_totals::timing_pence.eq(at_risk_totals::timing_pence + add.timing),
+                at_risk_totals::ongoing_pence.eq(at_risk_totals::ongoing_pence + add.ongoing),
                 at_risk_totals::entries.eq(at_risk_totals::entries + delta.entries),
             ))
-            .returning((at_risk_totals::at_risk_pence, at_risk_totals::entries))
-            .get_result::<(Money, i32)>(conn)
+            .returning((FIGURES, at_risk_totals::entries))
+            .get_result::<(FigureColumns, i32)>(conn)
             .optional()
             .map(|row| {
-                row.map(|(amount, entries)| Delta {
-                    amount,
+                row.map(|(figures, entries)| Delta {
+                    figures: figures_of(figures),
                     entries,
-                    ..Delta::default()
                 })
             })
     }
 
-    fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+    fn insert(
+        conn: &mut DbConnection,
+        key: &Key,
+        delta: Delta<AtRiskFigures>,
+    ) -> QueryResult<usize> {
         let (year, period, directorate, withdrawn) = key;
+        let figures = delta.figures;
         diesel::insert_into(at_risk_totals::table)
             .values((
                 at_risk_totals::year_start.eq(*year),
                 at_risk_totals::period.eq(*period),
                 at_risk_totals::directorate.eq(directorate),
                 at_risk_totals::withdrawn.eq(*withdrawn),
-                at_risk_totals::at_risk_pence.eq(delta.amount),
+                at_risk_totals::at_risk_pence.eq(figures.at_risk),
+                at_risk_totals::planned_pence.eq(figures.planned),
+                at_risk_totals::forecast_pence.eq(figures.forecast),
+                at_risk_totals::timing_pence.eq(figures.timing),
+                at_risk_totals::ongoing_pence.eq(figures.ongoing),
                 at_risk_totals::entries.eq(delta.entries),
             ))
             .execute(conn)
@@ -108,10 +180,10 @@ impl Table for AtRiskTotals {
         conn: &mut DbConnection,
         key: &Key,
         at: PrimitiveDateTime,
-        figures: Delta,
+        state: Delta<AtRiskFigures>,
         first: bool,
     ) -> QueryResult<()> {
-        let (amount, entries) = (figures.amount, figures.entries);
+        let (figures, entries) = (state.figures, state.entries);
         let (year, period, directorate, withdrawn) = key;
         // A second change to the row in one instant (one transaction) replaces its state then.
         execute_on_engine!(
@@ -123,7 +195,11 @@ impl Table for AtRiskTotals {
                     at_risk_total_states::directorate.eq(directorate),
                     at_risk_total_states::withdrawn.eq(*withdrawn),
                     at_risk_total_states::valid_from.eq(at),
-                    at_risk_total_states::at_risk_pence.eq(amount),
+                    at_risk_total_states::at_risk_pence.eq(figures.at_risk),
+                    at_risk_total_states::planned_pence.eq(figures.planned),
+                    at_risk_total_states::forecast_pence.eq(figures.forecast),
+                    at_risk_total_states::timing_pence.eq(figures.timing),
+                    at_risk_total_states::ongoing_pence.eq(figures.ongoing),
                     at_risk_total_states::entries.eq(entries),
                 ))
                 .on_conflict((
@@ -137,6 +213,14 @@ impl Table for AtRiskTotals {
                 .set((
                     at_risk_total_states::at_risk_pence
                         .eq(excluded(at_risk_total_states::at_risk_pence)),
+                    at_risk_total_states::planned_pence
+                        .eq(excluded(at_risk_total_states::planned_pence)),
+                    at_risk_total_states::forecast_pence
+                        .eq(excluded(at_risk_total_states::forecast_pence)),
+                    at_risk_total_states::timing_pence
+                        .eq(excluded(at_risk_total_states::timing_pence)),
+                    at_risk_total_states::ongoing_pence
+                        .eq(excluded(at_risk_total_states::ongoing_pence)),
                     at_risk_total_states::entries.eq(excluded(at_risk_total_states::entries)),
                 ))
         );
@@ -158,28 +242,85 @@ impl Table for AtRiskTotals {
     }
 }
 
-/// Moves a line's amounts at risk between the withdrawn and the counted totals, as the line is withdrawn
-/// (`withdrawn` true) or reinstated. Reads the line's assessments straight from their table.
-pub fn move_line(
+/// How a line's assessments count: withdrawn or not, ongoing or one-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counted {
+    pub withdrawn: bool,
+    pub nature: LineNature,
+}
+
+/// Counts a line's assessments again as the line is withdrawn or reinstated, or changes nature (`before` to
+/// `after`). Reads the line's assessments straight from their table.
+pub fn recount_line(
     conn: &mut DbConnection,
     line_ref: &LineRef,
-    withdrawn: bool,
+    before: Counted,
+    after: Counted,
     at: PrimitiveDateTime,
 ) -> QueryResult<()> {
-    let assessed: Vec<(FinancialYear, Period, Money)> = assessments::table
+    if before == after {
+        return Ok(());
+    }
+    let assessed: Vec<(FinancialYear, Period, AssessedFigures)> = assessments::table
         .filter(assessments::line_ref.eq(line_ref))
-        .select((
-            assessments::year_start,
-            assessments::period,
-            assessments::at_risk_pence,
-        ))
+        .select((assessments::year_start, assessments::period, ASSESSED))
         .load(conn)?;
     let mut change = Change::default();
-    for (year, period, at_risk) in assessed {
-        change.assessment((year, period), line_ref, !withdrawn, at_risk, -1);
-        change.assessment((year, period), line_ref, withdrawn, at_risk, 1);
+    for (year, period, (amounts, split)) in assessed {
+        let at_before = AtRiskFigures::of(amounts, split, before.nature);
+        let at_after = AtRiskFigures::of(amounts, split, after.nature);
+        change.assessment((year, period), line_ref, before.withdrawn, at_before, -1);
+        change.assessment((year, period), line_ref, after.withdrawn, at_after, 1);
     }
     change.write(conn, at)
+}
+
+/// An assessment's (planned, forecast, at risk) and (timing, permanent).
+type AssessedFigures = ((Money, Money, Money), (Money, Money));
+
+/// The columns of `AssessedFigures`.
+const ASSESSED: (
+    (
+        assessments::planned_pence,
+        assessments::forecast_pence,
+        assessments::at_risk_pence,
+    ),
+    (assessments::timing_pence, assessments::permanent_pence),
+) = (
+    (
+        assessments::planned_pence,
+        assessments::forecast_pence,
+        assessments::at_risk_pence,
+    ),
+    (assessments::timing_pence, assessments::permanent_pence),
+);
+
+/// A totals row's figures, in the order of `figures_of`.
+const FIGURES: (
+    at_risk_totals::at_risk_pence,
+    at_risk_totals::planned_pence,
+    at_risk_totals::forecast_pence,
+    at_risk_totals::timing_pence,
+    at_risk_totals::ongoing_pence,
+) = (
+    at_risk_totals::at_risk_pence,
+    at_risk_totals::planned_pence,
+    at_risk_totals::forecast_pence,
+    at_risk_totals::timing_pence,
+    at_risk_totals::ongoing_pence,
+);
+
+/// A row's figures as `FIGURES` reads them.
+type FigureColumns = (Money, Money, Money, Money, Money);
+
+fn figures_of((at_risk, planned, forecast, timing, ongoing): FigureColumns) -> AtRiskFigures {
+    AtRiskFigures {
+        at_risk,
+        planned,
+        forecast,
+        timing,
+        ongoing,
+    }
 }
 
 /// Every total, or one directorate's.
@@ -191,40 +332,56 @@ pub fn sums(
     if let Some(directorate) = directorate {
         query = query.filter(at_risk_totals::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(FinancialYear, Period, DirectorateCode, bool, Money)> = query
+    let rows: Vec<(Key, FigureColumns)> = query
         .select((
-            at_risk_totals::year_start,
-            at_risk_totals::period,
-            at_risk_totals::directorate,
-            at_risk_totals::withdrawn,
-            at_risk_totals::at_risk_pence,
+            (
+                at_risk_totals::year_start,
+                at_risk_totals::period,
+                at_risk_totals::directorate,
+                at_risk_totals::withdrawn,
+            ),
+            FIGURES,
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(at_risk_sum).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(key, figures)| at_risk_sum(key, figures_of(figures)))
+        .collect())
 }
 
 /// The same sums as `sums`, added up from every assessment and its line's status rather than read from the kept
 /// rows: what `mtfs verify` holds the kept rows to.
 pub fn summed_from_assessments(conn: &mut DbConnection) -> QueryResult<Vec<AtRiskSum>> {
-    let rows: Vec<(FinancialYear, Period, LineRef, LineStatus, Money)> = assessments::table
+    type Row = (
+        FinancialYear,
+        Period,
+        LineRef,
+        LineStatus,
+        LineNature,
+        AssessedFigures,
+    );
+    let rows: Vec<Row> = assessments::table
         .inner_join(lines::table)
         .select((
             assessments::year_start,
             assessments::period,
             assessments::line_ref,
             lines::status,
-            assessments::at_risk_pence,
+            lines::nature,
+            ASSESSED,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(year, period, line_ref, status, at_risk)| AtRiskSum {
-            year,
-            period,
-            directorate: line_ref.directorate().clone(),
-            withdrawn: status == LineStatus::Withdrawn,
-            at_risk,
-        })
+        .map(
+            |(year, period, line_ref, status, nature, (amounts, split))| AtRiskSum {
+                year,
+                period,
+                directorate: line_ref.directorate().clone(),
+                withdrawn: status == LineStatus::Withdrawn,
+                figures: AtRiskFigures::of(amounts, split, nature),
+            },
+        )
         .collect())
 }
 
@@ -247,7 +404,11 @@ pub fn sums_at(
     if let Some(directorate) = directorate {
         query = query.filter(at_risk_total_keys::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(Key, Option<Money>)> = query
+    // One seek a figure: each is a scalar of the key's latest state (NULL when the row was gone then).
+    let figure = |sql| then.select(kept_amount(sql)).single_value();
+    type Then = Option<Money>;
+    type States = (Then, Then, Then, Then, Then);
+    let rows: Vec<(Key, States)> = query
         .select((
             (
                 at_risk_total_keys::year_start,
@@ -255,40 +416,30 @@ pub fn sums_at(
                 at_risk_total_keys::directorate,
                 at_risk_total_keys::withdrawn,
             ),
-            then.select(kept_amount(&[
-                "CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.at_risk_pence END",
-            ]))
-            .single_value(),
+            (
+                figure(&["CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.at_risk_pence END"]),
+                figure(&["CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.planned_pence END"]),
+                figure(&["CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.forecast_pence END"]),
+                figure(&["CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.timing_pence END"]),
+                figure(&["CASE WHEN at_risk_total_states.entries > 0 THEN at_risk_total_states.ongoing_pence END"]),
+            ),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|((year, period, directorate, withdrawn), at_risk)| {
-            Some(at_risk_sum((
-                year,
-                period,
-                directorate,
-                withdrawn,
-                at_risk?,
-            )))
+        .filter_map(|(key, (at_risk, planned, forecast, timing, ongoing))| {
+            let figures = (at_risk?, planned?, forecast?, timing?, ongoing?);
+            Some(at_risk_sum(key, figures_of(figures)))
         })
         .collect())
 }
 
-fn at_risk_sum(
-    (year, period, directorate, withdrawn, at_risk): (
-        FinancialYear,
-        Period,
-        DirectorateCode,
-        bool,
-        Money,
-    ),
-) -> AtRiskSum {
+fn at_risk_sum((year, period, directorate, withdrawn): Key, figures: AtRiskFigures) -> AtRiskSum {
     AtRiskSum {
         year,
         period,
         directorate,
         withdrawn,
-        at_risk,
+        figures,
     }
 }

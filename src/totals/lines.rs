@@ -1,11 +1,13 @@
 //! Totals of line amounts by directorate, kind, nature, withdrawn or not, and year (`line_totals`), kept in
 //! every line write's transaction. A summary reads these few rows instead of every amount.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use time::PrimitiveDateTime;
 
-use super::{kept_amount, Delta, Table};
+use super::{kept_amount, Amount, Delta, Table};
 use crate::db::schema::{line_total_keys, line_total_states, line_totals};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::summary::AmountSum;
@@ -50,7 +52,7 @@ impl Change {
                 line.withdrawn,
                 entry.year,
             );
-            self.count(key, entry.amount, sign);
+            self.count(key, Amount::of(entry.amount), sign);
         }
     }
 }
@@ -73,18 +75,24 @@ macro_rules! row_of {
 
 impl Table for LineTotals {
     type Key = Key;
+    type Figures = Amount;
     const NAME: &'static str = "line totals";
 
     fn delete_if_counting(conn: &mut DbConnection, key: &Key, entries: i32) -> QueryResult<usize> {
         diesel::delete(row_of!(key).filter(line_totals::entries.eq(entries))).execute(conn)
     }
 
-    fn add_to(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<Option<Delta>> {
+    fn add_to(
+        conn: &mut DbConnection,
+        key: &Key,
+        delta: Delta<Amount>,
+    ) -> QueryResult<Option<Delta<Amount>>> {
         diesel::update(row_of!(key))
             .set((
-                line_totals::amount_pence.eq(line_totals::amount_pence + delta.amount),
+                line_totals::amount_pence.eq(line_totals::amount_pence + delta.figures.amount),
                 line_totals::entries.eq(line_totals::entries + delta.entries),
-                line_totals::nonzero_entries.eq(line_totals::nonzero_entries + delta.nonzero),
+                line_totals::nonzero_entries
+                    .eq(line_totals::nonzero_entries + delta.figures.nonzero),
             ))
             .returning((
                 line_totals::amount_pence,
@@ -95,14 +103,13 @@ impl Table for LineTotals {
             .optional()
             .map(|row| {
                 row.map(|(amount, entries, nonzero)| Delta {
-                    amount,
+                    figures: Amount { amount, nonzero },
                     entries,
-                    nonzero,
                 })
             })
     }
 
-    fn insert(conn: &mut DbConnection, key: &Key, delta: Delta) -> QueryResult<usize> {
+    fn insert(conn: &mut DbConnection, key: &Key, delta: Delta<Amount>) -> QueryResult<usize> {
         let (directorate, kind, nature, withdrawn, year) = key;
         diesel::insert_into(line_totals::table)
             .values((
@@ -111,9 +118,9 @@ impl Table for LineTotals {
                 line_totals::nature.eq(*nature),
                 line_totals::withdrawn.eq(*withdrawn),
                 line_totals::year_start.eq(*year),
-                line_totals::amount_pence.eq(delta.amount),
+                line_totals::amount_pence.eq(delta.figures.amount),
                 line_totals::entries.eq(delta.entries),
-                line_totals::nonzero_entries.eq(delta.nonzero),
+                line_totals::nonzero_entries.eq(delta.figures.nonzero),
             ))
             .execute(conn)
     }
@@ -122,10 +129,10 @@ impl Table for LineTotals {
         conn: &mut DbConnection,
         key: &Key,
         at: PrimitiveDateTime,
-        figures: Delta,
+        figures: Delta<Amount>,
         first: bool,
     ) -> QueryResult<()> {
-        let (amount, entries) = (figures.amount, figures.entries);
+        let (amount, entries) = (figures.figures.amount, figures.entries);
         let (directorate, kind, nature, withdrawn, year) = key;
         // A second change to the row in one instant (one transaction) replaces its state then.
         execute_on_engine!(
@@ -239,13 +246,13 @@ fn amount_sum(
     }
 }
 
-/// How many savings (of one directorate, or all) are planned in `year`, not withdrawn and with an amount that is
-/// not zero, and those amounts added up: a few rows of the kept totals (one a nature and directorate).
+/// By directorate (one, or all), how many savings are planned in `year`, not withdrawn and with an amount that
+/// is not zero, and those amounts added up: a few rows of the kept totals (one a nature and directorate).
 pub fn savings_planned(
     conn: &mut DbConnection,
     directorate: Option<&DirectorateCode>,
     year: FinancialYear,
-) -> QueryResult<(u64, Money)> {
+) -> QueryResult<BTreeMap<DirectorateCode, (u64, Money)>> {
     let mut query = line_totals::table
         .filter(line_totals::kind.eq(LineKind::Saving))
         .filter(line_totals::withdrawn.eq(false))
@@ -254,14 +261,20 @@ pub fn savings_planned(
     if let Some(directorate) = directorate {
         query = query.filter(line_totals::directorate.eq(directorate.clone()));
     }
-    let rows: Vec<(i32, Money)> = query
-        .select((line_totals::nonzero_entries, line_totals::amount_pence))
+    let rows: Vec<(DirectorateCode, i32, Money)> = query
+        .select((
+            line_totals::directorate,
+            line_totals::nonzero_entries,
+            line_totals::amount_pence,
+        ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .fold((0, Money::ZERO), |(count, sum), (lines, amount)| {
-            (count + u64::from(lines.unsigned_abs()), sum + amount)
-        }))
+    let mut planned: BTreeMap<DirectorateCode, (u64, Money)> = BTreeMap::new();
+    for (directorate, lines, amount) in rows {
+        let (count, sum) = planned.entry(directorate).or_default();
+        *count += u64::from(lines.unsigned_abs());
+        *sum = *sum + amount;
+    }
+    Ok(planned)
 }
 
 /// The totals of one directorate (or all), leaving withdrawn lines out unless asked for: the same sums as

@@ -30,18 +30,64 @@ fn kept_amount(
     FixedSql::typed(sql, Vec::new())
 }
 
-/// What one change adds to a totals row: an amount, a number of entries (negative when taken out), and how many
-/// of those entries have an amount that is not zero (kept by `line_totals` only: the savings a year counts).
+/// The figures a totals row adds up, besides how many entries it counts.
+pub trait Figures: Copy + Debug + Default {
+    /// `self` with `other` counted in (`sign` 1) or out (`sign` -1).
+    fn plus(self, other: Self, sign: i32) -> Self;
+    fn is_zero(&self) -> bool;
+}
+
+/// A line totals row's figures: an amount, and how many of its entries have an amount that is not zero (the
+/// savings a year counts).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Delta {
+pub struct Amount {
     pub amount: Money,
-    pub entries: i32,
     pub nonzero: i32,
+}
+
+impl Amount {
+    /// One entry's amount.
+    pub fn of(amount: Money) -> Amount {
+        Amount {
+            amount,
+            nonzero: i32::from(!amount.is_zero()),
+        }
+    }
+}
+
+impl Figures for Amount {
+    fn plus(self, other: Amount, sign: i32) -> Amount {
+        Amount {
+            amount: signed(self.amount, other.amount, sign),
+            nonzero: self.nonzero + sign * other.nonzero,
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.amount.is_zero() && self.nonzero == 0
+    }
+}
+
+/// `base` with `amount` added (`sign` 1) or taken away (`sign` -1).
+fn signed(base: Money, amount: Money, sign: i32) -> Money {
+    if sign < 0 {
+        base - amount
+    } else {
+        base + amount
+    }
+}
+
+/// What one change adds to a totals row: its figures, and a number of entries (negative when taken out).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Delta<F> {
+    pub figures: F,
+    pub entries: i32,
 }
 
 /// A totals table: the SQL for the row of one key.
 pub trait Table {
     type Key: Ord + Debug;
+    type Figures: Figures;
     /// The table's name, for an error message.
     const NAME: &'static str;
     /// Deletes the row when it counts exactly `entries`; the number of rows deleted.
@@ -51,10 +97,17 @@ pub trait Table {
         entries: i32,
     ) -> QueryResult<usize>;
     /// Adds `delta` to the row; the row's figures after, or `None` when it has no row.
-    fn add_to(conn: &mut DbConnection, key: &Self::Key, delta: Delta)
-        -> QueryResult<Option<Delta>>;
+    fn add_to(
+        conn: &mut DbConnection,
+        key: &Self::Key,
+        delta: Delta<Self::Figures>,
+    ) -> QueryResult<Option<Delta<Self::Figures>>>;
     /// Inserts the row with `delta` as its figures.
-    fn insert(conn: &mut DbConnection, key: &Self::Key, delta: Delta) -> QueryResult<usize>;
+    fn insert(
+        conn: &mut DbConnection,
+        key: &Self::Key,
+        delta: Delta<Self::Figures>,
+    ) -> QueryResult<usize>;
     /// Records `figures` (no entries: the row is gone) as the row's state from `at` on, replacing a state
     /// written at the same instant (one transaction changing the row twice); `first` when the row was just
     /// inserted (its key may be new).
@@ -62,14 +115,14 @@ pub trait Table {
         conn: &mut DbConnection,
         key: &Self::Key,
         at: PrimitiveDateTime,
-        figures: Delta,
+        figures: Delta<Self::Figures>,
         first: bool,
     ) -> QueryResult<()>;
 }
 
 /// Changes to a totals table, gathered by row, so that each row is written once however many entries touch it.
 pub struct Change<T: Table> {
-    rows: BTreeMap<T::Key, Delta>,
+    rows: BTreeMap<T::Key, Delta<T::Figures>>,
 }
 
 impl<T: Table> Default for Change<T> {
@@ -81,25 +134,18 @@ impl<T: Table> Default for Change<T> {
 }
 
 impl<T: Table> Change<T> {
-    /// Counts an entry's amount in (`sign` 1) or out (`sign` -1) of its row.
-    pub fn count(&mut self, key: T::Key, amount: Money, sign: i32) {
+    /// Counts an entry's figures in (`sign` 1) or out (`sign` -1) of its row.
+    pub fn count(&mut self, key: T::Key, figures: T::Figures, sign: i32) {
         let delta = self.rows.entry(key).or_default();
-        delta.amount = if sign < 0 {
-            delta.amount - amount
-        } else {
-            delta.amount + amount
-        };
+        delta.figures = delta.figures.plus(figures, sign);
         delta.entries += sign;
-        if !amount.is_zero() {
-            delta.nonzero += sign;
-        }
     }
 
     /// Writes the change made at `at`: a few statements per row touched, none where it cancels out (e.g. a
     /// change of title: the line counts where it did).
     pub fn write(self, conn: &mut DbConnection, at: PrimitiveDateTime) -> QueryResult<()> {
         for (key, delta) in self.rows {
-            if delta.amount.is_zero() && delta.entries == 0 && delta.nonzero == 0 {
+            if delta.figures.is_zero() && delta.entries == 0 {
                 continue;
             }
             if delta.entries < 0 && T::delete_if_counting(conn, &key, -delta.entries)? == 1 {
