@@ -418,6 +418,8 @@ pub struct AssessmentSnapshotV2 {
     pub at_risk: Money,
     pub timing: Money,
     pub permanent: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<Period>,
     pub reason: Option<String>,
     pub mitigation: Option<String>,
     pub substitutes: Vec<SubstituteV2>,
@@ -448,6 +450,7 @@ impl Snapshot for AssessmentSnapshotV2 {
                     at_risk: v1.at_risk,
                     timing,
                     permanent: v1.at_risk - timing,
+                    carried_from: None,
                     reason: v1.reason,
                     mitigation: v1.mitigation,
                     substitutes: v1

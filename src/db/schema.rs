@@ -110,6 +110,7 @@ diesel::table! {
         version -> BigInt,
         timing_pence -> BigInt,
         permanent_pence -> BigInt,
+        carried_from -> Nullable<Integer>,
     }
 }
 
@@ -243,6 +244,7 @@ diesel::table! {
         updated_at -> Timestamp,
         timing_pence -> BigInt,
         permanent_pence -> BigInt,
+        carried_from -> Nullable<Integer>,
     }
 }
 

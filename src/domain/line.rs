@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::financial_year::FinancialYear;
-use super::money::Money;
+use super::money::{Money, MAX_PENCE};
 use super::validation::FieldErrors;
 
 // Free text is checked in one place for every resource; lines were its first users.
@@ -121,7 +121,19 @@ pub fn check_profile(
     errors: &mut FieldErrors,
 ) -> Vec<YearAmount> {
     let mut seen = BTreeSet::new();
+    // A line's total is an amount too: it must be one the service can read back.
+    let mut total: i64 = 0;
     for (index, entry) in years.iter().enumerate() {
+        total = total.saturating_add(entry.amount.pence().max(0));
+        if total > MAX_PENCE && (total - entry.amount.pence().max(0)) <= MAX_PENCE {
+            errors.add(
+                format!("{field}[{index}].amount"),
+                format!(
+                    "the line's years would add up to more than {}, the largest amount accepted",
+                    Money::from_pence(MAX_PENCE)
+                ),
+            );
+        }
         if entry.amount.is_negative() {
             errors.add(
                 format!("{field}[{index}].amount"),

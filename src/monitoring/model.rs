@@ -72,6 +72,10 @@ pub struct Assessment {
     pub timing: Money,
     /// The part at risk never delivered: of an ongoing saving, a gap in every later year too.
     pub permanent: Money,
+    /// Carried forward (`copy-from`) from the saving's assessment in this earlier period, not assessed afresh;
+    /// absent once it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<Period>,
     pub reason: Option<String>,
     pub mitigation: Option<String>,
     /// Other savings that replace part of the shortfall.

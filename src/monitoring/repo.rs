@@ -48,6 +48,7 @@ struct AssessmentRow {
     timing: Money,
     #[diesel(column_name = permanent_pence)]
     permanent: Money,
+    carried_from: Option<Period>,
 }
 
 pub fn insert_period(
@@ -169,6 +170,7 @@ pub fn save_assessment(
             assessment_states::updated_at.eq(row.updated_at),
             assessment_states::timing_pence.eq(row.timing),
             assessment_states::permanent_pence.eq(row.permanent),
+            assessment_states::carried_from.eq(row.carried_from),
         ))
         .execute(conn)?;
     Ok(())
@@ -219,6 +221,7 @@ pub fn assessments_at(
             assessment_states::version,
             assessment_states::timing_pence,
             assessment_states::permanent_pence,
+            assessment_states::carried_from,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(assessment_from_row).collect())
@@ -326,6 +329,7 @@ fn assessment_row(assessment: &Assessment) -> AssessmentRow {
         version: assessment.version,
         timing: assessment.timing,
         permanent: assessment.permanent,
+        carried_from: assessment.carried_from,
     }
 }
 
@@ -340,6 +344,7 @@ fn assessment_from_row(row: AssessmentRow) -> Assessment {
         at_risk: row.at_risk,
         timing: row.timing,
         permanent: row.permanent,
+        carried_from: row.carried_from,
         substitutes: row.substitutes.0,
         slips_to: row.slips_to,
         updated_at: db::time::utc(row.updated_at),

@@ -109,11 +109,11 @@ pub fn put_assessment(
         return Ok((current.clone(), false));
     }
     let assessment = new_assessment(
-        year,
-        period,
+        (year, period),
         line_ref,
         checked,
         existing.as_ref().map_or(1, |e| e.version + 1),
+        None,
     );
     save(conn, &assessment, existing.as_ref(), &line)?;
     let key = assessment_key(year, period, line_ref);
@@ -195,7 +195,10 @@ pub fn copy_from(
             AssessmentInput::from(&previous),
         ) {
             Ok(checked) => {
-                let assessment = new_assessment(year, period, &line_ref, checked, 1);
+                // Marked with the period it was last assessed in, however many periods it was carried through.
+                let carried_from = Some(previous.carried_from.unwrap_or(earlier));
+                let assessment =
+                    new_assessment((year, period), &line_ref, checked, 1, carried_from);
                 save(conn, &assessment, None, &line)?;
                 let mut change = Change::created(
                     assessment.updated_at,
@@ -480,11 +483,11 @@ fn mitigation_room(
 }
 
 fn new_assessment(
-    year: FinancialYear,
-    period: Period,
+    (year, period): (FinancialYear, Period),
     line_ref: &LineRef,
     checked: CheckedAssessment,
     version: i64,
+    carried_from: Option<Period>,
 ) -> Assessment {
     Assessment {
         year,
@@ -500,13 +503,17 @@ fn new_assessment(
         slips_to: checked.slips_to,
         timing: checked.timing,
         permanent: checked.permanent,
+        carried_from,
         updated_at: db::time::utc(db::time::now()),
         version,
     }
 }
 
+/// Whether a PUT would change nothing: the same figures, and the assessment made afresh already (a PUT of a
+/// carried assessment's figures assesses it now).
 fn same(current: &Assessment, checked: &CheckedAssessment) -> bool {
-    current.rag == checked.rag
+    current.carried_from.is_none()
+        && current.rag == checked.rag
         && current.planned == checked.planned
         && current.forecast == checked.forecast
         && current.at_risk == checked.at_risk

@@ -179,6 +179,7 @@ impl Audited for Assessment {
             at_risk: self.at_risk,
             timing: self.timing,
             permanent: self.permanent,
+            carried_from: self.carried_from,
             reason: self.reason.clone(),
             mitigation: self.mitigation.clone(),
             substitutes: self
@@ -209,6 +210,7 @@ impl Replayed for Assessment {
             at_risk: a.at_risk,
             timing: a.timing,
             permanent: a.permanent,
+            carried_from: a.carried_from,
             reason: a.reason,
             mitigation: a.mitigation,
             substitutes: a

@@ -13,7 +13,9 @@ use crate::db;
 use crate::domain::directorate_code::AnyCaseDirectorate;
 use crate::domain::money::Unit;
 use crate::domain::monitoring::{over_delivery, Period, Rag, Substitute};
-use crate::domain::{DirectorateCode, FinancialYear, LineNature, LineRef, LineStatus, Money};
+use crate::domain::{
+    DirectorateCode, FinancialYear, LineNature, LineRef, LineStatus, Money, YearAmount,
+};
 use crate::error::ApiError;
 use crate::http::QueryParams;
 use crate::lines::history;
@@ -142,6 +144,9 @@ pub struct AtRiskRow {
     pub mitigation: Option<String>,
     pub substitutes: Vec<Substitute>,
     pub slips_to: Option<FinancialYear>,
+    /// Carried forward from the saving's assessment in this earlier period (`copy-from`), not assessed afresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<Period>,
     /// The period this line was last assessed in before this one; null when this is its first assessment.
     pub previous_period: Option<Period>,
     /// At risk now less at risk then; null when this is its first assessment.
@@ -164,6 +169,9 @@ pub struct AtRiskTotal {
     pub over_delivery: Money,
     /// The planned amounts of the savings not assessed (withdrawn ones aside).
     pub not_assessed: Money,
+    /// The planned amounts of the assessed savings carried forward from an earlier period (`copy-from`) rather
+    /// than assessed afresh: counted as assessed, marked on their rows with `carried_from`.
+    pub carried: Money,
     /// The sum of the substitutes offered: `substituted_one_off` + `substituted_ongoing`.
     pub substituted: Money,
     /// Substitutes that cover this year only: one-off savings and mitigations.
@@ -172,6 +180,9 @@ pub struct AtRiskTotal {
     pub substituted_ongoing: Money,
     /// `at_risk` − `substituted`.
     pub net_shortfall: Money,
+    /// The timing shortfalls by the year they are delivered in (`slips_to`): the full-year effect in the year it
+    /// lands, by year.
+    pub lands: Vec<YearAmount>,
 }
 
 /// The savings planned in the year (not withdrawn) with no assessment in the period.
@@ -477,6 +488,8 @@ fn assemble(
     let mut rows = Vec::new();
     let mut totals: BTreeMap<DirectorateCode, AtRiskTotal> = BTreeMap::new();
     let mut total = AtRiskTotal::default();
+    let mut landing: BTreeMap<DirectorateCode, BTreeMap<FinancialYear, Money>> = BTreeMap::new();
+    let mut total_landing: BTreeMap<FinancialYear, Money> = BTreeMap::new();
     for (code, planned) in not_assessed_by {
         totals.entry(code).or_default().not_assessed = planned;
         total.not_assessed = total.not_assessed + planned;
@@ -497,8 +510,20 @@ fn assemble(
             |substitutes: Vec<&Substitute>| -> Money { substitutes.iter().map(|s| s.amount).sum() };
         let (ongoing, one_off) = (added(ongoing), added(one_off));
         let over_delivery = over_delivery(assessment.planned, assessment.forecast);
+        if let (Some(later), false) = (assessment.slips_to, assessment.timing.is_zero()) {
+            for lands in [
+                landing.entry(directorate.clone()).or_default(),
+                &mut total_landing,
+            ] {
+                let sum = lands.entry(later).or_default();
+                *sum = *sum + assessment.timing;
+            }
+        }
         for sum in [totals.entry(directorate.clone()).or_default(), &mut total] {
             sum.planned = sum.planned + assessment.planned;
+            if assessment.carried_from.is_some() {
+                sum.carried = sum.carried + assessment.planned;
+            }
             sum.forecast = sum.forecast + assessment.forecast;
             sum.at_risk = sum.at_risk + assessment.at_risk;
             sum.timing = sum.timing + assessment.timing;
@@ -525,14 +550,23 @@ fn assemble(
             mitigation: assessment.mitigation,
             substitutes: assessment.substitutes,
             slips_to: assessment.slips_to,
+            carried_from: assessment.carried_from,
             previous_period: previous.map(|(period, _)| period),
             at_risk_change: previous.map(|(_, then)| assessment.at_risk - then),
         });
     }
     rows.sort_by(|a, b| a.line_ref.cmp(&b.line_ref));
+    let by_year = |lands: BTreeMap<FinancialYear, Money>| -> Vec<YearAmount> {
+        lands
+            .into_iter()
+            .map(|(year, amount)| YearAmount { year, amount })
+            .collect()
+    };
+    total.lands = by_year(total_landing);
     let directorates = totals
         .into_iter()
         .map(|(code, sum)| AtRiskTotal {
+            lands: by_year(landing.remove(&code).unwrap_or_default()),
             directorate: Some(code),
             ..sum
         })
@@ -678,6 +712,7 @@ mod tests {
             at_risk,
             timing: Money::ZERO,
             permanent: at_risk,
+            carried_from: None,
             reason: Some("Reported to scrutiny as at risk, position at 2021-06-30".to_owned()),
             mitigation: None,
             substitutes: Vec::new(),

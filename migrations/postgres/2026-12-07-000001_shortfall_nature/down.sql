@@ -8,6 +8,8 @@ ALTER TABLE at_risk_totals DROP COLUMN ongoing_pence;
 ALTER TABLE at_risk_totals DROP COLUMN timing_pence;
 ALTER TABLE at_risk_totals DROP COLUMN forecast_pence;
 ALTER TABLE at_risk_totals DROP COLUMN planned_pence;
+ALTER TABLE assessment_states DROP COLUMN carried_from;
+ALTER TABLE assessments DROP COLUMN carried_from;
 ALTER TABLE assessment_states DROP COLUMN permanent_pence;
 ALTER TABLE assessment_states DROP COLUMN timing_pence;
 ALTER TABLE assessments DROP CONSTRAINT assessments_nature_check;

@@ -16,6 +16,9 @@ ALTER TABLE assessments ADD CONSTRAINT assessments_nature_check
 
 ALTER TABLE assessment_states ADD COLUMN timing_pence BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE assessment_states ADD COLUMN permanent_pence BIGINT NOT NULL DEFAULT 0;
+-- A period started from an earlier one (copy-from) carries the saving's last assessment: marked with its period.
+ALTER TABLE assessments ADD COLUMN carried_from INTEGER CHECK (carried_from BETWEEN 1 AND 12);
+ALTER TABLE assessment_states ADD COLUMN carried_from INTEGER;
 UPDATE assessment_states SET timing_pence = at_risk_pence WHERE slips_to IS NOT NULL;
 UPDATE assessment_states SET permanent_pence = at_risk_pence WHERE slips_to IS NULL;
 

@@ -8,6 +8,7 @@ ALTER TABLE at_risk_totals DROP COLUMN ongoing_pence;
 ALTER TABLE at_risk_totals DROP COLUMN timing_pence;
 ALTER TABLE at_risk_totals DROP COLUMN forecast_pence;
 ALTER TABLE at_risk_totals DROP COLUMN planned_pence;
+ALTER TABLE assessment_states DROP COLUMN carried_from;
 ALTER TABLE assessment_states DROP COLUMN permanent_pence;
 ALTER TABLE assessment_states DROP COLUMN timing_pence;
 -- Over-delivering forecasts cannot be kept under the old rule: they come back as the plan.

@@ -19,6 +19,7 @@ CREATE TABLE assessments_new (
     version         BIGINT NOT NULL CHECK (version >= 1),
     timing_pence    BIGINT NOT NULL CHECK (timing_pence >= 0),
     permanent_pence BIGINT NOT NULL CHECK (permanent_pence >= 0),
+    carried_from    INTEGER CHECK (carried_from BETWEEN 1 AND 12),
     PRIMARY KEY (year_start, period, line_ref),
     FOREIGN KEY (year_start, period) REFERENCES monitoring_periods (year_start, period),
     CHECK (at_risk_pence = MAX(planned_pence - forecast_pence, 0)),
@@ -28,7 +29,8 @@ INSERT INTO assessments_new
 SELECT year_start, period, line_ref, rag, planned_pence, forecast_pence, at_risk_pence, reason, mitigation,
        substitutes, slips_to, updated_at, version,
        CASE WHEN slips_to IS NULL THEN 0 ELSE at_risk_pence END,
-       CASE WHEN slips_to IS NULL THEN at_risk_pence ELSE 0 END
+       CASE WHEN slips_to IS NULL THEN at_risk_pence ELSE 0 END,
+       NULL
 FROM assessments;
 DROP TABLE assessments;
 ALTER TABLE assessments_new RENAME TO assessments;
@@ -36,6 +38,8 @@ CREATE INDEX assessments_by_line ON assessments (line_ref, year_start, period);
 
 ALTER TABLE assessment_states ADD COLUMN timing_pence BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE assessment_states ADD COLUMN permanent_pence BIGINT NOT NULL DEFAULT 0;
+-- A period started from an earlier one (copy-from) carries the saving's last assessment: marked with its period.
+ALTER TABLE assessment_states ADD COLUMN carried_from INTEGER;
 UPDATE assessment_states SET timing_pence = at_risk_pence WHERE slips_to IS NOT NULL;
 UPDATE assessment_states SET permanent_pence = at_risk_pence WHERE slips_to IS NULL;
 
