@@ -38,6 +38,7 @@ pub mod metrics;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;
+pub mod outturn;
 pub mod present;
 pub mod reports;
 pub mod request_id;

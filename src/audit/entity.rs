@@ -35,6 +35,10 @@ pub enum Entity {
     ChangeSet,
     /// An approved saving removed from the budget by a decision.
     WriteOff,
+    /// An approved saving's year-end outturn (issue 17).
+    Outturn,
+    /// A year's outturn closed or reopened by a decision.
+    OutturnYear,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -52,5 +56,7 @@ crate::domain::text_enum!(Entity {
     Baseline => "baseline",
     ChangeSet => "change_set",
     WriteOff => "write_off",
+    Outturn => "outturn",
+    OutturnYear => "outturn_year",
     Database => "database",
 });
