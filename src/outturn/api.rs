@@ -3,7 +3,9 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 
-use super::model::{CloseOutturn, LineOutturns, Outturn, OutturnClose, OutturnRequest, OutturnYear, ReopenOutturn};
+use super::model::{
+    CloseOutturn, LineOutturns, Outturn, OutturnClose, OutturnRequest, OutturnYear, ReopenOutturn,
+};
 use super::service;
 use crate::auth::{Approver, Closer};
 use crate::db;

@@ -64,8 +64,18 @@ mod tests {
         let sav09 = assessment("660000.00", "237000.00");
         let proposed = propose(money("660000.00"), &sav09);
         assert_eq!(
-            (proposed.delivered, proposed.slipped, proposed.unachieved, proposed.replaced),
-            (money("423000.00"), Money::ZERO, money("237000.00"), Money::ZERO)
+            (
+                proposed.delivered,
+                proposed.slipped,
+                proposed.unachieved,
+                proposed.replaced
+            ),
+            (
+                money("423000.00"),
+                Money::ZERO,
+                money("237000.00"),
+                Money::ZERO
+            )
         );
         let slipping = Assessment {
             slips_to: Some(FinancialYear::parse("2022/23").unwrap()),
@@ -77,11 +87,23 @@ mod tests {
         };
         let proposed = propose(money("660000.00"), &slipping);
         assert_eq!(proposed.slipped, money("237000.00"));
-        assert_eq!(proposed.slips_to.map(|y| y.to_string()).as_deref(), Some("2022/23"));
-        assert_eq!((proposed.replaced, proposed.unachieved), (Money::ZERO, Money::ZERO));
-        let replaced = Assessment { slips_to: None, ..slipping };
+        assert_eq!(
+            proposed.slips_to.map(|y| y.to_string()).as_deref(),
+            Some("2022/23")
+        );
+        assert_eq!(
+            (proposed.replaced, proposed.unachieved),
+            (Money::ZERO, Money::ZERO)
+        );
+        let replaced = Assessment {
+            slips_to: None,
+            ..slipping
+        };
         let proposed = propose(money("660000.00"), &replaced);
-        assert_eq!((proposed.replaced, proposed.unachieved), (money("50000.00"), money("187000.00")));
+        assert_eq!(
+            (proposed.replaced, proposed.unachieved),
+            (money("50000.00"), money("187000.00"))
+        );
     }
 
     #[test]

@@ -286,10 +286,7 @@ pub fn put(
             "decision_id",
             "a write-off at outturn needs the recorded decision that writes it off",
         ),
-        (true, Some(_)) => errors.add(
-            "decision_id",
-            "only an amount written off names a decision",
-        ),
+        (true, Some(_)) => errors.add("decision_id", "only an amount written off names a decision"),
         (false, Some(id)) => {
             if budget::repo::find_decision(conn, id)?.is_none() {
                 errors.add(
@@ -373,7 +370,10 @@ fn check_carried_to(
 ) -> Result<(), ApiError> {
     let field = "carried_to";
     if unachieved.is_zero() || unachieved.is_negative() {
-        errors.add(field, "only an unachieved amount is carried into the next year");
+        errors.add(
+            field,
+            "only an unachieved amount is carried into the next year",
+        );
         return Ok(());
     }
     if saving.nature == LineNature::OneOff {
@@ -489,7 +489,15 @@ pub fn close(
             if missing.len() > shown.len() { ", …" } else { "" }
         )));
     }
-    change_close(conn, actor, year, before, OutturnStatus::Closed, request.decision_id, reason)
+    change_close(
+        conn,
+        actor,
+        year,
+        before,
+        OutturnStatus::Closed,
+        request.decision_id,
+        reason,
+    )
 }
 
 /// Reopens a closed year's outturn by a recorded decision, with the reason.
@@ -519,7 +527,15 @@ pub fn reopen(
     }
     let reason = check_text(&request.reason, "reason", true, MAX_REASON, &mut errors);
     errors.into_result(()).map_err(ApiError::Validation)?;
-    change_close(conn, actor, year, before, OutturnStatus::Open, request.decision_id, Some(reason))
+    change_close(
+        conn,
+        actor,
+        year,
+        before,
+        OutturnStatus::Open,
+        request.decision_id,
+        Some(reason),
+    )
 }
 
 fn change_close(

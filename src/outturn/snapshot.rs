@@ -97,7 +97,14 @@ mod tests {
     fn an_outturn_replays_from_its_v1_state_and_is_stored_as_it_was() {
         let outturn = Outturn::from_snapshot(snapshot::read(STORED).unwrap());
         assert_eq!(outturn.unachieved.to_string(), "1065000.00");
-        assert_eq!(outturn.carried_to.as_ref().map(|r| r.to_string()).as_deref(), Some("CFE GRO08"));
+        assert_eq!(
+            outturn
+                .carried_to
+                .as_ref()
+                .map(|r| r.to_string())
+                .as_deref(),
+            Some("CFE GRO08")
+        );
         assert_eq!(snapshot::stored(&outturn.snapshot()).to_string(), STORED);
     }
 

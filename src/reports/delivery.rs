@@ -134,7 +134,10 @@ pub async fn delivery_report(
     }
     let directorate = params.directorate.map(|code| code.0);
     let at = params.as_at;
-    let data = db::scan(&state.pool, move |conn| load(conn, directorate.as_ref(), at)).await?;
+    let data = db::scan(&state.pool, move |conn| {
+        load(conn, directorate.as_ref(), at)
+    })
+    .await?;
     let unit = params.unit.unwrap_or_default();
     let report = build(&data, params.from, params.to, unit);
     let output = Output {
@@ -216,7 +219,11 @@ impl Sum {
         }
     }
 
-    fn finish(mut self, directorate: Option<DirectorateCode>, year: Option<FinancialYear>) -> DeliveryRow {
+    fn finish(
+        mut self,
+        directorate: Option<DirectorateCode>,
+        year: Option<FinancialYear>,
+    ) -> DeliveryRow {
         let complete = self.missing == 0 && self.row.recorded > 0;
         self.row.delivery_rate = complete
             .then(|| rate(self.row.delivered, self.row.revised_budget))
@@ -250,7 +257,9 @@ pub fn build(
     let mut written_off: HashMap<(&LineRef, FinancialYear), Money> = HashMap::new();
     for write_off in &data.write_offs {
         for entry in &write_off.years {
-            let sum = written_off.entry((&write_off.line_ref, entry.year)).or_default();
+            let sum = written_off
+                .entry((&write_off.line_ref, entry.year))
+                .or_default();
             *sum = *sum + entry.amount;
         }
     }
@@ -259,7 +268,8 @@ pub fn build(
         .iter()
         .map(|outturn| ((&outturn.line_ref, outturn.year), outturn))
         .collect();
-    let in_range = |year: FinancialYear| from.is_none_or(|f| year >= f) && to.is_none_or(|t| year <= t);
+    let in_range =
+        |year: FinancialYear| from.is_none_or(|f| year >= f) && to.is_none_or(|t| year <= t);
     let mut rows: BTreeMap<(DirectorateCode, FinancialYear), Sum> = BTreeMap::new();
     let mut totals: BTreeMap<FinancialYear, Sum> = BTreeMap::new();
     let mut total = Sum::default();
@@ -276,7 +286,10 @@ pub fn build(
             rows.entry((line.directorate.clone(), entry.year))
                 .or_default()
                 .add(entry.amount, off, outturn);
-            totals.entry(entry.year).or_default().add(entry.amount, off, outturn);
+            totals
+                .entry(entry.year)
+                .or_default()
+                .add(entry.amount, off, outturn);
             total.add(entry.amount, off, outturn);
         }
     }
@@ -321,7 +334,11 @@ impl Tabular for DeliveryReport {
         let mut table = Table::new(title, columns);
         for row in self.rows.iter().chain(&self.totals).chain([&self.total]) {
             table.row([
-                Cell::from(row.directorate.as_ref().map_or("Total".to_owned(), |d| d.to_string())),
+                Cell::from(
+                    row.directorate
+                        .as_ref()
+                        .map_or("Total".to_owned(), |d| d.to_string()),
+                ),
                 Cell::from(row.year.map_or("All years".to_owned(), |y| y.to_string())),
                 Cell::from(row.savings.to_string()),
                 Cell::from(row.recorded.to_string()),
@@ -362,7 +379,10 @@ mod tests {
             title: line_ref.to_owned(),
             years: amounts
                 .iter()
-                .map(|(y, a)| BaselineAmount { year: year(y), amount: money(a) })
+                .map(|(y, a)| BaselineAmount {
+                    year: year(y),
+                    amount: money(a),
+                })
                 .collect(),
         }
     }
@@ -395,7 +415,10 @@ mod tests {
         DeliveryData {
             baseline: Some("Budget Council, February 2021".to_owned()),
             held: vec![
-                saving("CFE SAV01", &[("2021/22", "7121000.00"), ("2022/23", "100.00")]),
+                saving(
+                    "CFE SAV01",
+                    &[("2021/22", "7121000.00"), ("2022/23", "100.00")],
+                ),
                 saving("CFE SAV07", &[("2021/22", "1065000.00")]),
                 saving("CFE SAV09", &[("2021/22", "660000.00")]),
                 saving("CFE SAV10", &[("2021/22", "587000.00")]),
@@ -424,7 +447,12 @@ mod tests {
         assert_eq!(report.totals[1].not_recorded, money("100.00"));
         assert_eq!(report.total.delivery_rate, None);
         // Only 2021/22: the whole total has its rate.
-        let one = build(&cfe(), Some(year("2021/22")), Some(year("2021/22")), Unit::Pounds);
+        let one = build(
+            &cfe(),
+            Some(year("2021/22")),
+            Some(year("2021/22")),
+            Unit::Pounds,
+        );
         assert_eq!(one.total.delivery_rate.as_deref(), Some("0.8604"));
     }
 
@@ -437,16 +465,31 @@ mod tests {
         assert_eq!(report.totals[0].not_recorded, money("587000.00"));
         assert_eq!(report.totals[0].recorded, 3);
         data.outturns.clear();
-        assert_eq!(build(&data, None, None, Unit::Pounds).totals[0].delivery_rate, None);
+        assert_eq!(
+            build(&data, None, None, Unit::Pounds).totals[0].delivery_rate,
+            None
+        );
     }
 
     #[test]
     fn a_rate_is_rounded_half_away_from_zero() {
-        assert_eq!(rate(money("1.00"), money("3.00")).as_deref(), Some("0.3333"));
-        assert_eq!(rate(money("2.00"), money("3.00")).as_deref(), Some("0.6667"));
+        assert_eq!(
+            rate(money("1.00"), money("3.00")).as_deref(),
+            Some("0.3333")
+        );
+        assert_eq!(
+            rate(money("2.00"), money("3.00")).as_deref(),
+            Some("0.6667")
+        );
         // 1 ÷ 20,000 = 0.00005: half, away from zero.
-        assert_eq!(rate(money("1.00"), money("20000.00")).as_deref(), Some("0.0001"));
-        assert_eq!(rate(money("9433000.00"), money("9433000.00")).as_deref(), Some("1.0000"));
+        assert_eq!(
+            rate(money("1.00"), money("20000.00")).as_deref(),
+            Some("0.0001")
+        );
+        assert_eq!(
+            rate(money("9433000.00"), money("9433000.00")).as_deref(),
+            Some("1.0000")
+        );
         assert_eq!(rate(money("1.00"), Money::ZERO), None);
     }
 }
