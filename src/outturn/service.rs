@@ -281,20 +281,20 @@ pub fn put(
         ),
         _ => {}
     }
+    let decision_known = match request.decision_id {
+        Some(id) => budget::repo::find_decision(conn, id)?.is_some(),
+        None => false,
+    };
     match (request.written_off.is_zero(), request.decision_id) {
         (false, None) => errors.add(
             "decision_id",
             "a write-off at outturn needs the recorded decision that writes it off",
         ),
         (true, Some(_)) => errors.add("decision_id", "only an amount written off names a decision"),
-        (false, Some(id)) => {
-            if budget::repo::find_decision(conn, id)?.is_none() {
-                errors.add(
-                    "decision_id",
-                    format!("there is no decision {id}: record it first"),
-                );
-            }
-        }
+        (false, Some(id)) if !decision_known => errors.add(
+            "decision_id",
+            format!("there is no decision {id}: record it first"),
+        ),
         _ => {}
     }
     if let Some(carried) = &request.carried_to {
