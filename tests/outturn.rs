@@ -226,6 +226,10 @@ on_both_backends! {
             .assert_field_error(422, "validation", "reason");
         let editor = api.as_key(&api.create_key("cfe-finance", "editor", &["CFE"]));
         assert_eq!(editor.send("POST", "/api/v1/outturns/2021-22/reopen", "application/json", "{not json").status, 403);
+        // Nothing of a closed year is written off: its outturns would no longer add up.
+        approver.post("/api/v1/write-offs", &json!({"ref": "CFE SAV09", "decision_id": closing, "reason": "Undeliverable",
+            "funding": {"source": "contingency"}, "years": [{"year": "2021/22", "amount": "1000.00"}]}))
+            .assert_field_error(422, "validation", "years[0].year");
         assert_eq!(written(api).0, unchanged.0);
         let reopening = decision(api, "Cabinet, 12 September 2022, minute 4");
         let reopened = expect(api.post("/api/v1/outturns/2021-22/reopen",
