@@ -19,7 +19,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     audit, budget, change_control, directorates, dsg, imports, keys, lines, mitigations,
-    monitoring, ops, reports,
+    monitoring, ops, outturn, reports,
 };
 
 /// Every versioned API operation, under `/api/v1`.
@@ -64,6 +64,11 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(mitigations::api::record_mitigation)
         .service(mitigations::api::list_mitigations)
         .service(mitigations::api::get_mitigation)
+        .service(outturn::api::get_year)
+        .service(outturn::api::put_outturn)
+        .service(outturn::api::close_year)
+        .service(outturn::api::reopen_year)
+        .service(outturn::api::line_outturns)
         .service(change_control::api::propose)
         .service(change_control::api::list)
         .service(change_control::api::get)
@@ -79,6 +84,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(reports::changes::changes_report)
         .service(reports::at_risk::at_risk_report)
         .service(reports::variance::variance_report)
+        .service(reports::delivery::delivery_report)
         .service(reports::reconciliation::reconcile)
         .service(ops::metrics);
 }

@@ -39,6 +39,7 @@ pub mod mitigations;
 pub mod monitoring;
 pub mod openapi;
 pub mod ops;
+pub mod outturn;
 pub mod present;
 pub mod reports;
 pub mod request_id;

@@ -38,6 +38,7 @@ use crate::present::{CSV, XLSX};
         (name = "audit", description = "Who changed what, when and why; the feed of every change"),
         (name = "change control", description = "Changes to approved lines: proposed in change sets, approved under a decision by someone else"),
         (name = "budget", description = "The approved budget: decisions, and baselines set from the lines by a decision"),
+        (name = "outturn", description = "Year-end outturn: each approved saving's delivery recorded when a year closes, and the close by a decision"),
         (name = "keys", description = "API keys, the people who hold them and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),
     ),

@@ -93,6 +93,26 @@ on_both_backends! {
         assert_eq!(figures(&before["total"], &["planned", "not_assessed"]), ["2312000.00", "7121000.00"]);
     }
 
+    fn a_period_can_carry_the_last_assessments_forward_marked_with_their_period(api: &TestApi) {
+        api.with_approved_demo();
+        open_p4(api);
+        assert_eq!(api.post(&format!("{P4}/copy-from/P3"), &json!({})).status, 200);
+        let p5 = api.post("/api/v1/periods", &json!({"year": "2021/22", "period": "P5"}));
+        assert_eq!(p5.status, 201, "{}", p5.body);
+        assess(api, P4, "CFE-SAV09", json!({"rag": "amber", "at_risk": "137000.00", "reason": "Two hubs open in September"}));
+        assert_eq!(api.post("/api/v1/periods/2021-22/P5/copy-from/P4", &json!({})).status, 200);
+        // SAV07 and SAV10 were last assessed in P3, however many periods carried them; SAV09 in P4.
+        let report = api.get("/api/v1/reports/at-risk?year=2021/22&period=P5").json();
+        let carried: Vec<Vec<String>> = report["rows"].as_array().unwrap().iter()
+            .map(|row| figures(row, &["ref", "carried_from"])).collect();
+        assert_eq!(carried, [["CFE SAV07", "P3"], ["CFE SAV09", "P4"], ["CFE SAV10", "P3"]]);
+        assert_eq!(report["total"]["carried"], "2312000.00");
+        // Assessed afresh with the same figures, it is no longer carried.
+        assess(api, "/api/v1/periods/2021-22/P5", "CFE-SAV10", json!({"rag": "amber", "at_risk": "15000.00", "reason": "Traded income down"}));
+        let row = &api.get("/api/v1/reports/at-risk?year=2021/22&period=P5").json()["rows"][2];
+        assert!(row.get("carried_from").is_none(), "{row}");
+    }
+
     fn a_timing_shortfall_is_a_one_off_gap_and_a_permanent_one_carries_forward(api: &TestApi) {
         api.with_approved_demo();
         open_p4(api);

@@ -97,7 +97,7 @@ fn assessment(
     })
 }
 
-const ROW_KEYS: [&str; 17] = [
+const ROW_KEYS: [&str; 18] = [
     "ref",
     "directorate",
     "title",
@@ -113,6 +113,7 @@ const ROW_KEYS: [&str; 17] = [
     "mitigation",
     "substitutes",
     "slips_to",
+    "carried_from",
     "previous_period",
     "at_risk_change",
 ];
@@ -159,7 +160,7 @@ fn scrutiny_row(
         "planned": planned, "forecast": forecast, "at_risk": at_risk, "rag": rag,
         // The demo's shortfalls are unexplained: permanent.
         "timing": "0.00", "permanent": at_risk, "over_delivery": "0.00",
-        "reason": reason, "mitigation": null, "substitutes": [], "slips_to": null,
+        "reason": reason, "mitigation": null, "substitutes": [], "slips_to": null, "carried_from": null,
         "previous_period": since.map(|(period, _)| period),
         "at_risk_change": since.map(|(_, change)| change),
     })
@@ -199,8 +200,8 @@ fn demo_rows() -> Vec<Value> {
 /// eleven savings not assessed.
 fn total(directorate: Option<&str>, [planned, forecast, at_risk]: [&str; 3]) -> Value {
     json!({"directorate": directorate, "planned": planned, "forecast": forecast, "at_risk": at_risk,
-        "timing": "0.00", "permanent": at_risk, "over_delivery": "0.00", "not_assessed": "7121000.00",
-        "substituted": "0.00", "substituted_one_off": "0.00", "substituted_ongoing": "0.00", "net_shortfall": at_risk})
+        "timing": "0.00", "permanent": at_risk, "over_delivery": "0.00", "not_assessed": "7121000.00", "carried": "0.00",
+        "lands": [], "substituted": "0.00", "substituted_one_off": "0.00", "substituted_ongoing": "0.00", "net_shortfall": at_risk})
 }
 
 /// From the shipped dataset: every saving with an amount in 2021/22 other than the three reported, by ref.
@@ -698,6 +699,8 @@ on_both_backends! {
             let mut expected = figures(earlier);
             expected["period"] = json!("P4");
             expected["version"] = json!(1);
+            // Carried, not assessed afresh: marked with the period it comes from.
+            expected["carried_from"] = json!("P3");
             assert_eq!(figures(now), expected);
         }
         let recorded = new_events(api, seen);
@@ -711,13 +714,22 @@ on_both_backends! {
         assert_eq!(figures(&revised), assessment(("2021/22", "P4"), "CFE SAV09", "amber", ["660000.00", "523000.00", "137000.00"], Some("Consultation ended; two hubs open in September"), None, 2));
         let report = get_ok(api, P4_REPORT);
         assert_eq!(report["period"], get_ok(api, P4));
+        let carried = |mut row: Value| {
+            row["carried_from"] = json!("P3");
+            row
+        };
         assert_eq!(rows(&report), vec![
-            scrutiny_row("CFE SAV07", SAV07_TITLE, ["1065000.00", "0.00", "1065000.00"], "red", DEMO_REASON, Some(("P3", "0.00"))),
+            carried(scrutiny_row("CFE SAV07", SAV07_TITLE, ["1065000.00", "0.00", "1065000.00"], "red", DEMO_REASON, Some(("P3", "0.00")))),
             scrutiny_row("CFE SAV09", SAV09_TITLE, ["660000.00", "523000.00", "137000.00"], "amber", "Consultation ended; two hubs open in September", Some(("P3", "-100000.00"))),
-            scrutiny_row("CFE SAV10", SAV10_TITLE, ["587000.00", "572000.00", "15000.00"], "amber", DEMO_REASON, Some(("P3", "0.00"))),
+            carried(scrutiny_row("CFE SAV10", SAV10_TITLE, ["587000.00", "572000.00", "15000.00"], "amber", DEMO_REASON, Some(("P3", "0.00")))),
         ]);
-        assert_eq!(report["total"], total(None, ["2312000.00", "1095000.00", "1217000.00"]));
-        assert_eq!(report["directorates"], json!([total(Some("CFE"), ["2312000.00", "1095000.00", "1217000.00"])]));
+        // SAV07 and SAV10 are carried from P3: 1,652,000.00 of the 2,312,000.00 assessed.
+        let with_carried = |mut total: Value| {
+            total["carried"] = json!("1652000.00");
+            total
+        };
+        assert_eq!(report["total"], with_carried(total(None, ["2312000.00", "1095000.00", "1217000.00"])));
+        assert_eq!(report["directorates"], json!([with_carried(total(Some("CFE"), ["2312000.00", "1095000.00", "1217000.00"]))]));
         assert_eq!(report["not_assessed"], not_assessed_part(not_assessed_in_the_demo(), 11, "7121000.00"));
         // P3 is as it was.
         assert_eq!(rows(&get_ok(api, P3_REPORT)), demo_rows());
@@ -759,10 +771,9 @@ on_both_backends! {
         let reason = |i: usize| outcome["skipped"][i]["reason"].as_str().unwrap().to_owned();
         assert!(reason(0).contains("withdrawn"), "{outcome}");
         assert!(reason(1).contains("at_risk"), "{outcome}");
-        assert_eq!(
-            figures(&assessments(api, P4)[0]),
-            assessment(("2021/22", "P4"), "CFE SAV10", "amber", ["600000.00", "585000.00", "15000.00"], Some(DEMO_REASON), None, 1)
-        );
+        let mut expected = assessment(("2021/22", "P4"), "CFE SAV10", "amber", ["600000.00", "585000.00", "15000.00"], Some(DEMO_REASON), None, 1);
+        expected["carried_from"] = json!("P3");
+        assert_eq!(figures(&assessments(api, P4)[0]), expected);
         assert_eq!(refs(&assessments(api, P4)), ["CFE SAV10"]);
     }
 

@@ -37,6 +37,10 @@ pub enum Entity {
     WriteOff,
     /// A one-off mitigation a shortfall may be substituted by (issue 17).
     Mitigation,
+    /// An approved saving's year-end outturn (issue 17).
+    Outturn,
+    /// A year's outturn closed or reopened by a decision.
+    OutturnYear,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -55,5 +59,7 @@ crate::domain::text_enum!(Entity {
     ChangeSet => "change_set",
     WriteOff => "write_off",
     Mitigation => "mitigation",
+    Outturn => "outturn",
+    OutturnYear => "outturn_year",
     Database => "database",
 });

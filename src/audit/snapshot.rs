@@ -306,6 +306,59 @@ impl Snapshot for MitigationSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// An approved saving's outturn for a year (issue 17): replayed for the delivery record as at an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutturnSnapshotV1 {
+    pub year: FinancialYear,
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub directorate: DirectorateCode,
+    pub revised_budget: Money,
+    pub delivered: Money,
+    pub slipped: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slips_to: Option<FinancialYear>,
+    pub unachieved: Money,
+    pub written_off: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<i64>,
+    pub replaced: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_to: Option<LineRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorder: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for OutturnSnapshotV1 {
+    const ENTITY: Entity = Entity::Outturn;
+    const VERSION: u32 = 1;
+}
+
+/// A year's outturn closed or reopened by a decision (issue 17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutturnYearSnapshotV1 {
+    pub year: FinancialYear,
+    /// `closed`, or `open` once reopened.
+    pub status: String,
+    pub decision_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub changed_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl Snapshot for OutturnYearSnapshotV1 {
+    const ENTITY: Entity = Entity::OutturnYear;
+    const VERSION: u32 = 1;
+}
+
 /// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySnapshotV2 {

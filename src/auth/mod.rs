@@ -10,4 +10,4 @@ pub mod roles;
 pub mod token;
 
 pub use actor::{Actor, Role, OPERATOR_CLI, OPERATOR_IMPORT, OPERATOR_LOAD_DEMO, OPERATOR_NAMES};
-pub use roles::{Admin, Approver, CouncilEditor, Editor, Recorder, RefEditor};
+pub use roles::{Admin, Approver, Closer, CouncilEditor, Editor, Recorder, RefEditor};

@@ -46,6 +46,26 @@ impl FromRequest for Approver {
     }
 }
 
+/// An approver or an admin key: closes or reopens a year's outturn (the service checks an approver's
+/// directorates against the year's approved savings).
+pub struct Closer(pub Actor);
+
+impl FromRequest for Closer {
+    type Error = ApiError;
+    type Future = Ready<Result<Closer, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(known_actor(req).and_then(|actor| match actor.role {
+            Role::Approver | Role::Admin => Ok(Closer(actor)),
+            role => Err(ApiError::Forbidden(format!(
+                "key {} is {} key; closing or reopening a year's outturn needs an approver or admin key",
+                actor.name,
+                role.with_article()
+            ))),
+        }))
+    }
+}
+
 /// A key that may record what a body decided: anything but a reader. Recording a decision changes no figure.
 pub struct Recorder(pub Actor);
 

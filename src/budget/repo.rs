@@ -11,7 +11,7 @@ use super::model::{
 };
 use crate::db::schema::{
     baseline_lines, baseline_totals, baseline_years, baselines, decisions, line_years, lines,
-    write_off_years, write_offs,
+    outturn_years, write_off_years, write_offs,
 };
 use crate::db::{self, DbConnection};
 use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, LineStatus, Money};
@@ -493,4 +493,15 @@ pub fn written_off(
         *total = *total + amount;
     }
     Ok(by_year)
+}
+
+/// Whether a year's outturn is closed (issue 17): its approved savings' figures are as reported, so nothing of
+/// that year is written off until a decision reopens it.
+pub fn outturn_closed(conn: &mut DbConnection, year: FinancialYear) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        outturn_years::table
+            .filter(outturn_years::year_start.eq(year))
+            .filter(outturn_years::status.eq("closed")),
+    ))
+    .get_result(conn)
 }

@@ -68,6 +68,16 @@ pub fn record(
             );
             continue;
         }
+        if repo::outturn_closed(conn, entry.year)? {
+            errors.add(
+                format!("years[{i}].year"),
+                format!(
+                    "{}'s outturn is closed: nothing of it is written off unless a decision reopens it",
+                    entry.year
+                ),
+            );
+            continue;
+        }
         if entry.amount.is_negative() || entry.amount.is_zero() {
             errors.add(field, "must be more than 0.00");
             continue;

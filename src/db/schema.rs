@@ -463,3 +463,37 @@ diesel::table! {
         amount_pence -> BigInt,
     }
 }
+
+diesel::table! {
+    outturns (year_start, line_ref) {
+        year_start -> Integer,
+        line_ref -> Text,
+        directorate -> Text,
+        revised_budget_pence -> BigInt,
+        delivered_pence -> BigInt,
+        slipped_pence -> BigInt,
+        slips_to -> Nullable<Integer>,
+        unachieved_pence -> BigInt,
+        written_off_pence -> BigInt,
+        decision_id -> Nullable<BigInt>,
+        replaced_pence -> BigInt,
+        carried_to -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorder -> Text,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    outturn_years (year_start) {
+        year_start -> Integer,
+        status -> Text,
+        decision_id -> BigInt,
+        reason -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+        version -> BigInt,
+    }
+}

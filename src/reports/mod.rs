@@ -6,6 +6,7 @@ pub mod at_risk;
 #[cfg(test)]
 mod cfe;
 pub mod changes;
+pub mod delivery;
 pub mod reconciliation;
 pub mod summary;
 pub mod variance;

@@ -1,0 +1,2 @@
+DROP TABLE outturn_years;
+DROP TABLE outturns;
