@@ -106,16 +106,7 @@ pub fn set_baseline(
     actor.require_admin()?;
     let mut errors = FieldErrors::default();
     let name = check_text(&request.name, "name", true, MAX_BASELINE_NAME, &mut errors);
-    let decision = repo::find_decision(conn, request.decision_id)?;
-    if decision.is_none() {
-        errors.add(
-            "decision_id",
-            format!(
-                "there is no decision {}: record it first",
-                request.decision_id
-            ),
-        );
-    }
+    check_decision(conn, request.decision_id, &mut errors)?;
     errors.into_result(()).map_err(ApiError::Validation)?;
     if repo::find_baseline(conn, &name)?.is_some() {
         return Err(ApiError::Conflict(format!(
@@ -169,4 +160,21 @@ pub fn baseline_of(conn: &mut DbConnection, row: BaselineRow) -> Result<Baseline
         set_at: db::time::utc(row.set_at),
         name: row.name,
     })
+}
+
+/// The recorded decision `id`, or `None` with the problem added on `decision_id`: what a write resting on a
+/// decision checks first.
+pub fn check_decision(
+    conn: &mut DbConnection,
+    id: i64,
+    errors: &mut FieldErrors,
+) -> Result<Option<Decision>, ApiError> {
+    let decision = repo::find_decision(conn, id)?;
+    if decision.is_none() {
+        errors.add(
+            "decision_id",
+            format!("there is no decision {id}: record it first"),
+        );
+    }
+    Ok(decision)
 }

@@ -41,15 +41,7 @@ pub fn record(
             ),
         );
     }
-    if repo::find_decision(conn, request.decision_id)?.is_none() {
-        errors.add(
-            "decision_id",
-            format!(
-                "there is no decision {}: record it first",
-                request.decision_id
-            ),
-        );
-    }
+    super::service::check_decision(conn, request.decision_id, &mut errors)?;
     check_funding(conn, &line, &request.funding, "funding", &mut errors)?;
     if request.years.is_empty() {
         errors.add("years", "write off at least one year's amount");

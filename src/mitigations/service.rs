@@ -29,15 +29,7 @@ pub fn record(
     }
     let source = check_text(&request.source, "source", true, MAX_TITLE, &mut errors);
     let found_by = check_text(&request.found_by, "found_by", true, MAX_OWNER, &mut errors);
-    if budget::repo::find_decision(conn, request.decision_id)?.is_none() {
-        errors.add(
-            "decision_id",
-            format!(
-                "there is no decision {}: record it first",
-                request.decision_id
-            ),
-        );
-    }
+    budget::service::check_decision(conn, request.decision_id, &mut errors)?;
     errors.into_result(()).map_err(ApiError::Validation)?;
     let id = repo::insert(
         conn,

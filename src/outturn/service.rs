@@ -451,15 +451,7 @@ pub fn close(
     let (status, before) = status(conn, year)?;
     require_open(status, year)?;
     let mut errors = FieldErrors::default();
-    if budget::repo::find_decision(conn, request.decision_id)?.is_none() {
-        errors.add(
-            "decision_id",
-            format!(
-                "there is no decision {}: record it first",
-                request.decision_id
-            ),
-        );
-    }
+    budget::service::check_decision(conn, request.decision_id, &mut errors)?;
     let reason = request
         .reason
         .as_deref()
