@@ -19,7 +19,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     audit, budget, change_control, directorates, dsg, imports, keys, lines, mitigations,
-    monitoring, ops, outturn, reports,
+    monitoring, ops, outturn, reports, returns,
 };
 
 /// Every versioned API operation, under `/api/v1`.
@@ -61,6 +61,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(budget::api::get_baseline)
         .service(budget::api::record_write_off)
         .service(budget::api::list_write_offs)
+        .service(returns::api::get_return)
         .service(mitigations::api::record_mitigation)
         .service(mitigations::api::list_mitigations)
         .service(mitigations::api::get_mitigation)

@@ -43,6 +43,7 @@ pub mod outturn;
 pub mod present;
 pub mod reports;
 pub mod request_id;
+pub mod returns;
 pub mod startup;
 pub mod state;
 pub mod totals;

@@ -873,3 +873,48 @@ pub fn natures(
     }
     Ok(natures)
 }
+
+/// A saving as a return lists it (`returns::template`).
+pub struct ReturnSaving {
+    pub line_ref: LineRef,
+    pub title: String,
+    pub owner: Option<String>,
+    /// Its amount in the year: not zero.
+    pub amount: Money,
+}
+
+/// One directorate's savings with an amount in `year` that are not withdrawn, by ref: the rows of its return. One
+/// read of the directorate's lines in ref order, each joined to its amount that year.
+pub fn savings_for_return(
+    conn: &mut DbConnection,
+    directorate: &DirectorateCode,
+    year: FinancialYear,
+) -> QueryResult<Vec<ReturnSaving>> {
+    let rows: Vec<(LineRef, String, Option<String>, Money)> = lines::table
+        .inner_join(
+            line_years::table.on(line_years::line_ref
+                .eq(lines::line_ref)
+                .and(line_years::year_start.eq(year))),
+        )
+        .filter(lines::directorate.eq(directorate))
+        .filter(lines::kind.eq(LineKind::Saving))
+        .filter(lines::status.ne(LineStatus::Withdrawn))
+        .filter(line_years::amount_pence.ne(Money::ZERO))
+        .order(lines::ref_number)
+        .select((
+            lines::line_ref,
+            lines::title,
+            lines::owner,
+            line_years::amount_pence,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(line_ref, title, owner, amount)| ReturnSaving {
+            line_ref,
+            title,
+            owner,
+            amount,
+        })
+        .collect())
+}
