@@ -42,6 +42,24 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import a directorate's monthly return for a period (CSV or XLSX, in the layout
+    /// `GET /periods/{year}/{period}/returns/{code}` sends out), all or nothing, with a progress bar.
+    ImportReturn {
+        /// The file: `.csv`, or `.xlsx` (its first sheet).
+        file: std::path::PathBuf,
+        /// The period: its year and its month, e.g. `--period 2021/22 P4`.
+        #[arg(long, num_args = 2, value_names = ["YEAR", "PERIOD"], required = true)]
+        period: Vec<String>,
+        /// The directorate whose return it is; by default the one its rows name.
+        #[arg(long)]
+        directorate: Option<String>,
+        /// The unit the file's amounts are in.
+        #[arg(long, value_enum, default_value = "pounds")]
+        unit: UnitArg,
+        /// Check every row and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Check the database: its integrity, the kept totals against their sums, and the audit trail's hash
     /// chain; exits non-zero, naming the first fault, when any check fails.
     Verify {

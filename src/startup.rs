@@ -9,12 +9,14 @@ use crate::cli::{Command, KeysCommand, Settings, UnitArg};
 use crate::db::{self, DatabaseUrl, Pool};
 use crate::demo;
 use crate::domain::money::Unit;
-use crate::domain::DirectorateCode;
+use crate::domain::monitoring::Period;
+use crate::domain::{DirectorateCode, FinancialYear};
 use crate::error::ApiError;
 use crate::imports::{self, api::ImportFile};
 use crate::keys;
 use crate::lines;
 use crate::maintenance;
+use crate::returns;
 use crate::state::AppState;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -129,6 +131,20 @@ pub fn run(command: Command, settings: &Settings) -> Result<(), StartError> {
             unit,
             dry_run,
         } => run_import(&file, unit, dry_run, settings),
+        Command::ImportReturn {
+            file,
+            period,
+            directorate,
+            unit,
+            dry_run,
+        } => run_import_return(
+            &file,
+            &period,
+            directorate.as_deref(),
+            unit,
+            dry_run,
+            settings,
+        ),
         Command::Serve => {
             let pool = open_database(settings)?;
             let listener = TcpListener::bind(&settings.bind)
@@ -220,6 +236,101 @@ fn describe(error: ApiError) -> StartError {
     } else {
         fields.join("; ").into()
     }
+}
+
+/// `mtfs import-return`: the return read and checked, then applied in one write transaction as the operator
+/// `import`, a bar counting the rows applied.
+fn run_import_return(
+    file: &std::path::Path,
+    period: &[String],
+    directorate: Option<&str>,
+    unit: UnitArg,
+    dry_run: bool,
+    settings: &Settings,
+) -> Result<(), StartError> {
+    let bytes =
+        std::fs::read(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    let xlsx = file
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"));
+    let return_file = || {
+        if xlsx {
+            returns::read::ReturnFile::Xlsx(&bytes)
+        } else {
+            returns::read::ReturnFile::Csv(&bytes)
+        }
+    };
+    let [year, month] = period else {
+        return Err("--period takes a year and a period, e.g. --period 2021/22 P4".into());
+    };
+    let year = FinancialYear::parse(year).map_err(|error| format!("--period: {error}"))?;
+    let month = Period::parse(month).map_err(|error| format!("--period: {error}"))?;
+    let directorate = match directorate {
+        Some(code) => DirectorateCode::parse_lenient(code)
+            .map_err(|error| format!("--directorate: {error}"))?,
+        None => returns::read::directorate_named(return_file())
+            .ok_or("the file names no directorate: give it with --directorate")?,
+    };
+    let expected = returns::read::Expected {
+        directorate: directorate.clone(),
+        year,
+        period: month,
+        unit: match unit {
+            UnitArg::Pounds => Unit::Pounds,
+            UnitArg::Thousands => Unit::Thousands,
+        },
+    };
+    let lines = returns::read::rows(return_file(), &expected).map_err(describe)?;
+    let pool = open_database(settings)?;
+    let conn = &mut *pool.get()?;
+    let bar = ProgressBar::new(lines.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows applied ({eta} left)")
+            .expect("a valid template"),
+    );
+    let operator = Actor::operator(auth::OPERATOR_IMPORT);
+    let report = db::write_transaction(conn, |conn| {
+        let apply = |conn: &mut db::DbConnection| {
+            returns::service::apply(
+                conn,
+                &operator,
+                &directorate,
+                (year, month),
+                &lines,
+                &|done| bar.set_position(done as u64),
+            )
+        };
+        if dry_run {
+            db::undone(conn, apply)
+        } else {
+            let report = apply(conn)?;
+            let at = (year, month);
+            returns::service::record_receipt(
+                conn,
+                &operator,
+                &directorate,
+                at,
+                lines.len(),
+                &report,
+            )?;
+            Ok(report)
+        }
+    });
+    bar.finish_and_clear();
+    let report = report.map_err(describe)?;
+    let verb = if dry_run {
+        "checked (dry run, nothing written)"
+    } else {
+        "imported"
+    };
+    println!(
+        "{verb}: the {directorate} return for {year} {month}: {} created, {} revised, {} unchanged, {} not assessed",
+        report.created.len(),
+        report.revised.len(),
+        report.unchanged.len(),
+        report.not_assessed.len()
+    );
+    Ok(())
 }
 
 fn run_import(

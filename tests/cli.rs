@@ -187,6 +187,65 @@ fn imports_a_file_all_or_nothing_from_the_command_line() {
 }
 
 #[test]
+fn imports_a_monthly_return_from_the_command_line() {
+    // The demo's P3 is open: SAV09 revised there, SAV07 as it stands, SAV05 rated for the first time.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("return.db").display());
+    assert!(mtfs(&["load-demo"], &url).status.success());
+    let file = dir.path().join("cfe-p3.csv");
+    std::fs::write(
+        &file,
+        "ref,rag,at_risk,reason\n\
+         CFE SAV09,amber,\"137,000\",Two hubs open in September\n\
+         CFE SAV07,red,\"1,065,000\",Reported to scrutiny as at risk; position at 2021-06-30\n\
+         CFE SAV05,green,0,\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "import-return",
+            file.to_str().unwrap(),
+            "--period",
+            "2021/22",
+            "P3",
+        ];
+        args.extend_from_slice(extra);
+        let output = mtfs(&args, &url);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(
+        run(&["--dry-run"]),
+        "checked (dry run, nothing written): the CFE return for 2021/22 P3: 1 created, 2 revised, 0 unchanged, 0 not assessed\n"
+    );
+    assert_eq!(
+        run(&[]),
+        "imported: the CFE return for 2021/22 P3: 1 created, 2 revised, 0 unchanged, 0 not assessed\n"
+    );
+    assert_eq!(
+        run(&["--directorate", "cfe"]),
+        "imported: the CFE return for 2021/22 P3: 0 created, 0 revised, 3 unchanged, 0 not assessed\n"
+    );
+    let refused = mtfs(
+        &[
+            "import-return",
+            file.to_str().unwrap(),
+            "--period",
+            "2021/22",
+            "P4",
+        ],
+        &url,
+    );
+    assert!(!refused.status.success(), "P4 is not open");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("P4"), "{stderr}");
+}
+
+#[test]
 fn creates_lists_and_revokes_keys_printing_the_token_alone() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("keys.db").display());

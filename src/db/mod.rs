@@ -12,7 +12,7 @@ pub mod work;
 pub use connection::{
     connect, DatabaseUrl, DbConnection, MultiBackend, Pool, PoolStats, Pooled, PooledConnection,
 };
-pub use transaction::{read_snapshot, write, write_transaction};
+pub use transaction::{read_snapshot, undone, write, write_transaction};
 pub use work::{read, run, scan};
 
 /// Runs a statement that diesel writes for each engine but not through the multi-engine connection (an

@@ -497,3 +497,18 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    return_receipts (year_start, period, directorate, received_at) {
+        year_start -> Integer,
+        period -> Integer,
+        directorate -> Text,
+        received_at -> Timestamp,
+        received_by -> Text,
+        person -> Text,
+        rows_read -> Integer,
+        created -> Integer,
+        revised -> Integer,
+        unchanged -> Integer,
+    }
+}

@@ -28,6 +28,24 @@ pub fn write_transaction<T>(
     in_transaction(conn, "BEGIN IMMEDIATE", ("BEGIN", Some(&lock)), work)
 }
 
+/// Runs `work` inside the caller's transaction and undoes all it wrote, whatever it returns (a savepoint
+/// rolled back): a dry run makes every check and write of the real thing and leaves nothing.
+pub fn undone<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match conn {
+        DbConnection::Sqlite(sqlite) => AnsiTransactionManager::begin_transaction(sqlite)?,
+        DbConnection::Postgresql(pg) => AnsiTransactionManager::begin_transaction(pg)?,
+    }
+    let outcome = work(conn);
+    match conn {
+        DbConnection::Sqlite(sqlite) => AnsiTransactionManager::rollback_transaction(sqlite)?,
+        DbConnection::Postgresql(pg) => AnsiTransactionManager::rollback_transaction(pg)?,
+    }
+    outcome
+}
+
 /// Runs `work` on one consistent snapshot of the database, writing nothing: a check that reads several tables
 /// (`mtfs verify`) sees them as one commit left them, while writers carry on. SQLite's snapshot starts at the
 /// first read of a deferred transaction; PostgreSQL's at the first statement of a repeatable-read one.

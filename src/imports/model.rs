@@ -89,7 +89,7 @@ pub struct ImportJsonRow {
 }
 
 /// A cell: text, a number (read as its text), or null (empty).
-fn cell() -> Object {
+pub fn cell() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([
             Type::String,

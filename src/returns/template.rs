@@ -45,7 +45,8 @@ pub struct ReturnRow {
     pub owner: Option<String>,
     /// The saving's amount in the year now.
     pub planned: Money,
-    /// The period the figures below come from: this one, or the latest earlier one of the year.
+    /// The period the figures below come from: this one, or the latest earlier one of the year (a carried
+    /// assessment's, the period it was carried from).
     pub assessed_in: Option<Period>,
     pub rag: Option<Rag>,
     pub forecast: Option<Money>,
@@ -104,7 +105,8 @@ pub fn build(directorate: DirectorateCode, data: ReturnData, unit: Unit) -> Savi
                 title: saving.title.clone(),
                 owner: saving.owner.clone(),
                 planned: saving.amount,
-                assessed_in: last.map(|a| a.period),
+                // A carried assessment's figures come from the period it was carried from.
+                assessed_in: last.map(|a| a.carried_from.unwrap_or(a.period)),
                 rag: last.map(|a| a.rag),
                 forecast: last.map(|a| a.forecast),
                 at_risk: last.map(|a| a.at_risk),
