@@ -64,6 +64,7 @@ on_both_backends! {
         assert_eq!(thousands["rows"][7]["planned"], "660");
         let (status, content_type, bytes) = api.get_bytes(&format!("{RETURN}?format=xlsx"), "*/*");
         assert_eq!((status, content_type.as_str()), (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        let xlsx_bytes = bytes.clone();
         let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("an XLSX file");
         let sheet = workbook.worksheet_range_at(0).expect("a sheet").expect("a readable sheet");
         let text = |row: u32, column: u32| match sheet.get_value((row, column)) {
@@ -74,6 +75,12 @@ on_both_backends! {
         assert!(text(0, 0).starts_with("Savings return CFE 2021/22 P4, as at 2021-07-31"), "{}", text(0, 0));
         assert_eq!((text(2, 0), text(2, 3), text(2, 8)), ("directorate".to_owned(), "ref".to_owned(), "rag".to_owned()));
         assert_eq!(text(3, 3), "CFE SAV02");
+        // The RAG column takes only the four ratings, and the sheet is protected with only the figures unlocked.
+        let mut archive = zip::ZipArchive::new(Cursor::new(xlsx_bytes)).expect("a zip");
+        let mut sheet_xml = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("xl/worksheets/sheet1.xml").expect("the sheet"), &mut sheet_xml).unwrap();
+        assert!(sheet_xml.contains("<sheetProtection"), "protected");
+        assert!(sheet_xml.contains(r#"sqref="I4:I17""#) && sheet_xml.contains("blue,green,amber,red"), "{sheet_xml}");
         // Any key may read it; what is not there is 404, what cannot be read 400.
         let reader = api.as_key(&api.create_key("pmo-reader", "reader", &[]));
         assert_eq!(reader.get(RETURN).status, 200);

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet};
+use rust_xlsxwriter::{DataValidation, Format as CellFormat, Workbook, Worksheet};
 
 use crate::domain::money::Unit;
 use crate::domain::Money;
@@ -55,6 +55,17 @@ pub struct Table {
     pub title: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// A table sent out to be filled in (a return): in XLSX, what may be typed where.
+    pub form: Option<Form>,
+}
+
+/// What a table sent out to be filled in allows, in XLSX: the columns before `editable_from` are locked (the
+/// sheet is protected, without a password: against slips, not people), and each listed column takes only its
+/// choices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Form {
+    pub editable_from: usize,
+    pub choices: Vec<(usize, Vec<&'static str>)>,
 }
 
 /// A report that can be written as a table.
@@ -71,6 +82,7 @@ impl Table {
             title: title.into(),
             columns: columns.into_iter().map(Into::into).collect(),
             rows: Vec::new(),
+            form: None,
         }
     }
 
@@ -100,9 +112,25 @@ impl Table {
         let mut workbook = Workbook::new();
         let mut rows = XlsxRows::new(unit);
         let sheet = workbook.add_worksheet();
+        if let Some(form) = &self.form {
+            rows.unlock_from(form.editable_from);
+        }
         rows.begin(sheet, title, &self.columns)?;
         for row in &self.rows {
             rows.write(sheet, row)?;
+        }
+        if let Some(form) = &self.form {
+            let (first, last) = (3, rows.next.saturating_sub(1).max(3));
+            for (column, choices) in &form.choices {
+                let rule = DataValidation::new()
+                    .allow_list_strings(choices)
+                    .map_err(xlsx_failed)?;
+                let column = *column as u16;
+                sheet
+                    .add_data_validation(first, column, last, column, &rule)
+                    .map_err(xlsx_failed)?;
+            }
+            sheet.protect();
         }
         workbook.save_to_buffer().map_err(xlsx_failed)
     }
@@ -152,6 +180,8 @@ pub struct XlsxRows {
     unit: Unit,
     bold: CellFormat,
     number: CellFormat,
+    /// Columns from this one on are written unlocked (a form's editable columns).
+    unlocked_from: Option<usize>,
     next: u32,
 }
 
@@ -164,8 +194,14 @@ impl XlsxRows {
                 Unit::Thousands => "#,##0;(#,##0)",
                 Unit::Pounds => "#,##0.00;(#,##0.00)",
             }),
+            unlocked_from: None,
             next: 0,
         }
+    }
+
+    /// Writes the columns from `column` on unlocked: in a protected sheet, the ones that may be filled in.
+    pub fn unlock_from(&mut self, column: usize) {
+        self.unlocked_from = Some(column);
     }
 
     /// The title and header rows.
@@ -197,23 +233,38 @@ impl XlsxRows {
             ));
         }
         let at = self.next;
-        for (column, cell) in row.iter().enumerate() {
-            let column = column as u16;
-            match cell {
-                Cell::Text(text) => {
+        let unlocked = CellFormat::new().set_unlocked();
+        let unlocked_number = self.number.clone().set_unlocked();
+        for (index, cell) in row.iter().enumerate() {
+            let column = index as u16;
+            let editable = self.unlocked_from.is_some_and(|from| index >= from);
+            match (cell, editable) {
+                (Cell::Text(text), false) => {
                     sheet.write_string(at, column, text).map_err(xlsx_failed)?;
                 }
-                Cell::Amount(amount) => {
+                (Cell::Text(text), true) => {
                     sheet
-                        .write_number_with_format(
-                            at,
-                            column,
-                            spreadsheet_number(*amount, self.unit),
-                            &self.number,
-                        )
+                        .write_string_with_format(at, column, text, &unlocked)
                         .map_err(xlsx_failed)?;
                 }
-                Cell::Empty => {}
+                (Cell::Amount(amount), editable) => {
+                    let format = if editable {
+                        &unlocked_number
+                    } else {
+                        &self.number
+                    };
+                    let number = spreadsheet_number(*amount, self.unit);
+                    sheet
+                        .write_number_with_format(at, column, number, format)
+                        .map_err(xlsx_failed)?;
+                }
+                // An editable cell left empty is still one to fill in.
+                (Cell::Empty, true) => {
+                    sheet
+                        .write_blank(at, column, &unlocked)
+                        .map_err(xlsx_failed)?;
+                }
+                (Cell::Empty, false) => {}
             }
         }
         self.next += 1;

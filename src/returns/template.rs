@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::lines;
 use crate::monitoring;
 use crate::monitoring::model::{Assessment, MonitoringPeriod};
-use crate::present::table::{Cell, Table, Tabular};
+use crate::present::table::{Cell, Form, Table, Tabular};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -175,6 +175,15 @@ impl Tabular for SavingsReturn {
             "substitutes",
         ];
         let mut table = Table::new(title, columns);
+        // What the service fills in starts at `rag` (the columns before say which saving and what was sent).
+        let rag = columns
+            .iter()
+            .position(|c| *c == "rag")
+            .unwrap_or(columns.len());
+        table.form = Some(Form {
+            editable_from: rag,
+            choices: vec![(rag, vec!["blue", "green", "amber", "red"])],
+        });
         for row in &self.rows {
             let rag = row.rag.map(|rag| rag.as_str().to_owned());
             table.row([
