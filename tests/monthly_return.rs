@@ -180,6 +180,9 @@ on_both_backends! {
         refused("an unknown rating", with(&[sav09.replace(",amber,", ",purple,")]), "row 1: rag");
         refused("three decimals", with(&[sav09.replace("137000.00", "137000.001")]), "row 1: at_risk");
         refused("figures without a rating", with(&[sav09.replace(",amber,", ",,")]), "row 1: rag");
+        // At most 10,000 rows: the rows beyond are not read.
+        let many: String = (0..10_001).map(|n| format!("CFE SAV{n:02},\n")).collect();
+        refused("too many rows", format!("ref,rag\n{many}"), "rows");
         refused("an unknown column", format!("{header},notes\n{sav09},x\n"), "row 0: notes");
         let sav16 = row("CFE SAV16").replace(",,,,,,,,,,", ",,amber,,1000.00,,,,Staff kept,,");
         refused("a withdrawn saving", with(&[sav09.clone(), sav16]), "row 2: ref");

@@ -34,6 +34,10 @@ pub const COLUMNS: [&str; 17] = [
     "substitutes",
 ];
 
+/// At most this many rows a return: one directorate's savings (the bench's largest has 1,667), each applied
+/// inside the write turn.
+pub const MAX_RETURN_ROWS: usize = 10_000;
+
 /// A return file, by its media type.
 pub enum ReturnFile<'a> {
     Csv(&'a [u8]),
@@ -127,6 +131,12 @@ pub fn rows(file: ReturnFile, expected: &Expected) -> Result<Vec<ReturnLine>, Ap
         ReturnFile::Xlsx(bytes) => xlsx_table(bytes)?,
         ReturnFile::Json(bytes) => json_table(bytes)?,
     };
+    if records.len() > MAX_RETURN_ROWS {
+        return Err(ApiError::field(
+            "rows",
+            format!("a return holds at most {MAX_RETURN_ROWS} rows, one directorate's savings; this has {}", records.len()),
+        ));
+    }
     let headers: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
     if headers.len() > MAX_COLUMNS {
         return Err(limits::too_many_columns(headers.len()));
