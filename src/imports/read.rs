@@ -57,7 +57,14 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
 
 /// Reads the first sheet of an `.xlsx` workbook as CSV is read: a header row, then a row per line.
 pub fn xlsx_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
-    let sheet = xlsx::first_sheet(bytes).map_err(|refusal| match refusal {
+    let sheet = xlsx::first_sheet(bytes).map_err(refused_workbook)?;
+    let rows = sheet.rows.into_iter().map(|(row, cells)| (row, Ok(cells)));
+    table_rows(&sheet.headers, rows)
+}
+
+/// A workbook `xlsx::first_sheet` refused, as the problem a client gets: the file's, or a limit passed.
+pub fn refused_workbook(refusal: xlsx::Refusal) -> ApiError {
+    match refusal {
         xlsx::Refusal::File(message) => {
             let mut problems = Capped::default();
             problems.push(header_problem(None, message));
@@ -65,9 +72,7 @@ pub fn xlsx_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
         }
         xlsx::Refusal::TooManyRows => limits::too_many_rows(),
         xlsx::Refusal::TooManyColumns(columns) => limits::too_many_columns(columns),
-    })?;
-    let rows = sheet.rows.into_iter().map(|(row, cells)| (row, Ok(cells)));
-    table_rows(&sheet.headers, rows)
+    }
 }
 
 /// A header, then rows of text (each numbered, or a problem reading it): the header checked whole first (its

@@ -9,7 +9,7 @@ use crate::domain::{DirectorateCode, FinancialYear, LineKind, LineRef, Money};
 use crate::error::ApiError;
 use crate::imports::limits::{self, Capped, MAX_COLUMNS, MAX_ROWS};
 use crate::imports::model::{cell, CellProblem};
-use crate::imports::{amounts, xlsx};
+use crate::imports::{self, amounts, xlsx};
 use crate::present::table::without_neutralising_mark;
 
 /// The columns a return has (`template::SavingsReturn`'s table); `ref` and `rag` are needed, the rest may be
@@ -326,19 +326,7 @@ fn json_table(bytes: &[u8]) -> Result<(Vec<String>, Records), ApiError> {
 
 /// The first sheet: the header is the first row naming `ref` (the template's XLSX has its title above it).
 fn xlsx_table(bytes: &[u8]) -> Result<(Vec<String>, Records), ApiError> {
-    let sheet = xlsx::first_sheet(bytes).map_err(|refusal| match refusal {
-        xlsx::Refusal::File(message) => {
-            let mut problems = Capped::default();
-            problems.push(CellProblem {
-                row: 0,
-                column: None,
-                message,
-            });
-            problems.into_error()
-        }
-        xlsx::Refusal::TooManyRows => limits::too_many_rows(),
-        xlsx::Refusal::TooManyColumns(columns) => limits::too_many_columns(columns),
-    })?;
+    let sheet = xlsx::first_sheet(bytes).map_err(imports::read::refused_workbook)?;
     let names_ref = |cells: &[String]| cells.iter().any(|c| c.trim().eq_ignore_ascii_case("ref"));
     if names_ref(&sheet.headers) {
         let rows = sheet.rows.into_iter().map(|(row, cells)| (row, Ok(cells)));

@@ -155,25 +155,8 @@ impl Tabular for SavingsReturn {
             "Savings return {} {} {}, as at {}",
             self.directorate, self.year, self.period, self.as_at
         );
-        let columns = [
-            "directorate",
-            "year",
-            "period",
-            "ref",
-            "title",
-            "owner",
-            "planned",
-            "assessed_in",
-            "rag",
-            "forecast",
-            "at_risk",
-            "timing",
-            "permanent",
-            "slips_to",
-            "reason",
-            "mitigation",
-            "substitutes",
-        ];
+        // The columns a return is read back by, in the order it is sent out.
+        let columns = super::read::COLUMNS;
         let mut table = Table::new(title, columns);
         // What the service fills in starts at `rag` (the columns before say which saving and what was sent).
         let rag = columns
