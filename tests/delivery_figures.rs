@@ -197,6 +197,10 @@ on_both_backends! {
         assert_eq!(recorded.header("location"), Some(format!("/api/v1/mitigations/{id}").as_str()));
         assert_eq!(api.get(&format!("/api/v1/mitigations/{id}")).json(), mitigation);
         assert_eq!(api.get("/api/v1/mitigations?year=2021/22&directorate=cfe").json(), json!([mitigation]));
+        // As at before it was recorded, there was none.
+        assert_eq!(api.get("/api/v1/mitigations?as_at=2021-07-01T00:00:00Z").json(), json!([]));
+        assert_eq!(api.get(&with_as_at("/api/v1/mitigations?year=2021/22", &now())).json(), json!([mitigation]));
+        api.get("/api/v1/mitigations?as_at=yesterday").assert_field_error(400, "invalid-parameter", "as_at");
         assess(api, P4, "CFE-SAV07", json!({"rag": "red", "at_risk": "1065000.00", "reason": "System procurement delayed",
             "substitutes": [{"mitigation": id, "amount": "30000.00"}]}));
         let again = api.put(&format!("{P4}/assessments/CFE-SAV10"), &json!({"rag": "amber", "at_risk": "15000.00",

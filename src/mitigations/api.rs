@@ -51,6 +51,10 @@ pub struct MitigationsParams {
     /// One directorate only (any case).
     #[param(value_type = Option<String>, example = "CFE")]
     pub directorate: Option<AnyCaseDirectorate>,
+    /// Those recorded by this instant (RFC 3339): a mitigation never changes, so this is all it was then.
+    #[serde(default, deserialize_with = "crate::domain::instant::optional_instant")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_at: Option<time::OffsetDateTime>,
 }
 
 /// Mitigations in the order recorded.
@@ -60,10 +64,15 @@ pub async fn list_mitigations(
     state: web::Data<AppState>,
     params: QueryParams<MitigationsParams>,
 ) -> Result<web::Json<Vec<Mitigation>>, ApiError> {
-    let MitigationsParams { year, directorate } = params.0;
+    let MitigationsParams {
+        year,
+        directorate,
+        as_at,
+    } = params.0;
     let listed = db::scan(&state.pool, move |conn| {
         let directorate = directorate.map(|code| code.0);
-        Ok(repo::list(conn, year, directorate.as_ref())?)
+        let then = as_at.map(db::time::stored);
+        Ok(repo::list(conn, year, directorate.as_ref(), then)?)
     })
     .await?;
     Ok(web::Json(listed))

@@ -62,13 +62,17 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Mitigation>>
         .map(|row| row.map(from_row))
 }
 
-/// Mitigations in the order recorded, of one year or directorate (or all).
+/// Mitigations in the order recorded, of one year or directorate (or all), recorded by `at` when given.
 pub fn list(
     conn: &mut DbConnection,
     year: Option<FinancialYear>,
     directorate: Option<&DirectorateCode>,
+    at: Option<PrimitiveDateTime>,
 ) -> QueryResult<Vec<Mitigation>> {
     let mut query = mitigations::table.into_boxed::<MultiBackend>();
+    if let Some(at) = at {
+        query = query.filter(mitigations::recorded_at.le(at));
+    }
     if let Some(year) = year {
         query = query.filter(mitigations::year_start.eq(year));
     }
