@@ -512,8 +512,13 @@ fn new_assessment(
 /// Whether a PUT would change nothing: the same figures, and the assessment made afresh already (a PUT of a
 /// carried assessment's figures assesses it now).
 fn same(current: &Assessment, checked: &CheckedAssessment) -> bool {
-    current.carried_from.is_none()
-        && current.rag == checked.rag
+    current.carried_from.is_none() && says_the_same(current, checked)
+}
+
+/// Whether an assessment says what a checked one would: every figure, text, slippage and substitute (carried or
+/// not).
+pub fn says_the_same(current: &Assessment, checked: &CheckedAssessment) -> bool {
+    current.rag == checked.rag
         && current.planned == checked.planned
         && current.forecast == checked.forecast
         && current.at_risk == checked.at_risk

@@ -153,17 +153,7 @@ fn comes_to(
         planned,
         &mut errors,
     );
-    Ok(errors.is_empty()
-        && checked.rag == current.rag
-        && checked.planned == current.planned
-        && checked.forecast == current.forecast
-        && checked.at_risk == current.at_risk
-        && checked.timing == current.timing
-        && checked.permanent == current.permanent
-        && checked.slips_to == current.slips_to
-        && checked.reason == current.reason
-        && checked.mitigation == current.mitigation
-        && checked.substitutes == current.substitutes)
+    Ok(errors.is_empty() && monitoring::service::says_the_same(current, &checked))
 }
 
 /// The assessment a row asks for, as written: a figure left blank is derived from the others (as a PUT derives
