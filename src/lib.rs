@@ -40,6 +40,7 @@ pub mod monitoring;
 pub mod openapi;
 pub mod ops;
 pub mod outturn;
+pub mod people;
 pub mod present;
 pub mod reports;
 pub mod request_id;

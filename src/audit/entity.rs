@@ -41,6 +41,10 @@ pub enum Entity {
     Outturn,
     /// A year's outturn closed or reopened by a decision.
     OutturnYear,
+    /// A person of the directory: owns actions, holds keys (issue 19).
+    Person,
+    /// An action of a line's delivery plan (issue 19).
+    Action,
     /// The database as a whole: its backups and restores.
     Database,
 }
@@ -61,5 +65,7 @@ crate::domain::text_enum!(Entity {
     Mitigation => "mitigation",
     Outturn => "outturn",
     OutturnYear => "outturn_year",
+    Person => "person",
+    Action => "action",
     Database => "database",
 });

@@ -359,6 +359,76 @@ impl Snapshot for OutturnYearSnapshotV1 {
     const VERSION: u32 = 1;
 }
 
+/// A person of the directory (issue 19). The email is not stored here: the trail is readable by every key, an
+/// email only by editors and admins; `email_set` records whether one is held.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSnapshotV1 {
+    pub id: i64,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub email_set: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directorate: Option<DirectorateCode>,
+    pub aliases: Vec<String>,
+    pub version: i64,
+}
+
+impl Snapshot for PersonSnapshotV1 {
+    const ENTITY: Entity = Entity::Person;
+    const VERSION: u32 = 1;
+}
+
+/// An action's owner as printed, and the person it resolved to (none: unresolved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOwnerV1 {
+    pub printed: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<i64>,
+}
+
+/// An action of a line's delivery plan (issue 19): replayed for the plan as at an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionSnapshotV1 {
+    pub id: i64,
+    #[serde(rename = "ref")]
+    pub line_ref: LineRef,
+    pub action: String,
+    pub directorate: DirectorateCode,
+    pub text: String,
+    pub critical: bool,
+    /// A status's name; none when not stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_as_printed: Option<String>,
+    /// The canonical due date (`domain::plan::Due`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_as_printed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_due_as_printed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "iso_date::option")]
+    pub completed_on: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<String>,
+    pub owners: Vec<ActionOwnerV1>,
+    /// The refs of the actions it depends on.
+    pub depends_on: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub updated_by: String,
+    pub version: i64,
+}
+
+impl Snapshot for ActionSnapshotV1 {
+    const ENTITY: Entity = Entity::Action;
+    const VERSION: u32 = 1;
+}
+
 /// A key with the person who holds it (issue 16); a V1 key's person is its name, as the migration gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySnapshotV2 {

@@ -512,3 +512,83 @@ diesel::table! {
         unchanged -> Integer,
     }
 }
+
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Nullable<Text>,
+        email -> Nullable<Text>,
+        directorate -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    person_aliases (alias_key, person_id, kind) {
+        alias_key -> Text,
+        person_id -> BigInt,
+        kind -> Text,
+        alias -> Text,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> BigInt,
+        line_ref -> Text,
+        action_ref -> Text,
+        directorate -> Text,
+        text -> Text,
+        critical -> Bool,
+        status -> Nullable<Text>,
+        status_as_printed -> Nullable<Text>,
+        due -> Nullable<Text>,
+        due_by -> Nullable<Date>,
+        due_as_printed -> Nullable<Text>,
+        original_due -> Nullable<Text>,
+        original_due_by -> Nullable<Date>,
+        original_due_as_printed -> Nullable<Text>,
+        completed_on -> Nullable<Date>,
+        milestone -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    action_owners (action_id, position) {
+        action_id -> BigInt,
+        position -> Integer,
+        printed -> Text,
+        person_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    action_dependencies (action_id, depends_on) {
+        action_id -> BigInt,
+        depends_on -> BigInt,
+    }
+}
+
+diesel::table! {
+    action_dues (action_id, position) {
+        action_id -> BigInt,
+        position -> Integer,
+        due -> Nullable<Text>,
+        due_by -> Nullable<Date>,
+        due_as_printed -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        changed_at -> Timestamp,
+        changed_by -> Text,
+    }
+}
+
+diesel::joinable!(person_aliases -> people (person_id));
+diesel::joinable!(action_owners -> people (person_id));
+diesel::joinable!(action_owners -> actions (action_id));
+diesel::allow_tables_to_appear_in_same_query!(people, person_aliases, action_owners, actions, action_dues, action_dependencies);

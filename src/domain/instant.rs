@@ -51,7 +51,7 @@ fn out_of_range(text: &str) -> String {
 }
 
 /// A bad value echoed back, cut short so an error stays small whatever was sent.
-fn shown(text: &str) -> &str {
+pub(crate) fn shown(text: &str) -> &str {
     match text.char_indices().nth(40) {
         Some((end, _)) => &text[..end],
         None => text,
@@ -85,3 +85,6 @@ pub fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
         .map(|text| parse_date(&text).map_err(serde::de::Error::custom))
         .transpose()
 }
+
+// `#[serde(with = "crate::domain::instant::iso_date")]` (and `iso_date::option`): a date as `2021-06-30`.
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");

@@ -101,6 +101,7 @@ pub mod line;
 pub mod line_ref;
 pub mod money;
 pub mod monitoring;
+pub mod plan;
 pub mod printed_amount;
 pub mod summary;
 pub mod text;
