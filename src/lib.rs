@@ -41,6 +41,7 @@ pub mod openapi;
 pub mod ops;
 pub mod outturn;
 pub mod people;
+pub mod plans;
 pub mod present;
 pub mod reports;
 pub mod request_id;
