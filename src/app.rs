@@ -19,7 +19,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     audit, budget, change_control, directorates, dsg, imports, keys, lines, mitigations,
-    monitoring, ops, outturn, reports, returns,
+    monitoring, ops, outturn, plans, reports, returns,
 };
 
 /// Every versioned API operation, under `/api/v1`.
@@ -72,6 +72,10 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(outturn::api::close_year)
         .service(outturn::api::reopen_year)
         .service(outturn::api::line_outturns)
+        .service(plans::api::line_plan)
+        .service(plans::api::create_action)
+        .service(plans::api::get_action)
+        .service(plans::api::patch_action)
         .service(change_control::api::propose)
         .service(change_control::api::list)
         .service(change_control::api::get)

@@ -39,6 +39,7 @@ use crate::present::{CSV, XLSX};
         (name = "change control", description = "Changes to approved lines: proposed in change sets, approved under a decision by someone else"),
         (name = "budget", description = "The approved budget: decisions, and baselines set from the lines by a decision"),
         (name = "outturn", description = "Year-end outturn: each approved saving's delivery recorded when a year closes, and the close by a decision"),
+        (name = "delivery plans", description = "Each saving's actions: owners from the people directory, due dates, progress and slippage"),
         (name = "keys", description = "API keys, the people who hold them and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),
     ),

@@ -222,3 +222,11 @@ fn example_of(example: &str) -> serde_json::Value {
         Err(_) => serde_json::Value::String(example.to_owned()),
     }
 }
+
+path_parameter!(
+    /// `{action}`: an action's ref in its line's plan.
+    ActionPath(crate::domain::plan::ActionRef), "action",
+    crate::domain::plan::ActionRef::parse,
+    description: "The action's ref in the line's plan",
+    example: "6.4"
+);
