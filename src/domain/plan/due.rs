@@ -1,12 +1,10 @@
 //! When an action is due: a day, a month (due on its last day), a range of days (due by its last), or ongoing
-//! (never overdue). The API writes one canonical form; the printed forms of the plans are read by `printed`.
+//! (never overdue). The API writes one canonical form; `Due::parse` (in `printed`, which reads the printed forms of
+//! the plans too, so that the two files do not import each other) reads it back.
 
 use std::fmt;
 
 use time::{Date, Month};
-
-use super::printed;
-use crate::domain::instant::{parse_date, EARLIEST_YEAR, LATEST_YEAR};
 
 /// When an action is due.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,20 +25,6 @@ pub const FORMS: &str = "a day (2021-08-31), a month (2021-06), a range (2021-09
     Sept-Nov 2021 or April 21 and ongoing";
 
 impl Due {
-    /// Reads the canonical form, else a printed one (`printed::due`).
-    pub fn parse(text: &str) -> Result<Due, String> {
-        let text = text.trim();
-        canonical(text)
-            .or_else(|| printed::due(text))
-            .ok_or_else(|| {
-                format!(
-                    "`{}` is not a due date: give {FORMS}",
-                    crate::domain::instant::shown(text)
-                )
-            })
-            .and_then(Due::checked)
-    }
-
     /// The day it is due by: the day, the month's or the range's last day; none while ongoing.
     pub fn by(&self) -> Option<Date> {
         match *self {
@@ -60,66 +44,12 @@ impl Due {
             Due::Ongoing { since } => since,
         }
     }
-
-    /// A range must run forwards and every year must be one the tracker accepts.
-    fn checked(self) -> Result<Due, String> {
-        if let Due::Range { from, to } = self {
-            if from > to {
-                return Err(format!("the range {self} ends before it starts"));
-            }
-        }
-        let years = [self.from(), self.by()].into_iter().flatten().map(|d| d.year());
-        let out = years.chain(match self {
-            Due::Month { year, .. } => Some(year),
-            _ => None,
-        });
-        for year in out {
-            if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
-                return Err(format!(
-                    "{self} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"
-                ));
-            }
-        }
-        Ok(self)
-    }
 }
 
 /// The last day of a month.
 pub fn last_day(year: i32, month: Month) -> Date {
     let days = month.length(year);
     Date::from_calendar_date(year, month, days).expect("a month's last day is a date")
-}
-
-/// The canonical forms, as `Display` writes them (a range of months is also read).
-fn canonical(text: &str) -> Option<Due> {
-    if text == "ongoing" {
-        return Some(Due::Ongoing { since: None });
-    }
-    if let Some(since) = text.strip_prefix("ongoing from ") {
-        return parse_date(since).ok().map(|day| Due::Ongoing { since: Some(day) });
-    }
-    if let Some((from, to)) = text.split_once('/') {
-        return match (canonical_one(from)?, canonical_one(to)?) {
-            (start, end) => Some(Due::Range {
-                from: start.from()?,
-                to: end.by()?,
-            }),
-        };
-    }
-    canonical_one(text)
-}
-
-fn canonical_one(text: &str) -> Option<Due> {
-    if text.len() == 10 {
-        return parse_date(text).ok().map(Due::Day);
-    }
-    let (year, month) = text.split_once('-')?;
-    if year.len() != 4 || month.len() != 2 {
-        return None;
-    }
-    let year: i32 = year.parse().ok()?;
-    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    Some(Due::Month { year, month })
 }
 
 impl fmt::Display for Due {
@@ -163,8 +93,14 @@ mod tests {
 
     #[test]
     fn a_month_is_due_on_its_last_day_and_a_range_by_its_last() {
-        assert_eq!(Due::parse("2021-06").unwrap().by(), Some(date!(2021 - 06 - 30)));
-        assert_eq!(Due::parse("2024-02").unwrap().by(), Some(date!(2024 - 02 - 29)));
+        assert_eq!(
+            Due::parse("2021-06").unwrap().by(),
+            Some(date!(2021 - 06 - 30))
+        );
+        assert_eq!(
+            Due::parse("2024-02").unwrap().by(),
+            Some(date!(2024 - 02 - 29))
+        );
         let range = Due::parse("2021-09/2021-11").unwrap();
         assert_eq!(range.to_string(), "2021-09-01/2021-11-30");
         assert_eq!(range.by(), Some(date!(2021 - 11 - 30)));
@@ -177,6 +113,8 @@ mod tests {
             .unwrap_err()
             .contains("ends before it starts"));
         assert!(Due::parse("2201-06").unwrap_err().contains("outside"));
-        assert!(Due::parse("soon").unwrap_err().contains("is not a due date"));
+        assert!(Due::parse("soon")
+            .unwrap_err()
+            .contains("is not a due date"));
     }
 }
