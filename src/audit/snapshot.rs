@@ -411,7 +411,11 @@ pub struct ActionSnapshotV1 {
     pub original_due: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_due_as_printed: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "iso_date::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_date::option"
+    )]
     pub completed_on: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<String>,

@@ -591,4 +591,11 @@ diesel::table! {
 diesel::joinable!(person_aliases -> people (person_id));
 diesel::joinable!(action_owners -> people (person_id));
 diesel::joinable!(action_owners -> actions (action_id));
-diesel::allow_tables_to_appear_in_same_query!(people, person_aliases, action_owners, actions, action_dues, action_dependencies);
+diesel::allow_tables_to_appear_in_same_query!(
+    people,
+    person_aliases,
+    action_owners,
+    actions,
+    action_dues,
+    action_dependencies
+);

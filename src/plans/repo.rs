@@ -38,7 +38,9 @@ pub struct ActionRow {
 
 /// Inserts an action's row; answers its id (writes are serialised: the highest id is this one).
 pub fn insert(conn: &mut DbConnection, row: &ActionRow) -> QueryResult<i64> {
-    diesel::insert_into(actions::table).values(row).execute(conn)?;
+    diesel::insert_into(actions::table)
+        .values(row)
+        .execute(conn)?;
     let id: Option<i64> = actions::table
         .select(diesel::dsl::max(actions::id))
         .first(conn)?;
@@ -147,16 +149,18 @@ pub fn dues(
         .load(conn)?;
     rows.into_iter()
         .filter(|row| at.is_none_or(|at| row.4 <= at))
-        .map(|(due, due_by, due_as_printed, reason, changed_at, changed_by)| {
-            Ok(DueChange {
-                due: due.as_deref().map(stored_due).transpose()?,
-                due_by,
-                due_as_printed,
-                reason,
-                changed_at: db::time::utc(changed_at),
-                changed_by,
-            })
-        })
+        .map(
+            |(due, due_by, due_as_printed, reason, changed_at, changed_by)| {
+                Ok(DueChange {
+                    due: due.as_deref().map(stored_due).transpose()?,
+                    due_by,
+                    due_as_printed,
+                    reason,
+                    changed_at: db::time::utc(changed_at),
+                    changed_by,
+                })
+            },
+        )
         .collect()
 }
 
@@ -213,7 +217,10 @@ fn assemble(conn: &mut DbConnection, rows: Vec<(i64, ActionRow)>) -> QueryResult
         }
         let edges: Vec<(i64, i64)> = action_dependencies::table
             .filter(action_dependencies::action_id.eq_any(chunk))
-            .select((action_dependencies::action_id, action_dependencies::depends_on))
+            .select((
+                action_dependencies::action_id,
+                action_dependencies::depends_on,
+            ))
             .load(conn)?;
         for (id, on) in edges {
             waits.entry(id).or_default().push(on);

@@ -70,7 +70,10 @@ pub fn resolve_owners(
     errors: &mut FieldErrors,
 ) -> Result<Vec<(String, Option<i64>)>, ApiError> {
     if owners.len() > MAX_OWNERS {
-        errors.add(field, format!("at most {MAX_OWNERS} owners; this has {}", owners.len()));
+        errors.add(
+            field,
+            format!("at most {MAX_OWNERS} owners; this has {}", owners.len()),
+        );
         return Ok(Vec::new());
     }
     let mut resolved = Vec::with_capacity(owners.len());
@@ -88,7 +91,11 @@ pub fn resolve_owners(
                 format!(
                     "`{printed}` names {} people: {}; give the person's name",
                     people.len(),
-                    people.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    people
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
         }
@@ -99,12 +106,18 @@ pub fn resolve_owners(
 /// The checks every draft passes, whatever made it.
 fn check_draft(draft: &Draft, errors: &mut FieldErrors) {
     if draft.completed_on.is_some() && draft.status != Some(ActionStatus::Complete) {
-        errors.add("completed_on", "a completion date needs `status` `complete`");
+        errors.add(
+            "completed_on",
+            "a completion date needs `status` `complete`",
+        );
     }
     if draft.depends_on.len() > MAX_DEPENDENCIES {
         errors.add(
             "depends_on",
-            format!("at most {MAX_DEPENDENCIES} actions; this has {}", draft.depends_on.len()),
+            format!(
+                "at most {MAX_DEPENDENCIES} actions; this has {}",
+                draft.depends_on.len()
+            ),
         );
     }
 }
@@ -253,9 +266,7 @@ fn find_in<'a>(
 ) -> Result<&'a Action, ApiError> {
     plan.iter()
         .find(|action| &action.action == action_ref)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("{line_ref}'s plan has no action {action_ref}"))
-        })
+        .ok_or_else(|| ApiError::NotFound(format!("{line_ref}'s plan has no action {action_ref}")))
 }
 
 /// Writes an action (new when `current` is none) from a checked draft, in the caller's write transaction:
@@ -275,7 +286,9 @@ pub fn save(
     let own_id = current.as_ref().map(|action| action.id);
     let targets = dependency_ids(plan, own_id, &action_ref, &draft.depends_on)?;
     let now = db::time::now();
-    let moved = current.as_ref().map_or(draft.due.is_some(), |held| held.due != draft.due);
+    let moved = current
+        .as_ref()
+        .map_or(draft.due.is_some(), |held| held.due != draft.due);
     let (original_due, original_due_as_printed) = match &current {
         Some(held) if held.original_due.is_some() => {
             (held.original_due, held.original_due_as_printed.clone())
@@ -479,7 +492,10 @@ fn name_owners(conn: &mut DbConnection, actions: &mut [Action]) -> Result<(), Ap
         .into_iter()
         .collect();
     let names: BTreeMap<i64, String> = resolve::names(conn, &ids)?;
-    for owner in actions.iter_mut().flat_map(|action| action.owners.iter_mut()) {
+    for owner in actions
+        .iter_mut()
+        .flat_map(|action| action.owners.iter_mut())
+    {
         owner.person = owner.person_id.and_then(|id| names.get(&id).cloned());
     }
     Ok(())

@@ -43,7 +43,10 @@ impl Replayed for Action {
     fn from_snapshot(a: ActionSnapshotV1) -> Action {
         // What was stored was checked when written; a value that no longer reads is dropped, not guessed.
         let due = a.due.as_deref().and_then(|text| Due::parse(text).ok());
-        let original_due = a.original_due.as_deref().and_then(|text| Due::parse(text).ok());
+        let original_due = a
+            .original_due
+            .as_deref()
+            .and_then(|text| Due::parse(text).ok());
         let due_by = due.and_then(|due| due.by());
         let original_due_by = original_due.and_then(|due| due.by());
         Action {
@@ -99,7 +102,13 @@ mod tests {
     #[test]
     fn an_action_replays_from_its_v1_state_with_its_slip_and_is_stored_as_it_was() {
         let action = Action::from_snapshot(snapshot::read(STORED).unwrap());
-        assert_eq!(action.slip, Some(Slip { days: 62, months: 2 }));
+        assert_eq!(
+            action.slip,
+            Some(Slip {
+                days: 62,
+                months: 2
+            })
+        );
         assert_eq!(action.status, Some(ActionStatus::NotStarted));
         assert_eq!(action.depends_on[0].as_str(), "6.3");
         assert_eq!(snapshot::stored(&action.snapshot()).to_string(), STORED);

@@ -46,7 +46,9 @@ impl ActionRef {
                 })
                 .collect()
         };
-        parts(self).cmp(&parts(other)).then_with(|| self.0.cmp(&other.0))
+        parts(self)
+            .cmp(&parts(other))
+            .then_with(|| self.0.cmp(&other.0))
     }
 }
 

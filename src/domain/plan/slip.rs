@@ -44,16 +44,40 @@ mod tests {
     #[test]
     fn the_sav09_cabinet_decision_slipped_62_days_two_months() {
         let slip = Slip::between(date!(2021 - 06 - 30), date!(2021 - 08 - 31));
-        assert_eq!(slip, Slip { days: 62, months: 2 });
+        assert_eq!(
+            slip,
+            Slip {
+                days: 62,
+                months: 2
+            }
+        );
     }
 
     #[test]
     fn months_count_month_ends_alike_and_short_moves_as_none() {
-        assert_eq!(Slip::between(date!(2021 - 08 - 31), date!(2021 - 09 - 30)).months, 1);
-        assert_eq!(Slip::between(date!(2021 - 06 - 15), date!(2021 - 07 - 14)).months, 0);
-        assert_eq!(Slip::between(date!(2021 - 06 - 15), date!(2021 - 07 - 15)).months, 1);
+        assert_eq!(
+            Slip::between(date!(2021 - 08 - 31), date!(2021 - 09 - 30)).months,
+            1
+        );
+        assert_eq!(
+            Slip::between(date!(2021 - 06 - 15), date!(2021 - 07 - 14)).months,
+            0
+        );
+        assert_eq!(
+            Slip::between(date!(2021 - 06 - 15), date!(2021 - 07 - 15)).months,
+            1
+        );
         let back = Slip::between(date!(2021 - 08 - 31), date!(2021 - 06 - 30));
-        assert_eq!(back, Slip { days: -62, months: -2 });
-        assert_eq!(Slip::between(date!(2021 - 06 - 30), date!(2021 - 06 - 30)), Slip { days: 0, months: 0 });
+        assert_eq!(
+            back,
+            Slip {
+                days: -62,
+                months: -2
+            }
+        );
+        assert_eq!(
+            Slip::between(date!(2021 - 06 - 30), date!(2021 - 06 - 30)),
+            Slip { days: 0, months: 0 }
+        );
     }
 }

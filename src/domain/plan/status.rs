@@ -87,7 +87,11 @@ mod tests {
             ("on_hold", ActionStatus::OnHold),
             ("cancelled", ActionStatus::Cancelled),
         ] {
-            assert_eq!(ActionStatus::from_printed(printed), Some(status), "{printed}");
+            assert_eq!(
+                ActionStatus::from_printed(printed),
+                Some(status),
+                "{printed}"
+            );
         }
         assert_eq!(ActionStatus::from_printed("Complete In progress"), None);
         assert_eq!(ActionStatus::from_printed(""), None);
