@@ -76,6 +76,7 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(plans::api::create_action)
         .service(plans::api::get_action)
         .service(plans::api::patch_action)
+        .service(plans::api::import_plan)
         .service(change_control::api::propose)
         .service(change_control::api::list)
         .service(change_control::api::get)

@@ -7,14 +7,17 @@ use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{ActionDetail, ActionPatch, CreateAction};
-use super::service;
+use super::{import, read, service};
 use super::view::{self, JudgedAction, NextMilestone, PlanCounts};
 use crate::auth::RefEditor;
 use crate::db;
 use crate::domain::monitoring::Period;
 use crate::domain::{FinancialYear, LineRef};
 use crate::error::ApiError;
+use crate::http::body::{check_declared_length, read_body};
 use crate::http::{idempotency, if_match, versioned, ActionPath, JsonBody, LinePath, QueryParams};
+use crate::imports::limits::{IMPORT_BODY_DEADLINE, MAX_IMPORT_BYTES};
+use crate::request_id;
 use crate::state::AppState;
 
 /// The day a plan is judged on, and the instant its records are read as at.
@@ -200,4 +203,117 @@ pub async fn patch_action(
     })
     .await?;
     Ok(versioned(false, action.version, &action))
+}
+
+/// How a plan's import reads its file.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanImportParams {
+    /// `actions` (the July 2021 action tables: `line`, `ref`, `action`, `owners`, `by_when`, `progress`, and
+    /// optionally `critical`, `depends_on`, `completed_on`) or `milestones` (the February 2021 high level
+    /// milestones: `line`, `milestone`, `owner`, `status`, `date`, and optionally `action_ref`, the action it
+    /// became).
+    pub layout: ImportLayout,
+    /// Check every row and report what would happen, writing nothing.
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportLayout {
+    Actions,
+    Milestones,
+}
+
+/// Imports a directorate's printed delivery plan (CSV, the first sheet of an XLSX, or JSON), all or nothing:
+/// each row creates its line's action or changes the one of its ref (a February milestone with an
+/// `action_ref` is that action, so the July plan moves its due date and the first is kept). Cells the print
+/// leaves unclear — several dates or statuses in one cell, a date that cannot be right for the plan's years, a
+/// date not understood, an action's text naming a date — load with that value unset and a warning naming the
+/// row; owners naming nobody are kept as printed and listed; an owner naming two people refuses the file
+/// (422, every problem by row and column). An editor of the directorate, checked before the body is read.
+#[utoipa::path(
+    tag = "delivery plans",
+    params(crate::http::DirectoratePath, PlanImportParams),
+    request_body(
+        description = "The plan as CSV or XLSX in the layout named, or its rows as JSON",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (super::import::PlanJson = "application/json"),
+        )
+    ),
+    responses(
+        (status = 200, body = super::import::PlanImportReport),
+        (status = 403, description = "A key that may not change the directorate's figures", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such directorate", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The directorate has no lines to plan for", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV, XLSX or JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A problem in the file: each by row and column, the first 100 listed", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/directorates/{code}/delivery-plan")]
+pub async fn import_plan(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    crate::auth::Editor(actor): crate::auth::Editor,
+    crate::http::DirectoratePath(directorate): crate::http::DirectoratePath,
+    params: QueryParams<PlanImportParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use actix_web::HttpMessage;
+    // Whose plan it is, before the body is read.
+    actor.require_editor_of(&directorate)?;
+    let format = match req.mime_type().ok().flatten() {
+        Some(m) if m.type_() == "text" && m.subtype() == "csv" => read::Format::Csv,
+        Some(m) if m.essence_str() == crate::present::XLSX => read::Format::Xlsx,
+        Some(m)
+            if m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")) =>
+        {
+            read::Format::Json
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the plan as text/csv, {} or application/json",
+                crate::present::XLSX
+            )))
+        }
+    };
+    check_declared_length(&req, MAX_IMPORT_BYTES)?;
+    let code = directorate.clone();
+    let window = db::read(&state.pool, move |conn| {
+        if crate::directorates::repo::find(conn, &code)?.is_none() {
+            return Err(ApiError::NotFound(format!("there is no directorate {code}")));
+        }
+        import::window(conn, &code)
+    })
+    .await?;
+    let body = read_body(payload.into_inner(), MAX_IMPORT_BYTES, IMPORT_BODY_DEADLINE).await?;
+    let params = params.0;
+    let layout = match params.layout {
+        ImportLayout::Actions => read::Layout::Actions,
+        ImportLayout::Milestones => read::Layout::Milestones,
+    };
+    let dry_run = params.dry_run.unwrap_or(false);
+    // Reading: linear, off the HTTP workers.
+    let file = web::block(request_id::carry(move || {
+        read::read(layout, format, &body, window)
+    }))
+    .await??;
+    let report = db::write(&state.pool, move |conn| {
+        let apply = |conn: &mut db::DbConnection| {
+            import::apply(conn, &actor, &directorate, layout, &file)
+        };
+        let mut report = if dry_run {
+            db::undone(conn, apply)?
+        } else {
+            apply(conn)?
+        };
+        report.dry_run = dry_run;
+        Ok(report)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -2,6 +2,7 @@
 //! plan read in bulk.
 
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod read;
 pub mod repo;

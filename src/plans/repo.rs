@@ -10,7 +10,7 @@ use super::model::{Action, ActionOwner, DueChange};
 use crate::db::schema::{action_dependencies, action_dues, action_owners, actions, people};
 use crate::db::{self, DbConnection};
 use crate::domain::plan::{ActionRef, ActionStatus, Due, Slip};
-use crate::domain::{DirectorateCode, LineRef};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef};
 
 /// An action's row: everything but its owners and dependencies.
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -333,4 +333,21 @@ pub fn ids_of_line(
         .select((actions::action_ref, actions::id))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+/// The first and last financial years of a directorate's lines' profiles.
+pub fn years_of(
+    conn: &mut DbConnection,
+    directorate: &DirectorateCode,
+) -> QueryResult<Option<(FinancialYear, FinancialYear)>> {
+    use crate::db::schema::{line_years, lines};
+    let (first, last): (Option<FinancialYear>, Option<FinancialYear>) = line_years::table
+        .inner_join(lines::table)
+        .filter(lines::directorate.eq(directorate))
+        .select((
+            diesel::dsl::min(line_years::year_start),
+            diesel::dsl::max(line_years::year_start),
+        ))
+        .first(conn)?;
+    Ok(first.zip(last))
 }

@@ -28,7 +28,7 @@ pub const MAX_TEXT: TextLimit = MAX_REASON;
 const MAX_DUE: TextLimit = TextLimit::one_line(100);
 
 /// What an action is to say, checked field by field: what a create, a patch and a plan's import each give.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     pub text: String,
     /// Each owner as printed with the person it resolved to.
@@ -104,22 +104,23 @@ pub fn resolve_owners(
 }
 
 /// The checks every draft passes, whatever made it.
-fn check_draft(draft: &Draft, errors: &mut FieldErrors) {
+fn check_draft_into(draft: &Draft, errors: &mut FieldErrors) {
     if draft.completed_on.is_some() && draft.status != Some(ActionStatus::Complete) {
-        errors.add(
-            "completed_on",
-            "a completion date needs `status` `complete`",
-        );
+        errors.add("completed_on", "a completion date needs `status` `complete`");
     }
     if draft.depends_on.len() > MAX_DEPENDENCIES {
         errors.add(
             "depends_on",
-            format!(
-                "at most {MAX_DEPENDENCIES} actions; this has {}",
-                draft.depends_on.len()
-            ),
+            format!("at most {MAX_DEPENDENCIES} actions; this has {}", draft.depends_on.len()),
         );
     }
+}
+
+/// `check_draft_into` on its own: 422 naming each field.
+pub fn check_draft(draft: &Draft) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::default();
+    check_draft_into(draft, &mut errors);
+    errors.into_result(()).map_err(ApiError::Validation)
 }
 
 /// The line whose plan it is (404), and the editor's right to its directorate (403).
@@ -162,7 +163,7 @@ pub fn create(
         depends_on: request.depends_on,
         milestone,
     };
-    check_draft(&draft, &mut errors);
+    check_draft_into(&draft, &mut errors);
     errors.into_result(()).map_err(ApiError::Validation)?;
     let plan = repo::of_line(conn, &line.line_ref)?;
     if plan.iter().any(|held| held.action == request.action) {
@@ -218,7 +219,7 @@ pub fn patch(
         .reason
         .as_deref()
         .map(|text| check_text(text, "reason", true, MAX_REASON, &mut errors));
-    check_draft(&draft, &mut errors);
+    check_draft_into(&draft, &mut errors);
     let renamed = patch.action.unwrap_or_else(|| current.action.clone());
     if renamed != current.action && plan.iter().any(|held| held.action == renamed) {
         errors.add(
