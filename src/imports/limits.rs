@@ -88,9 +88,14 @@ pub fn oversized(row: usize, column: &str, value: &str) -> Option<CellProblem> {
 
 /// A file past [`MAX_ROWS`], refused as soon as the row past the limit is read.
 pub fn too_many_rows() -> ApiError {
+    too_many_rows_of(MAX_ROWS)
+}
+
+/// A file past a module's own row limit (at most [`MAX_ROWS`]).
+pub fn too_many_rows_of(limit: usize) -> ApiError {
     ApiError::field(
         "rows",
-        format!("the file has more rows than the limit: import at most {MAX_ROWS} rows at a time"),
+        format!("the file has more rows than the limit: import at most {limit} rows at a time"),
     )
 }
 

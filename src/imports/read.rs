@@ -30,8 +30,21 @@ pub const TEXT_COLUMNS: [&str; 9] = [
 /// The labels of the totals rows that end the tracker's own CSV export of lines: skipped when read back.
 const EXPORT_TOTALS: [&str; 3] = ["total efficiencies", "total growth", "net"];
 
+/// A row of a table as read: its number (1 for the first after the header) and its cells, or why it cannot be
+/// read.
+pub type Record = (usize, Result<Vec<String>, String>);
+
 /// Reads CSV: a header row (any case), then a line per row.
 pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
+    let (headers, records) = csv_table(bytes)?;
+    table_rows(&headers, records)
+}
+
+/// CSV as its header and its rows of text (each cell trimmed), read lazily so that a caller can stop at its
+/// row limit: for this import and for modules with columns of their own (`plans::read`).
+pub fn csv_table(
+    bytes: &[u8],
+) -> Result<(Vec<String>, impl Iterator<Item = Record> + '_), ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
@@ -52,7 +65,60 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<ImportRow>, ApiError> {
             .map_err(|error| error.to_string());
         (index + 1, record)
     });
-    table_rows(&headers, records)
+    Ok((headers, records))
+}
+
+/// JSON rows as a table, for modules with columns of their own (`plans::read`): an array of objects (or
+/// `{"rows": [...]}`), the columns every row names in the order first named; each value text, a number as its
+/// text, null as empty. At most `max_rows` rows and [`MAX_COLUMNS`] columns.
+pub fn json_table(
+    value: &serde_json::Value,
+    max_rows: usize,
+) -> Result<(Vec<String>, Vec<Record>), ApiError> {
+    let Some(list) = value.get("rows").unwrap_or(value).as_array() else {
+        let mut problems = Capped::default();
+        problems.push(header_problem(
+            None,
+            "send an array of rows, each an object of its columns".to_owned(),
+        ));
+        return Err(problems.into_error());
+    };
+    if list.len() > max_rows {
+        return Err(limits::too_many_rows_of(max_rows));
+    }
+    let mut headers: Vec<String> = Vec::new();
+    for key in list
+        .iter()
+        .filter_map(|row| row.as_object())
+        .flat_map(|row| row.keys())
+    {
+        if !headers.contains(key) {
+            if headers.len() >= MAX_COLUMNS {
+                return Err(limits::too_many_columns(headers.len() + 1));
+            }
+            headers.push(key.clone());
+        }
+    }
+    let records = list
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let cells = match row.as_object() {
+                None => Err("each row is an object of its columns".to_owned()),
+                Some(object) => headers
+                    .iter()
+                    .map(|header| match object.get(header) {
+                        None => Ok(String::new()),
+                        Some(value) => json_text(value).ok_or_else(|| {
+                            format!("`{header}` is not text: send text, a number or null")
+                        }),
+                    })
+                    .collect(),
+            };
+            (index + 1, cells)
+        })
+        .collect();
+    Ok((headers, records))
 }
 
 /// Reads the first sheet of an `.xlsx` workbook as CSV is read: a header row, then a row per line.
