@@ -1337,4 +1337,33 @@ mod tests {
         let error = read(Layout::Actions, Format::Json, b"[", window()).unwrap_err();
         assert_eq!(error.problem().status, 400);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_file_makes_the_reader_panic_or_answer_other_than_400_or_422(
+            cells in proptest::collection::vec("\\PC{0,30}", 0..24),
+            layout in proptest::prop_oneof![proptest::strategy::Just(Layout::Actions), proptest::strategy::Just(Layout::Milestones)],
+        ) {
+            let header: Vec<&str> = match layout {
+                Layout::Actions => ACTIONS.all.to_vec(),
+                Layout::Milestones => MILESTONES.all.to_vec(),
+            };
+            let rows: Vec<Vec<String>> = cells.chunks(header.len()).map(|chunk| {
+                let mut row = chunk.to_vec();
+                row.resize(header.len(), String::new());
+                row
+            }).collect();
+            for (format, bytes) in [
+                (Format::Csv, csv_of(&header, &rows)),
+                (Format::Json, json_of(&header, &rows)),
+                (Format::Csv, cells.join(",").into_bytes()),
+                (Format::Json, cells.join("").into_bytes()),
+            ] {
+                if let Err(error) = read(layout, format, &bytes, window()) {
+                    let status = error.problem().status;
+                    proptest::prop_assert!(status == 400 || status == 422, "{status}");
+                }
+            }
+        }
+    }
 }

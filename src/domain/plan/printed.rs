@@ -463,6 +463,7 @@ fn end_of(tokens: &[Token], at: usize) -> Option<(usize, Due)> {
 /// One day or one month: `01/04/21`, `20.09.21`, `11/2020`, `June 2021`, `1st March 2021`, `30th May, 2012`.
 fn point(tokens: &[Token], at: usize) -> Option<(usize, Due)> {
     numeric_day(tokens, at)
+        .or_else(|| iso_day(tokens, at))
         .or_else(|| numeric_month(tokens, at))
         .or_else(|| named_day(tokens, at))
         .or_else(|| named_month(tokens, at))
@@ -486,6 +487,19 @@ fn numeric_day(tokens: &[Token], at: usize) -> Option<(usize, Due)> {
     }
     let date = calendar_date(year, month, day)?;
     Some((at + 5, Due::Day(date)))
+}
+
+/// `2021-06-20`, the canonical form, as text may name it.
+fn iso_day(tokens: &[Token], at: usize) -> Option<(usize, Due)> {
+    let year = number(tokens, at, &[4])?;
+    let month = number(tokens, at + 2, &[2])?;
+    let day = number(tokens, at + 4, &[2])?;
+    let parts = &tokens[at..at + 5];
+    let joined = parts.windows(2).all(|pair| touching(&pair[0], &pair[1]));
+    if !(joined && is_mark(tokens, at + 1, &['-']) && is_mark(tokens, at + 3, &['-'])) {
+        return None;
+    }
+    Some((at + 5, Due::Day(calendar_date(year, month, day)?)))
 }
 
 /// `11/2020`: a month and a four-digit year.
@@ -761,6 +775,7 @@ mod tests {
             ("Review of grants – saving £106k in 2022/23, end of 2021/22", vec!["end of 2021/22"]),
             ("£1.4.21 or 10.10.10.10 or June 21st", vec![]),
             ("(31/03/21).", vec!["31/03/21"]),
+            ("completed 2021-06-20, not 2021-22", vec!["2021-06-20"]),
         ] {
             assert_eq!(dates_in(text), expected, "{text}");
         }
