@@ -19,7 +19,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     audit, budget, change_control, directorates, dsg, imports, keys, lines, mitigations,
-    monitoring, ops, outturn, plans, reports, returns,
+    monitoring, ops, outturn, people, plans, reports, returns,
 };
 
 /// Every versioned API operation, under `/api/v1`.
@@ -84,6 +84,12 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(change_control::api::reject)
         .service(change_control::api::withdraw)
         .service(change_control::api::dispose)
+        .service(people::api::create_person)
+        .service(people::api::list_people)
+        // Before `/people/{id}`, which would read `resolve` as an id.
+        .service(people::api::resolve_owner)
+        .service(people::api::get_person)
+        .service(people::api::patch_person)
         .service(audit::api::change_feed)
         .service(keys::api::list_keys)
         .service(keys::api::create_key)

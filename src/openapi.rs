@@ -5,8 +5,8 @@ use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 
 use utoipa::openapi::schema::{
-    AdditionalProperties, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType,
-    Type,
+    AdditionalProperties, ArrayItems, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response, ResponseBuilder};
@@ -15,6 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::domain::text::{self, TextLimit};
 use crate::domain::{line, FinancialYear};
 use crate::error::Problem;
+use crate::people::rules as people_rules;
 use crate::present::{CSV, XLSX};
 
 #[derive(OpenApi)]
@@ -40,6 +41,7 @@ use crate::present::{CSV, XLSX};
         (name = "budget", description = "The approved budget: decisions, and baselines set from the lines by a decision"),
         (name = "outturn", description = "Year-end outturn: each approved saving's delivery recorded when a year closes, and the close by a decision"),
         (name = "delivery plans", description = "Each saving's actions: owners from the people directory, due dates, progress and slippage"),
+        (name = "people", description = "The people directory: who owns delivery plans' actions and holds keys, and the spellings the papers use for them"),
         (name = "keys", description = "API keys, the people who hold them and their roles (admin)"),
         (name = "operations", description = "Liveness and readiness"),
     ),
@@ -213,6 +215,19 @@ fn constrain_parameter(parameter: &mut Parameter) {
         );
         return;
     }
+    if parameter.name == "owner" && parameter.parameter_in == ParameterIn::Query {
+        // A printed owner (`GET /people/resolve`): one line, not blank, within its limit (bytes; see README).
+        parameter.schema = Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!(
+                    "^{ONE_LINE}*{NOT_BLANK_ONE_LINE}{ONE_LINE}*$"
+                )))
+                .max_length(Some(crate::people::service::MAX_OWNER_BYTES))
+                .into(),
+        );
+        return;
+    }
     if parameter.name == "q" && parameter.parameter_in == ParameterIn::Query {
         // A search: no control characters (`char::is_control`), within the title's limit (bytes; see README).
         parameter.schema = Some(
@@ -240,11 +255,17 @@ fn constrain_parameter(parameter: &mut Parameter) {
 /// must hold one other character. Spelled out because a pattern's `\s` differs between regex engines.
 const NOT_BLANK: &str = "[^\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]";
 
+/// A character of one line of text: no control character (`char::is_control`).
+const ONE_LINE: &str = r"[^\u0000-\u001f\u007f-\u009f]";
+/// A character of one line of text that is not whitespace either (`char::is_whitespace`).
+const NOT_BLANK_ONE_LINE: &str =
+    r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
 /// The free texts of request bodies, by schema and property: whether a (non-null) value must be more than
 /// whitespace, and its limit as `check_text` reads it. The limit is in bytes, which JSON Schema cannot count:
 /// `maxLength` says as many characters, so a longer text is always refused, and a shorter one of many-byte
 /// letters may still be (422, declared per operation in scripts/schemathesis.toml).
-const TEXTS: [(&str, &str, bool, TextLimit); 13] = [
+const TEXTS: [(&str, &str, bool, TextLimit); 17] = [
     ("CreateLine", "title", true, line::MAX_TITLE),
     ("CreateLine", "owner", true, line::MAX_OWNER),
     ("CreateLine", "description", false, line::MAX_DESCRIPTION),
@@ -258,6 +279,10 @@ const TEXTS: [(&str, &str, bool, TextLimit); 13] = [
     ("PutPlan", "agreed_by", true, line::MAX_TITLE),
     ("AssessmentRequest", "reason", false, line::MAX_REASON),
     ("AssessmentRequest", "mitigation", false, line::MAX_REASON),
+    ("CreatePerson", "name", true, people_rules::MAX_NAME),
+    ("CreatePerson", "role", true, people_rules::MAX_ROLE),
+    ("PersonPatch", "name", true, people_rules::MAX_NAME),
+    ("PersonPatch", "role", true, people_rules::MAX_ROLE),
 ];
 
 /// Request schemas made exactly as strict as the service: financial years that exist, amounts a JSON number
@@ -298,6 +323,22 @@ fn constrain_request_schemas(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         if let Some(RefOr::T(Schema::Array(movements))) = plan.properties.get_mut("movements") {
             movements.min_items = Some(1);
         }
+    }
+    for schema in ["CreatePerson", "PersonPatch"] {
+        let Some(email) = object_property(schemas, schema, "email") else {
+            panic!("the spec has no {schema}.email: update src/openapi.rs");
+        };
+        email.pattern = Some(people_rules::email_pattern());
+        let Some(aliases) = array_property(schemas, schema, "aliases") else {
+            panic!("the spec has no {schema}.aliases: update src/openapi.rs");
+        };
+        // Each alias one line of 1 to 100 bytes, not blank.
+        let alias = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(people_rules::MAX_ALIAS.max_bytes))
+            .pattern(Some(NOT_BLANK.to_owned()));
+        aliases.items = ArrayItems::RefOrSchema(Box::new(alias.into()));
     }
     for (schema, property, required, limit) in TEXTS {
         let Some(object) = object_property(schemas, schema, property) else {
@@ -357,6 +398,20 @@ fn text(pattern: String) -> Object {
         .schema_type(Type::String)
         .pattern(Some(pattern))
         .build()
+}
+
+fn array_property<'a>(
+    schemas: &'a mut BTreeMap<String, RefOr<Schema>>,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Array> {
+    let RefOr::T(Schema::Object(object)) = schemas.get_mut(schema)? else {
+        return None;
+    };
+    match object.properties.get_mut(property)? {
+        RefOr::T(Schema::Array(array)) => Some(array),
+        _ => None,
+    }
 }
 
 fn object_property<'a>(

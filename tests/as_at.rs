@@ -72,7 +72,8 @@ fn upgrade_to_kept_states(api: &TestApi) {
     upgrade_through(
         api,
         &[
-            ("20261207000003", "return receipts came last"),
+            ("20261208000001", "delivery plans came last"),
+            ("20261207000003", "return receipts came before them"),
             ("20261207000002", "year-end outturn came before them"),
             ("20261207000001", "the shortfall's nature came before it"),
             ("20261203000007", "plan proposals came before it"),

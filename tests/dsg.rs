@@ -905,7 +905,7 @@ on_both_backends! {
         // Taken back to before transfers named decisions, then upgraded as such a database would be: the
         // transfers recorded then read as they were, with no decisions and no base; the Secretary of State's
         // decision, which that release could only name as `other`, stays so.
-        common::migrations::upgrade_through(api, &[("20261207000003", "return receipts came last"), ("20261207000002", "year-end outturn"), ("20261207000001", "the shortfall's nature"), ("20261203000007", "plan proposals"), ("20261203000006", "DSG transfers by decision")]);
+        common::migrations::upgrade_through(api, &[("20261208000001", "delivery plans came last"), ("20261207000003", "return receipts"), ("20261207000002", "year-end outturn"), ("20261207000001", "the shortfall's nature"), ("20261203000007", "plan proposals"), ("20261203000006", "DSG transfers by decision")]);
         let transfers = get_ok(api, "/api/v1/dsg/2021-22/transfers");
         let kept: Vec<(&Value, &Value, &Value, &Value, &Value, &Value)> = transfers.as_array().unwrap().iter()
             .map(|t| (&t["amount"], &t["approved_by"], &t["reference"], &t["forum"], &t["secretary_of_state"],

@@ -15,6 +15,7 @@ pub mod request_id;
 pub use extract::{AsAtParams, JsonBody, QueryParams};
 pub use paths::{
     ActionPath, BaselineNamePath, BlockPath, ChangeSetPath, DecisionPath, DirectoratePath,
-    EarlierPeriodPath, KeyNamePath, LinePath, MitigationPath, PeriodPath, PlanNamePath, YearPath,
+    EarlierPeriodPath, KeyNamePath, LinePath, MitigationPath, PeriodPath, PersonPath, PlanNamePath,
+    YearPath,
 };
 pub use preconditions::{if_match, versioned};

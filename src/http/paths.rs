@@ -140,6 +140,19 @@ path_parameter!(
 );
 
 path_parameter!(
+    /// `{id}` of a person of the directory.
+    PersonPath(i64), "id",
+    |text| text.parse().map_err(|_| format!("`{text}` is not a person's id (a whole number)")),
+    description: "The person's id",
+    example: "1",
+    schema: ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+        .minimum(Some(1))
+        .into()
+);
+
+path_parameter!(
     /// `{id}` of a change set.
     ChangeSetPath(i64), "id",
     |text| text.parse().map_err(|_| format!("`{text}` is not a change set's id (a whole number)")),

@@ -7,8 +7,8 @@ use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{ActionDetail, ActionPatch, CreateAction};
-use super::{import, read, service};
 use super::view::{self, JudgedAction, NextMilestone, PlanCounts};
+use super::{import, read, service};
 use crate::auth::RefEditor;
 use crate::db;
 use crate::domain::monitoring::Period;
@@ -285,7 +285,9 @@ pub async fn import_plan(
     let code = directorate.clone();
     let window = db::read(&state.pool, move |conn| {
         if crate::directorates::repo::find(conn, &code)?.is_none() {
-            return Err(ApiError::NotFound(format!("there is no directorate {code}")));
+            return Err(ApiError::NotFound(format!(
+                "there is no directorate {code}"
+            )));
         }
         import::window(conn, &code)
     })
@@ -303,9 +305,8 @@ pub async fn import_plan(
     }))
     .await??;
     let report = db::write(&state.pool, move |conn| {
-        let apply = |conn: &mut db::DbConnection| {
-            import::apply(conn, &actor, &directorate, layout, &file)
-        };
+        let apply =
+            |conn: &mut db::DbConnection| import::apply(conn, &actor, &directorate, layout, &file);
         let mut report = if dry_run {
             db::undone(conn, apply)?
         } else {

@@ -156,7 +156,10 @@ fn apply_row(
         .collect();
     errors.into_result(()).map_err(ApiError::Validation)?;
     let plan: Vec<Action> = repo::of_line(conn, &line.line_ref)?;
-    let current = plan.iter().find(|action| action.action == action_ref).cloned();
+    let current = plan
+        .iter()
+        .find(|action| action.action == action_ref)
+        .cloned();
     let milestone = match layout {
         Layout::Milestones => Some(row.text.clone()),
         // An action keeps the milestone it was linked from.

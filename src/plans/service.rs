@@ -106,12 +106,18 @@ pub fn resolve_owners(
 /// The checks every draft passes, whatever made it.
 fn check_draft_into(draft: &Draft, errors: &mut FieldErrors) {
     if draft.completed_on.is_some() && draft.status != Some(ActionStatus::Complete) {
-        errors.add("completed_on", "a completion date needs `status` `complete`");
+        errors.add(
+            "completed_on",
+            "a completion date needs `status` `complete`",
+        );
     }
     if draft.depends_on.len() > MAX_DEPENDENCIES {
         errors.add(
             "depends_on",
-            format!("at most {MAX_DEPENDENCIES} actions; this has {}", draft.depends_on.len()),
+            format!(
+                "at most {MAX_DEPENDENCIES} actions; this has {}",
+                draft.depends_on.len()
+            ),
         );
     }
 }
