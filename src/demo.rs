@@ -12,15 +12,23 @@ use crate::db::{write_transaction, DbConnection};
 use crate::directorates::{self, CreateDirectorate};
 use crate::domain::dsg::DsgBlock;
 use crate::domain::monitoring::{AssessmentInput, Period, Rag};
-use crate::domain::{FinancialYear, LineRef, LineStatus, Money};
+use crate::domain::{DirectorateCode, FinancialYear, LineRef, LineStatus, Money};
 use crate::dsg::{self, model::SetBalance};
 use crate::error::ApiError;
 use crate::lines::model::CreateLine;
 use crate::lines::repo::{self, LineFilter};
 use crate::lines::service;
 use crate::monitoring::{self, model::CreatePeriod};
+use crate::people::{self, model::CreatePerson};
+use crate::plans::{self, import::PlanImportReport};
 
 pub const CFE_2021_24: &str = include_str!("../data/demo/cfe-2021-24.json");
+/// The people the 2021 delivery plans name, with the spellings and initials the papers use.
+pub const CFE_PEOPLE: &str = include_str!("../data/demo/cfe-people.json");
+/// The February 2021 delivery plan's high level milestones, each linked (`action_ref`) to the July action it
+/// became where there is one; and the July 2021 improvement plan's action tables, as printed.
+pub const CFE_PLAN_FEBRUARY_2021: &str = include_str!("../data/demo/cfe-plan-february-2021.csv");
+pub const CFE_PLAN_JULY_2021: &str = include_str!("../data/demo/cfe-plan-july-2021.csv");
 
 #[derive(Deserialize)]
 struct Dataset {
@@ -78,7 +86,52 @@ pub enum Loaded {
 /// Refuses to load twice: the ref-less lines would otherwise be recorded again under new numbers.
 /// All of it is one transaction, recorded in the audit trail as the work of `actor`.
 pub fn load(conn: &mut DbConnection, actor: &Actor) -> Result<Loaded, ApiError> {
-    load_as(conn, actor, Approval::Approved)
+    write_transaction(conn, |conn| {
+        let loaded = load_within(conn, actor, Approval::Approved)?;
+        if loaded != Loaded::AlreadyThere {
+            load_plans_within(conn, actor)?;
+        }
+        Ok(loaded)
+    })
+}
+
+/// The CFE directory, then the February 2021 plan's milestones and the July 2021 plan's actions over them (the
+/// July plan moves the due dates of the milestones it carries on), each through the plan import's rules.
+/// Answers the two imports' reports. Needs the demo's lines.
+pub fn load_plans(
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> Result<[PlanImportReport; 2], ApiError> {
+    write_transaction(conn, |conn| load_plans_within(conn, actor))
+}
+
+#[derive(Deserialize)]
+struct Directory {
+    people: Vec<CreatePerson>,
+}
+
+fn load_plans_within(
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> Result<[PlanImportReport; 2], ApiError> {
+    let cfe = DirectorateCode::parse_lenient("CFE")
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let directory: Directory = serde_json::from_str(CFE_PEOPLE).map_err(|error| {
+        ApiError::Internal(format!("the shipped directory is unreadable: {error}"))
+    })?;
+    for mut person in directory.people {
+        person.directorate = Some(cfe.clone());
+        people::service::create(conn, actor, person)?;
+    }
+    let window = plans::import::window(conn, &cfe)?;
+    let mut load = |layout, text: &str| -> Result<PlanImportReport, ApiError> {
+        let file = plans::read::read(layout, plans::read::Format::Csv, text.as_bytes(), window)?;
+        plans::import::apply(conn, actor, &cfe, layout, &file)
+    };
+    Ok([
+        load(plans::read::Layout::Milestones, CFE_PLAN_FEBRUARY_2021)?,
+        load(plans::read::Layout::Actions, CFE_PLAN_JULY_2021)?,
+    ])
 }
 
 /// Whether the demo's lines are loaded as Budget Council approved them (in the baseline, so their profiles,

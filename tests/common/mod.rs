@@ -469,6 +469,19 @@ impl TestApi {
         self.load_demo(mtfs::demo::Approval::Approved)
     }
 
+    /// The demo's CFE directory and both 2021 delivery plans (February's milestones, then July's actions), as
+    /// `mtfs load-demo` loads them after the lines. Needs `with_demo` or `with_approved_demo` first.
+    pub fn with_plans(&self) -> &TestApi {
+        let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
+        let pool = db::connect(&url, 1).expect("database");
+        mtfs::demo::load_plans(
+            &mut pool.get().expect("connection"),
+            &Actor::operator("load-demo"),
+        )
+        .expect("demo plans");
+        self
+    }
+
     fn load_demo(&self, approval: mtfs::demo::Approval) -> &TestApi {
         let url = DatabaseUrl::parse(&self.database_url).expect("database URL");
         let pool = db::connect(&url, 1).expect("database");
