@@ -10,6 +10,7 @@ mod cfe_plan;
 pub mod changes;
 pub mod delivery;
 pub mod delivery_plan;
+pub mod overdue_actions;
 pub mod reconciliation;
 pub mod summary;
 pub mod variance;
