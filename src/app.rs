@@ -99,6 +99,8 @@ fn api_v1(config: &mut ServiceConfig) {
         .service(reports::at_risk::at_risk_report)
         .service(reports::variance::variance_report)
         .service(reports::delivery::delivery_report)
+        .service(reports::delivery_plan::delivery_plan_report)
+        .service(reports::overdue_actions::overdue_actions_report)
         .service(reports::reconciliation::reconcile)
         .service(ops::metrics);
 }

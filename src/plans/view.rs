@@ -137,3 +137,170 @@ pub fn next_milestone(judged: &[JudgedAction], on: Date) -> Option<NextMilestone
             due_by,
         })
 }
+
+impl PlanCounts {
+    /// Two plans' counts together: a directorate's, the council's.
+    pub fn plus(self, other: PlanCounts) -> PlanCounts {
+        PlanCounts {
+            actions: self.actions + other.actions,
+            complete: self.complete + other.complete,
+            cancelled: self.cancelled + other.cancelled,
+            on_track: self.on_track + other.on_track,
+            overdue: self.overdue + other.overdue,
+            not_dated: self.not_dated + other.not_dated,
+            slipped: self.slipped + other.slipped,
+        }
+    }
+}
+
+impl JudgedAction {
+    /// Whole days past its due day on `on` (the day it was judged on), when it is overdue.
+    pub fn days_overdue(&self, on: Date) -> Option<i64> {
+        if self.standing != Standing::Overdue {
+            return None;
+        }
+        self.action.due_by.map(|by| (on - by).whole_days())
+    }
+}
+
+/// The critical actions overdue, earliest due first (then in plan order): what makes a saving rated green or
+/// amber a delivery risk.
+pub fn overdue_critical(judged: &[JudgedAction]) -> Vec<&JudgedAction> {
+    let mut overdue: Vec<&JudgedAction> = judged
+        .iter()
+        .filter(|a| a.action.critical && a.standing == Standing::Overdue)
+        .collect();
+    overdue.sort_by(|a, b| {
+        a.action
+            .due_by
+            .cmp(&b.action.due_by)
+            .then_with(|| a.action.line_ref.cmp(&b.action.line_ref))
+            .then_with(|| a.action.action.plan_order(&b.action.action))
+    });
+    overdue
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+    use crate::domain::plan::{Due, Slip};
+    use crate::domain::{DirectorateCode, LineRef};
+
+    /// An action of CFE SAV09's July 2021 plan, due by `due` (first due by `first`).
+    fn action(
+        action: &str,
+        critical: bool,
+        status: Option<ActionStatus>,
+        due: &str,
+        first: &str,
+    ) -> Action {
+        let (due, first) = (Due::parse(due).unwrap(), Due::parse(first).unwrap());
+        let slip = match (first.by(), due.by()) {
+            (Some(first), Some(now)) => Some(Slip::between(first, now)),
+            _ => None,
+        };
+        Action {
+            id: 1,
+            line_ref: LineRef::parse("CFE SAV09").unwrap(),
+            action: ActionRef::parse(action).unwrap(),
+            directorate: DirectorateCode::parse("CFE").unwrap(),
+            text: format!("action {action}"),
+            critical,
+            status,
+            status_as_printed: None,
+            due: Some(due),
+            due_by: due.by(),
+            due_as_printed: None,
+            original_due: Some(first),
+            original_due_by: first.by(),
+            original_due_as_printed: None,
+            slip,
+            completed_on: None,
+            milestone: None,
+            owners: Vec::new(),
+            depends_on: Vec::new(),
+            updated_at: datetime!(2021-07-20 09:00 UTC),
+            updated_by: "cfe-finance".to_owned(),
+            version: 1,
+        }
+    }
+
+    fn sav09() -> Vec<Action> {
+        vec![
+            action(
+                "6.3",
+                false,
+                Some(ActionStatus::InProgress),
+                "2021-06-04",
+                "2021-06-04",
+            ),
+            action(
+                "6.4",
+                true,
+                Some(ActionStatus::NotStarted),
+                "2021-08-31",
+                "2021-06",
+            ),
+            action(
+                "6.2",
+                true,
+                Some(ActionStatus::Complete),
+                "2021-03-31",
+                "2021-03-31",
+            ),
+        ]
+    }
+
+    #[test]
+    fn days_overdue_count_from_the_due_day_and_only_while_overdue() {
+        let judged = judge(sav09(), date!(2021 - 09 - 30));
+        let days: Vec<Option<i64>> = judged
+            .iter()
+            .map(|a| a.days_overdue(date!(2021 - 09 - 30)))
+            .collect();
+        // 6.3: 4 June to 30 September; 6.4: 31 August to 30 September; 6.2 is complete.
+        assert_eq!(days, vec![Some(118), Some(30), None]);
+        let july = judge(sav09(), date!(2021 - 07 - 31));
+        assert_eq!(july[1].standing, Standing::OnTrack);
+        assert_eq!(july[1].days_overdue(date!(2021 - 07 - 31)), None);
+    }
+
+    #[test]
+    fn the_critical_actions_overdue_are_those_still_to_do_past_their_day() {
+        let refs = |on: Date| -> Vec<String> {
+            overdue_critical(&judge(sav09(), on))
+                .iter()
+                .map(|a| a.action.action.to_string())
+                .collect()
+        };
+        assert_eq!(refs(date!(2021 - 07 - 31)), Vec::<String>::new());
+        assert_eq!(refs(date!(2021 - 09 - 30)), vec!["6.4"]);
+        let mut earlier = sav09();
+        earlier.push(action("5.3", true, None, "2021-07", "2021-07"));
+        let found: Vec<String> = overdue_critical(&judge(earlier, date!(2021 - 09 - 30)))
+            .iter()
+            .map(|a| a.action.action.to_string())
+            .collect();
+        assert_eq!(found, vec!["5.3", "6.4"]);
+    }
+
+    #[test]
+    fn counts_add_up_across_plans() {
+        let july = counts(&judge(sav09(), date!(2021 - 07 - 31)));
+        let september = counts(&judge(sav09(), date!(2021 - 09 - 30)));
+        assert_eq!(
+            july.plus(september),
+            PlanCounts {
+                actions: 6,
+                complete: 2,
+                cancelled: 0,
+                on_track: 1,
+                overdue: 3,
+                not_dated: 0,
+                slipped: 2,
+            }
+        );
+    }
+}

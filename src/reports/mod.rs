@@ -5,8 +5,12 @@
 pub mod at_risk;
 #[cfg(test)]
 mod cfe;
+#[cfg(test)]
+mod cfe_plan;
 pub mod changes;
 pub mod delivery;
+pub mod delivery_plan;
+pub mod overdue_actions;
 pub mod reconciliation;
 pub mod summary;
 pub mod variance;
