@@ -182,6 +182,14 @@ on_both_backends! {
         let unknown_line = "line,ref,action\nCFE SAV99,6.2,Review\n";
         let problem = api.send("POST", &format!("{IMPORT}?layout=actions"), "text/csv", unknown_line).assert_problem(422, "validation");
         assert_eq!(problem["errors"][0]["field"], "row 1: line", "{problem}");
+        // A plan holds at most 200 actions: the 201st row is refused, and nothing of the file is written.
+        let long: String = std::iter::once("line,ref,action".to_owned())
+            .chain((1..=201).map(|n| format!("CFE SAV09,{n},Step {n}")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let problem = api.send("POST", &format!("{IMPORT}?layout=actions"), "text/csv", &long).assert_problem(422, "validation");
+        assert_eq!(problem["errors"][0]["field"], "row 201: ref", "{problem}");
+        assert_eq!(get_ok(api, "/api/v1/lines/CFE-SAV09/actions")["counts"]["actions"], 0);
         api.send("POST", &format!("{IMPORT}?layout=actions"), "text/plain", "x").assert_problem(415, "unsupported-media-type");
         api.send("POST", &format!("{IMPORT}?layout=sideways"), "text/csv", "x").assert_field_error(400, "invalid-parameter", "layout");
         api.send("POST", "/api/v1/directorates/XYZ/delivery-plan?layout=actions", "text/csv", "x").assert_problem(404, "not-found");

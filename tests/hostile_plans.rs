@@ -85,7 +85,7 @@ macro_rules! findings_on_both_backends {
 }
 
 findings_on_both_backends! {
-    #[ignore = "finding: an import's cost grows faster than its rows (SQLite, debug: 250 chained rows 16 s, 500 rows 52 s; 10,000 would hold the write turn for hours): each row re-reads the line's whole plan and walks its dependencies again"]
+    #[ignore = "a timing: run by hand (PLAN_ROWS=…); fixed by the 200-action cap, one read of each line's plan per import and one walk of a plan per save"]
     fn a_big_plan_with_chains_of_dependencies_imports_in_bounded_time(api: &TestApi) {
         api.with_demo();
         // Each action waits on the 20 before it: every earlier action is reachable from each new one.
@@ -100,7 +100,9 @@ findings_on_both_backends! {
         assert!(took < Duration::from_secs(30), "{count} chained actions took {took:?}");
     }
 
-    #[ignore = "finding: a name or alias holding a bidi override or isolate (U+202E, U+2066, U+200F) is stored (201), so `\u{202E}seivaD yellehS` shows as another person's name"]
+}
+
+on_both_backends! {
     fn names_and_aliases_with_direction_overrides_are_refused(api: &TestApi) {
         seeded(api);
         let before = written(api);
@@ -113,7 +115,6 @@ findings_on_both_backends! {
         assert_eq!(written(api), before);
     }
 
-    #[ignore = "finding: PATCH 6.3 {action: 6.3a, depends_on: [6.4]} while 6.4 waits on 6.3 answers 200 and stores a circle (the cycle check looks for the new ref, not the old)"]
     fn a_rename_cannot_close_a_circle_of_dependencies(api: &TestApi) {
         seeded(api);
         // 6.4 waits on 6.3; 6.3 renamed and made to wait on 6.4 would go round in a circle.
@@ -128,9 +129,6 @@ findings_on_both_backends! {
         assert_eq!(action(api, "6.3")["depends_on"], json!([]));
         assert_eq!(written(api), before);
     }
-}
-
-on_both_backends! {
     fn every_write_refuses_a_reader_and_another_directorates_editor_whatever_the_body(api: &TestApi) {
         let person = seeded(api);
         api.with_directorate("ASC", "Adult Social Care");
@@ -420,9 +418,20 @@ on_both_backends! {
 fn plan_rows(count: usize) -> String {
     let mut csv = String::from(HEADER);
     for i in 0..count {
-        let deps: Vec<String> = (i.saturating_sub(20)..i).map(|d| format!("R{d}")).collect();
+        // 200 actions a line (as many as a plan holds), each waiting on the 20 before it in its line.
+        let line = [
+            "CFE SAV02",
+            "CFE SAV04",
+            "CFE SAV05",
+            "CFE SAV06",
+            "CFE SAV09",
+        ][(i / 200) % 5];
+        let first = i - i % 200;
+        let deps: Vec<String> = (i.saturating_sub(20).max(first)..i)
+            .map(|d| format!("R{d}"))
+            .collect();
         csv.push_str(&format!(
-            "\nCFE SAV09,R{i},Step {i},SD,01/06/21,Not started,,\"{}\"",
+            "\n{line},R{i},Step {i},SD,01/06/21,Not started,,\"{}\"",
             deps.join(";")
         ));
     }

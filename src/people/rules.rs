@@ -55,13 +55,24 @@ pub fn check_matchable(
 ) -> String {
     let before = errors.len();
     let text = check_text(value, field, true, limit, errors);
-    if errors.len() == before && alias_key(&text).is_empty() {
+    if errors.len() == before && text.chars().any(is_direction_mark) {
+        // An override or isolate can make one person's name display as another's.
+        errors.add(
+            field,
+            "must not hold text-direction marks (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)",
+        );
+    } else if errors.len() == before && alias_key(&text).is_empty() {
         errors.add(
             field,
             "must hold a letter or digit: a printed owner is matched by it",
         );
     }
     text
+}
+
+/// The characters that change how text around them is laid out, left to right or right to left.
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// An email as given, lower-cased: one line within 254 bytes, no spaces, exactly one `@` with text before it,

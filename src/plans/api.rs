@@ -214,6 +214,7 @@ pub struct PlanImportParams {
     /// optionally `critical`, `depends_on`, `completed_on`) or `milestones` (the February 2021 high level
     /// milestones: `line`, `milestone`, `owner`, `status`, `date`, and optionally `action_ref`, the action it
     /// became).
+    #[param(inline)]
     pub layout: ImportLayout,
     /// Check every row and report what would happen, writing nothing.
     pub dry_run: Option<bool>,

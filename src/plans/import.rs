@@ -83,6 +83,8 @@ pub fn apply(
     };
     let mut problems = Capped::default();
     let mut lines_read: HashMap<LineRef, Option<lines::model::Line>> = HashMap::new();
+    // Each line's plan read once and kept as rows are applied: a row costs a walk of its plan, not a read of it.
+    let mut plans: HashMap<LineRef, Vec<Action>> = HashMap::new();
     for row in &file.rows {
         let line = match lines_read.get(&row.line_ref) {
             Some(found) => found.clone(),
@@ -100,7 +102,13 @@ pub fn apply(
             ));
             continue;
         };
-        match apply_row(conn, actor, &line, layout, row) {
+        let plan = match plans.entry(line.line_ref.clone()) {
+            std::collections::hash_map::Entry::Occupied(held) => held.into_mut(),
+            std::collections::hash_map::Entry::Vacant(empty) => {
+                empty.insert(repo::of_line(conn, &line.line_ref)?)
+            }
+        };
+        match apply_row(conn, actor, &line, plan, layout, row) {
             Ok(Applied::Created(name)) => report.created.push(name),
             Ok(Applied::Changed(name)) => report.changed.push(name),
             Ok(Applied::Unchanged(name)) => report.unchanged.push(name),
@@ -127,10 +135,12 @@ enum Applied {
     Unchanged(String),
 }
 
+/// Applies one row to its line's `plan`, which it keeps as stored.
 fn apply_row(
     conn: &mut DbConnection,
     actor: &Actor,
     line: &lines::model::Line,
+    plan: &mut Vec<Action>,
     layout: Layout,
     row: &PlanRow,
 ) -> Result<Applied, ApiError> {
@@ -155,7 +165,6 @@ fn apply_row(
         })
         .collect();
     errors.into_result(()).map_err(ApiError::Validation)?;
-    let plan: Vec<Action> = repo::of_line(conn, &line.line_ref)?;
     let current = plan
         .iter()
         .find(|action| action.action == action_ref)
@@ -186,7 +195,11 @@ fn apply_row(
         return Ok(Applied::Unchanged(name));
     }
     let created = current.is_none();
-    service::save(conn, actor, line, &plan, current, action_ref, draft, None)?;
+    let saved = service::save(conn, actor, line, plan, current, action_ref, draft, None)?;
+    match plan.iter_mut().find(|held| held.id == saved.id) {
+        Some(held) => *held = saved,
+        None => plan.push(saved),
+    }
     Ok(if created {
         Applied::Created(name)
     } else {

@@ -12,6 +12,9 @@ use crate::lines::model::present;
 /// At most this many owners, dependencies and due-date changes a request may name.
 pub const MAX_OWNERS: usize = 10;
 pub const MAX_DEPENDENCIES: usize = 20;
+/// The actions one line's plan holds: a saving's plan has tens (CFE's longest, SAV04, has 12 across both
+/// plans); the cap bounds every walk of a plan (a save's dependency check, an import row's reads).
+pub const MAX_ACTIONS: usize = 200;
 
 /// An owner as printed, and the person of the directory it names (none: unresolved, kept as printed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -173,6 +173,32 @@ pub fn of_line(conn: &mut DbConnection, line_ref: &LineRef) -> QueryResult<Vec<A
     assemble(conn, rows)
 }
 
+/// One action by id, its dependencies named by their refs.
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Action>> {
+    let rows = actions::table
+        .filter(actions::id.eq(id))
+        .select((actions::id, ActionRow::as_select()))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    // The actions it depends on are of its plan: read their refs with it.
+    let targets: Vec<i64> = action_dependencies::table
+        .filter(action_dependencies::action_id.eq(id))
+        .select(action_dependencies::depends_on)
+        .load(conn)?;
+    let mut with_targets = rows;
+    with_targets.extend(
+        actions::table
+            .filter(actions::id.eq_any(&targets))
+            .select((actions::id, ActionRow::as_select()))
+            .load::<(i64, ActionRow)>(conn)?,
+    );
+    Ok(assemble(conn, with_targets)?
+        .into_iter()
+        .find(|action| action.id == id))
+}
+
 /// The actions of a directorate's plans (every directorate's when none is given).
 pub fn of_directorate(
     conn: &mut DbConnection,

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use time::{Date, PrimitiveDateTime};
 
 use super::model::{
-    action_key, Action, ActionDetail, ActionOwner, ActionPatch, CreateAction, MAX_DEPENDENCIES,
-    MAX_OWNERS,
+    action_key, Action, ActionDetail, ActionOwner, ActionPatch, CreateAction, MAX_ACTIONS,
+    MAX_DEPENDENCIES, MAX_OWNERS,
 };
 use super::repo::{self, NewDue};
 use crate::audit::{self, Change, Entity};
@@ -291,6 +291,15 @@ pub fn save(
     reason: Option<&str>,
 ) -> Result<Action, ApiError> {
     let own_id = current.as_ref().map(|action| action.id);
+    if own_id.is_none() && plan.len() >= MAX_ACTIONS {
+        return Err(ApiError::Validation(vec![crate::domain::FieldError {
+            field: "action".to_owned(),
+            message: format!(
+                "{}'s plan has {MAX_ACTIONS} actions, as many as a plan holds: change or cancel one",
+                line.line_ref
+            ),
+        }]));
+    }
     let targets = dependency_ids(plan, own_id, &action_ref, &draft.depends_on)?;
     let now = db::time::now();
     let moved = current
@@ -345,9 +354,7 @@ pub fn save(
             },
         )?;
     }
-    let saved = repo::of_line(conn, &line.line_ref)?
-        .into_iter()
-        .find(|action| action.id == id)
+    let saved = repo::find_by_id(conn, id)?
         .ok_or_else(|| ApiError::Internal(format!("action {id} was not saved")))?;
     let change = match &current {
         Some(before) => Change::updated(
@@ -366,61 +373,58 @@ pub fn save(
 }
 
 /// The ids of the actions a draft depends on: each of the same plan, not itself, and none that (through
-/// others) depends on it. Linear in the plan's dependencies.
+/// others) waits on it. The plan is walked once, by id, whatever the action's ref becomes (a rename cannot hide
+/// a circle): first who waits on the action, then each dependency looked up in that set.
 fn dependency_ids(
     plan: &[Action],
     own_id: Option<i64>,
     own_ref: &ActionRef,
     depends_on: &[ActionRef],
 ) -> Result<Vec<i64>, ApiError> {
-    let by_ref: HashMap<&ActionRef, &Action> = plan
-        .iter()
-        .filter(|action| Some(action.id) != own_id)
-        .map(|action| (&action.action, action))
-        .collect();
+    let id_of: HashMap<&ActionRef, i64> = plan.iter().map(|a| (&a.action, a.id)).collect();
+    let mut waiting_on: HashMap<i64, Vec<i64>> = HashMap::new();
+    for action in plan {
+        for on in &action.depends_on {
+            if let Some(&target) = id_of.get(on) {
+                waiting_on.entry(target).or_default().push(action.id);
+            }
+        }
+    }
+    let mut upstream: HashSet<i64> = HashSet::new();
+    let mut stack: Vec<i64> = own_id.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        for &waiting in waiting_on.get(&id).into_iter().flatten() {
+            if upstream.insert(waiting) {
+                stack.push(waiting);
+            }
+        }
+    }
     let mut errors = FieldErrors::default();
     let mut ids = Vec::new();
     let mut seen = HashSet::new();
     for (index, target) in depends_on.iter().enumerate() {
         let field = format!("depends_on[{index}]");
-        if target == own_ref {
+        let target_id = id_of.get(target).copied();
+        if target == own_ref || (own_id.is_some() && target_id == own_id) {
             errors.add(field, "an action cannot depend on itself");
         } else if !seen.insert(target) {
             errors.add(field, format!("{target} is named twice"));
-        } else if let Some(action) = by_ref.get(target) {
-            if reaches(&by_ref, action, own_ref) {
+        } else if let Some(id) = target_id {
+            if upstream.contains(&id) {
                 errors.add(
                     field,
-                    format!("{target} already depends on {own_ref}: the plan would go round in a circle"),
+                    format!(
+                        "{target} already waits on {own_ref}: the plan would go round in a circle"
+                    ),
                 );
             } else {
-                ids.push(action.id);
+                ids.push(id);
             }
         } else {
             errors.add(field, format!("the plan has no action {target}"));
         }
     }
     errors.into_result(ids).map_err(ApiError::Validation)
-}
-
-/// Whether `from` depends, directly or through others, on `target`.
-fn reaches(by_ref: &HashMap<&ActionRef, &Action>, from: &Action, target: &ActionRef) -> bool {
-    let mut stack: Vec<&Action> = vec![from];
-    let mut visited: HashSet<i64> = HashSet::new();
-    while let Some(action) = stack.pop() {
-        if !visited.insert(action.id) {
-            continue;
-        }
-        for next in &action.depends_on {
-            if next == target {
-                return true;
-            }
-            if let Some(found) = by_ref.get(next) {
-                stack.push(found);
-            }
-        }
-    }
-    false
 }
 
 /// A line's plan now, or as at an instant (replayed from the trail).
