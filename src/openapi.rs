@@ -170,6 +170,8 @@ fn parameter_pattern(location: &ParameterIn, name: &str, is_instant: bool) -> Op
         (ParameterIn::Path, "ref") => LINE_REF.replace(r"\t", ""),
         (ParameterIn::Query, "cursor" | "not_assessed_cursor") => LINE_REF.to_owned(),
         (ParameterIn::Path, "name") => "^[A-Za-z0-9._-]{1,64}$".to_owned(),
+        // An action's ref in its line's plan (`domain::plan::ActionRef`).
+        (ParameterIn::Path, "action") => r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$".to_owned(),
         // An event's id: a non-negative integer.
         (ParameterIn::Query, "after") => "^[0-9]{1,18}$".to_owned(),
         // `"3"` or `W/"3"` (an ETag this service gave), or `*`.

@@ -201,9 +201,17 @@ pub async fn patch_person(
     Editor(actor): Editor,
     state: web::Data<AppState>,
     req: HttpRequest,
-    PersonPath(id): PersonPath,
+    path: Result<PersonPath, ApiError>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // `/people/resolve` takes GET only: any other method there is 405, not a person whose id is `resolve`.
+    let PersonPath(id) = path.map_err(|refused| match req.match_info().get("id") {
+        Some("resolve") => ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allowed: vec!["GET".to_owned()],
+        },
+        _ => refused,
+    })?;
     // The body is read only once the key may change this person (see `editor`).
     editor::may_change_person(&state.pool, &actor, id).await?;
     let body = JsonBody::<PersonPatch>::from_request(&req, &mut payload.into_inner()).await?;
